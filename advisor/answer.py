@@ -1,0 +1,47 @@
+"""What the advisor returns: an answer, whether it refused, and the passages it cites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Source:
+    n: int
+    title: str
+    section: str
+    source: str
+    id: str
+    score: float
+    text: str = ""
+    origin: str = ""  # ids of the articles the passage was written from, e.g. "s002,s003"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "title": self.title, "section": self.section, "source": self.source,
+                "id": self.id, "score": round(float(self.score), 4)}
+
+
+@dataclass
+class Answer:
+    text: str
+    refused: bool
+    sources: list[Source]
+    session_id: str
+    engine: str = ""
+    question: str = ""
+    notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"
+    retrieval_query: str = ""
+    retrieved_ids: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "sources": [s.to_json() for s in self.sources],
+            "session": self.session_id,
+            "engine": self.engine,
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,134 @@
+"""Settings: one object, read once at the entry points and passed down.
+
+Every setting comes from an ``ADVISOR_*`` environment variable (or a ``.env`` file in the working
+directory); Slack's conventional variables (``SLACK_BOT_TOKEN`` ...) are read under their usual names.
+This is the only module that reads ``os.environ``. ``ADVISOR_DATA_DIR`` moves all state: the vector
+store, conversations, feedback, exported ONNX model and reports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from advisor.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_knowledge_dir() -> Path:
+    """The knowledge base shipped with the project (a checkout's ``knowledge/`` or the wheel's copy)."""
+    for candidate in (PACKAGE_DIR.parent / "knowledge", PACKAGE_DIR / "_knowledge"):
+        if candidate.is_dir():
+            return candidate
+    return PACKAGE_DIR.parent / "knowledge"
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Field names map to ``ADVISOR_<NAME>`` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("alliance-advisor")))
+    knowledge_dir: Path = Field(default_factory=bundled_knowledge_dir)
+    collection: str = "alliance"
+    chroma_url: str | None = None
+
+    embedder: str = "minilm"
+    engine: str = "extractive"
+    top_k: int = Field(default=5, ge=1, le=50)
+    retrieval: str = "hybrid"
+    # Best dense cosine similarity below which a question is judged outside the knowledge base.
+    # Calibrated on the eval dev split (see evals/README.md); lower it to refuse less.
+    min_relevance: float = 0.30
+    max_question_chars: int = Field(default=4000, ge=10)
+    max_file_mb: float = Field(default=20.0, gt=0)
+    history_turns: int = Field(default=6, ge=0)
+
+    llm_model: str | None = None
+    llm_model_path: Path | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_tokens: int = Field(default=400, ge=16)
+    llm_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "ADVISOR_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "ADVISOR_SLACK_SIGNING_SECRET"),
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ADVISOR_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL")
+    )
+    slack_port: int = Field(default=3000, ge=1, le=65535)
+    slack_answer_timeout: float = Field(default=90.0, gt=0)
+    slack_user_rate: int = Field(default=10, ge=1)
+
+    log_level: str = "WARNING"
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        return validate_collection_name(value)
+
+    @field_validator("data_dir", "knowledge_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as plain values, secrets shown as ``****`` (or unset)."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "****" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        return out
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+
+def validate_collection_name(name: str) -> str:
+    """Chroma allows 3-512 chars of [a-zA-Z0-9._-]; we keep room for a build suffix."""
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    if not 3 <= len(name) <= 200 or not set(name) <= allowed or "__" in name:
+        raise ValueError(
+            f"collection name {name!r} must be 3-200 characters of letters, digits, '.', '_' or '-'"
+            " (and no '__')"
+        )
+    return name
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, turning validation errors into one ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

@@ -1,0 +1,48 @@
+"""The advisor's exception tree. Edges (CLI, Slack) map these to one clear line for the user.
+
+    AdvisorError
+    ├── ConfigError        bad or missing settings
+    ├── InputError         a question the advisor will not take (empty, too long)
+    ├── DocumentError      a source file that cannot be ingested (names the file and the reason)
+    ├── IndexError_        the index is missing, locked or broken
+    │   └── IngestLockedError   another ingest holds the lock
+    └── EngineError        a retrieval or model failure (unreachable LLM, timeout)
+
+Every message is written for the person reading it: what went wrong and what to do next.
+Messages never contain secrets.
+"""
+
+from __future__ import annotations
+
+
+class AdvisorError(Exception):
+    """Base class for every error the advisor raises on purpose."""
+
+
+class ConfigError(AdvisorError):
+    """A setting is missing or malformed."""
+
+
+class InputError(AdvisorError):
+    """A question cannot be answered as given (empty, too long, not text)."""
+
+
+class DocumentError(AdvisorError):
+    """A source document cannot be loaded; the message names the file and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexError_(AdvisorError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """The vector index is missing, locked or inconsistent."""
+
+
+class IngestLockedError(IndexError_):
+    """Another ingest is running against the same collection."""
+
+
+class EngineError(AdvisorError):
+    """An answer engine failed (LLM unreachable, timed out, or returned nothing usable)."""

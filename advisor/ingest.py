@@ -1,0 +1,314 @@
+"""Ingestion: files -> clean text -> chunks -> vectors -> a new Chroma collection made live atomically.
+
+Re-ingesting is incremental in the work it does and atomic in what readers see:
+- a file whose bytes are unchanged keeps its chunks and vectors (copied, never re-embedded);
+- a changed file's chunks replace its old ones; a deleted file's chunks go;
+- a file that fails to load keeps whatever it had in the index (nothing is lost), and is reported;
+- when nothing changed, nothing is built at all;
+- otherwise a new physical collection is built, checked (count and a probe query) and only then
+  pointed to; a crash midway leaves the previous index answering.
+Files are scoped to the roots given: chunks from other roots ingested into the same collection stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from advisor.chunking import CHUNKER_VERSION, Chunk, chunk_document
+from advisor.config import Settings
+from advisor.documents import SUPPORTED, Document, file_sha, load
+from advisor.embeddings import Embedder, export_onnx, get_embedder
+from advisor.errors import DocumentError, IndexError_
+from advisor.locks import ingest_lock
+from advisor.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+EMBED_BATCH = 64
+COPY_BATCH = 1000
+
+
+@dataclass
+class FileRef:
+    path: Path  # resolved
+    source: str  # display path
+
+
+@dataclass
+class IngestReport:
+    collection: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    skipped: list[dict] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    built: bool = False
+    seconds: float = 0.0
+    onnx: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> dict:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+# --- scanning ---------------------------------------------------------------------------------------
+
+
+def scan(roots: Sequence[Path], report: IngestReport) -> list[FileRef]:
+    """Find ingestible files under the roots; record symlink escapes and unsupported files."""
+    found: dict[Path, FileRef] = {}
+    for root in roots:
+        root = Path(root).expanduser()
+        if not root.exists():
+            report.failed.append({"file": str(root), "reason": "no such file or directory"})
+            continue
+        if root.is_file():
+            ref = FileRef(path=root.resolve(), source=root.name)
+            if root.suffix.lower() not in SUPPORTED:
+                report.failed.append({"file": str(root), "reason": _unsupported(root)})
+            else:
+                found.setdefault(ref.path, ref)
+            continue
+        for ref in _walk(root, report):
+            found.setdefault(ref.path, ref)
+    return sorted(found.values(), key=lambda r: r.source)
+
+
+def _walk(root: Path, report: IngestReport) -> Iterable[FileRef]:
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            display = f"{root.name}/{path.relative_to(root).as_posix()}"
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root):
+                    report.failed.append(
+                        {"file": display, "reason": f"symlink points outside {root} ({target}); not followed"}
+                    )
+                    continue
+            if path.suffix.lower() not in SUPPORTED:
+                report.skipped.append({"file": display, "reason": _unsupported(path)})
+                continue
+            yield FileRef(path=path.resolve(), source=display)
+
+
+def _unsupported(path: Path) -> str:
+    return f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED))}"
+
+
+def under_roots(path: str, roots: Sequence[Path]) -> bool:
+    resolved = [Path(r).expanduser().resolve() for r in roots]
+    return any(Path(path) == r or Path(path).is_relative_to(r) for r in resolved)
+
+
+# --- the pipeline -----------------------------------------------------------------------------------
+
+
+class Ingestor:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or VectorStore(settings)
+        self._embedder = embedder
+        self.progress = progress or (lambda stage, done, total: None)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    def run(self, roots: Sequence[Path] | None = None, collection: str | None = None,
+            wait: float = 0.0) -> IngestReport:
+        started = time.perf_counter()
+        name = collection or self.settings.collection
+        roots = list(roots or [self.settings.knowledge_dir])
+        report = IngestReport(collection=name)
+        with ingest_lock(self.settings.data_dir, name, wait=wait):
+            self._run_locked(name, roots, report)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _run_locked(self, name: str, roots: list[Path], report: IngestReport) -> None:
+        refs = scan(roots, report)
+        pointer = self.store.pointer(name)
+        embedder_name = self._embedder_name()
+        same_model = bool(pointer) and pointer.info.get("embedder") == embedder_name and \
+            pointer.info.get("chunker") == CHUNKER_VERSION
+        manifest: dict[str, dict] = dict(pointer.info.get("manifest", {})) if same_model and pointer else {}
+
+        hashes = {}
+        for ref in refs:
+            try:
+                hashes[str(ref.path)] = file_sha(ref.path.read_bytes())
+            except OSError as exc:
+                report.failed.append({"file": ref.source, "reason": f"cannot read ({exc.strerror})"})
+        changed = [r for r in refs if str(r.path) in hashes and
+                   manifest.get(str(r.path), {}).get("hash") != hashes[str(r.path)]]
+        present = {str(r.path) for r in refs}
+        failed_paths = {f["file"] for f in report.failed}
+        removed = [p for p in manifest if under_roots(p, roots) and p not in present
+                   and manifest[p]["source"] not in failed_paths]
+        report.unchanged = [r.source for r in refs if str(r.path) in hashes and r not in changed]
+
+        new_chunks: list[Chunk] = []
+        for index, ref in enumerate(changed):
+            self.progress("load", index, len(changed))
+            try:
+                doc = load(ref.path, ref.source, int(self.settings.max_file_mb * 1e6))
+            except DocumentError as exc:
+                report.failed.append({"file": ref.source, "reason": exc.reason})
+                continue
+            doc_chunks = chunk_document(doc)
+            new_chunks.extend(doc_chunks)
+            entry = {"hash": doc.file_hash, "source": doc.source, "chunks": len(doc_chunks),
+                     "title": doc.title}
+            (report.updated if str(ref.path) in manifest else report.added).append(ref.source)
+            manifest[str(ref.path)] = entry
+        for path in removed:
+            report.removed.append(manifest.pop(path)["source"])
+
+        if pointer and same_model and not report.added and not report.updated and not report.removed:
+            report.chunks = int(pointer.info.get("count", 0))
+            self._maybe_export_onnx(pointer, report)
+            self._clean_orphans(name, {pointer.physical})
+            return
+        self._build(name, pointer if same_model else None, manifest, new_chunks, report)
+
+    def _embedder_name(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.name
+        from advisor.embeddings import MINILM_NAME, HashingEmbedder
+
+        return {"minilm": MINILM_NAME, "fake": HashingEmbedder.name}.get(
+            self.settings.embedder, self.embedder.name
+        )
+
+    def _build(self, name: str, pointer, manifest: dict, new_chunks: list[Chunk],
+               report: IngestReport) -> None:
+        keep_paths = {p for p, e in manifest.items() if p not in {c.metadata["path"] for c in new_chunks}}
+        physical, target = self.store.new_build(name, self._embedder_name())
+        try:
+            copied = self._copy_kept(pointer, target, keep_paths) if pointer else 0
+            embedded = self._embed_into(target, new_chunks)
+            total = copied + embedded
+            self._check(target, total)
+        except BaseException:
+            self.store.drop(physical)
+            raise
+        info = {"built_at": time.time(), "embedder": self._embedder_name(), "chunker": CHUNKER_VERSION,
+                "count": total, "manifest": manifest}
+        self.store.set_pointer(name, physical, info)
+        self._clean_orphans(name, {physical})
+        report.built = True
+        report.chunks = total
+        report.embedded = embedded
+        log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
+        self._maybe_export_onnx(None, report, sample=[c.embed_text for c in new_chunks[:48]])
+
+    def _copy_kept(self, pointer, target, keep_paths: set[str]) -> int:
+        if not keep_paths:
+            return 0
+        source = self.store.open(pointer.physical)
+        copied = 0
+        for page in self.store.iter_records(source, ["embeddings", "documents", "metadatas"], COPY_BATCH):
+            rows = [i for i, m in enumerate(page["metadatas"]) if m.get("path") in keep_paths]
+            if rows:
+                target.add(
+                    ids=[page["ids"][i] for i in rows],
+                    embeddings=np.asarray(page["embeddings"])[rows],
+                    documents=[page["documents"][i] for i in rows],
+                    metadatas=[page["metadatas"][i] for i in rows],
+                )
+                copied += len(rows)
+        return copied
+
+    def _embed_into(self, target, chunks: list[Chunk]) -> int:
+        unique: dict[str, Chunk] = {}
+        for chunk in chunks:
+            unique.setdefault(chunk.id, chunk)
+        todo = list(unique.values())
+        self.progress("embed", 0, len(todo))
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start:start + EMBED_BATCH]
+            vectors = self.embedder.embed_documents([c.embed_text for c in batch])
+            target.add(ids=[c.id for c in batch], embeddings=vectors,
+                       documents=[c.text for c in batch], metadatas=[c.metadata for c in batch])
+            self.progress("embed", start + len(batch), len(todo))
+        return len(todo)
+
+    def _check(self, target, expected: int) -> None:
+        count = target.count()
+        if count != expected:
+            raise IndexError_(f"index check failed: built {count} chunks, expected {expected}")
+        if count:
+            probe = target.peek(limit=1)
+            result = target.query(query_embeddings=[np.asarray(probe["embeddings"][0]).tolist()], n_results=1)
+            if result["ids"][0][0] != probe["ids"][0]:
+                log.warning("index probe returned %s for its own vector", result["ids"][0][0])
+
+    def _clean_orphans(self, name: str, keep: set[str]) -> None:
+        for orphan in self.store.orphans(name, keep):
+            log.info("removing unused build %s", orphan)
+            self.store.drop(orphan)
+
+    def _maybe_export_onnx(self, pointer, report: IngestReport, sample: list[str] | None = None) -> None:
+        from advisor.embeddings import MiniLMEmbedder
+
+        embedder = self._embedder if self._embedder is not None else None
+        if self.settings.embedder != "minilm" or (embedder is not None and not isinstance(embedder, MiniLMEmbedder)):
+            return
+        embedder = embedder or self.embedder
+        assert isinstance(embedder, MiniLMEmbedder)
+        try:
+            report.onnx = export_onnx(embedder, sample or [])
+        except Exception as exc:  # the query path falls back to sentence-transformers
+            log.warning("ONNX export skipped (%s): queries will use sentence-transformers", exc)
+            report.onnx = {"verified": False, "error": exc.__class__.__name__}
+
+
+def ingest(settings: Settings, roots: Sequence[Path] | None = None, collection: str | None = None,
+           progress: Progress | None = None, wait: float = 0.0) -> IngestReport:
+    return Ingestor(settings, progress=progress).run(roots, collection, wait=wait)
+
+
+def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str | None = None) -> bool:
+    """True when the bundled knowledge base has files the live index lacks or holds in an older version."""
+    pointer = store.pointer(collection or settings.collection)
+    if pointer is None:
+        return True
+    manifest = pointer.info.get("manifest", {})
+    report = IngestReport(collection=pointer.name)
+    for ref in scan([settings.knowledge_dir], report):
+        entry = manifest.get(str(ref.path))
+        if entry is None or entry.get("hash") != file_sha(ref.path.read_bytes()):
+            return True
+    return False
+
+
+__all__ = ["Document", "IngestReport", "Ingestor", "ingest", "knowledge_is_stale"]

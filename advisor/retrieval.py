@@ -1,0 +1,186 @@
+"""Retrieval: dense search in Chroma fused with BM25 keyword search (reciprocal rank fusion).
+
+Modes (``ADVISOR_RETRIEVAL``): ``dense`` (Chroma only), ``bm25`` (keywords only), ``hybrid`` (both,
+fused; the default, chosen on the eval set), ``hybrid-mmr`` (hybrid, then maximal marginal relevance
+to spread the passages over more sections). The keyword index is built in memory from the live
+collection on first use and rebuilt when the collection's pointer moves; above ``LEXICAL_MAX``
+chunks hybrid quietly falls back to dense.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.embeddings import Embedder, content_words
+from advisor.errors import ConfigError
+from advisor.store import Hit, VectorStore
+
+log = logging.getLogger(__name__)
+
+MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
+CANDIDATES = 20
+RRF_K = 60
+LEXICAL_MAX = 50_000
+
+
+@dataclass
+class Passage:
+    n: int  # citation number, 1-based, in rank order
+    id: str
+    text: str
+    metadata: dict
+    score: float  # fused rank score (0..1], for display and ordering
+    similarity: float  # dense cosine similarity to the query (0 when unknown)
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+    @property
+    def section(self) -> str:
+        return str(self.metadata.get("section", ""))
+
+    @property
+    def source(self) -> str:
+        return str(self.metadata.get("source", ""))
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    best_similarity: float
+    timings: dict
+
+
+class LexicalIndex:
+    """Okapi BM25 over title, section and text of every chunk."""
+
+    def __init__(self, records: list[tuple[str, str, dict]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.records = records
+        self.k1, self.b = k1, b
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = []
+        for index, (_, text, meta) in enumerate(records):
+            words = content_words(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+            lengths.append(len(words))
+            for term, tf in Counter(words).items():
+                self.postings[term].append((index, tf))
+        self.lengths = np.asarray(lengths or [1], dtype=np.float32)
+        self.avg = float(self.lengths.mean()) or 1.0
+        n = len(records)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(content_words(query)):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for index, tf in self.postings[term]:
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[index] / self.avg)
+                scores[index] += idf * tf * (self.k1 + 1) / (tf + norm)
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+
+
+class Retriever:
+    def __init__(self, store: VectorStore, embedder: Embedder, mode: str = "hybrid") -> None:
+        if mode not in MODES:
+            raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of: {', '.join(MODES)}")
+        self.store = store
+        self.embedder = embedder
+        self.mode = mode
+        self._lexical: dict[str, LexicalIndex] = {}
+        self._lock = threading.Lock()
+
+    def lexical(self, physical: str, collection) -> LexicalIndex | None:
+        with self._lock:
+            index = self._lexical.get(physical)
+            if index is None:
+                if collection.count() > LEXICAL_MAX:
+                    return None
+                records: list[tuple[str, str, dict]] = []
+                for page in self.store.iter_records(collection, ["documents", "metadatas"]):
+                    records.extend(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+                index = LexicalIndex(records)
+                self._lexical = {physical: index}  # one live build per collection is enough
+            return index
+
+    def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
+        mode = mode or self.mode
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        pointer, collection = self.store.live(collection_name)
+        vector = self.embedder.embed_query(query)
+        t1 = time.perf_counter()
+        timings["embed_ms"] = (t1 - t0) * 1000
+        dense = self.store.query(collection, vector, CANDIDATES) if mode != "bm25" else []
+        lexical_hits: list[Hit] = []
+        if mode != "dense":
+            index = self.lexical(pointer.physical, collection)
+            if index is not None:
+                lexical_hits = [
+                    Hit(id=index.records[i][0], text=index.records[i][1], metadata=index.records[i][2],
+                        score=score)
+                    for i, score in index.search(query, CANDIDATES)
+                ]
+        timings["search_ms"] = (time.perf_counter() - t1) * 1000
+        similarity = {h.id: h.score for h in dense}
+        best = max(similarity.values(), default=0.0)
+        if mode == "bm25" and lexical_hits:
+            best = self._similarities(collection, vector, [h.id for h in lexical_hits[:1]]).get(
+                lexical_hits[0].id, 0.0)
+        ranked = _fuse([dense, lexical_hits]) if mode != "dense" else [(h, 1 / (RRF_K + r)) for r, h in
+                                                                       enumerate(dense, 1)]
+        if mode == "hybrid-mmr":
+            ranked = self._mmr(collection, vector, ranked, k)
+        top = ranked[:k]
+        missing = [h.id for h, _ in top if h.id not in similarity]
+        if missing:
+            similarity.update(self._similarities(collection, vector, missing))
+        top_score = top[0][1] if top else 1.0
+        passages = [
+            Passage(n=i, id=h.id, text=h.text, metadata=h.metadata, score=round(s / top_score, 4),
+                    similarity=round(similarity.get(h.id, 0.0), 4))
+            for i, (h, s) in enumerate(top, 1)
+        ]
+        return Retrieval(passages=passages, best_similarity=best, timings=timings)
+
+    def _similarities(self, collection, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        got = collection.get(ids=ids, include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        if not len(vectors):
+            return {}
+        return {i: float(s) for i, s in zip(got["ids"], vectors @ vector, strict=True)}
+
+    def _mmr(self, collection, vector, ranked, k: int, weight: float = 0.7):
+        ids = [h.id for h, _ in ranked]
+        got = collection.get(ids=ids, include=["embeddings"])
+        emb = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+        chosen: list = []
+        pool = list(ranked)
+        while pool and len(chosen) < k:
+            def gain(item):
+                h, s = item
+                redundancy = max((float(emb[h.id] @ emb[c.id]) for c, _ in chosen), default=0.0)
+                return weight * s * RRF_K - (1 - weight) * redundancy
+            best = max(pool, key=gain)
+            pool.remove(best)
+            chosen.append(best)
+        return chosen + pool
+
+
+def _fuse(result_lists: list[list[Hit]]) -> list[tuple[Hit, float]]:
+    scores: dict[str, float] = defaultdict(float)
+    hits: dict[str, Hit] = {}
+    for results in result_lists:
+        for rank, hit in enumerate(results, 1):
+            scores[hit.id] += 1.0 / (RRF_K + rank)
+            hits.setdefault(hit.id, hit)
+    return sorted(((hits[i], s) for i, s in scores.items()), key=lambda hs: -hs[1])

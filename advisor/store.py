@@ -1,0 +1,170 @@
+"""The vector store: Chroma, embedded by default or a Chroma server when ``ADVISOR_CHROMA_URL`` is set.
+
+A *collection* as users name it ("alliance") is a pointer to one physical Chroma collection
+(``alliance__b<build>``). Ingestion builds a new physical collection, checks it, then moves the
+pointer: the switch is a single upsert, so readers see either the old index or the new one, never a
+half-built one. Pointers live in a small Chroma collection of their own, which works the same on a
+server. Chroma never embeds anything here: every add and query passes vectors explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from advisor.config import Settings
+from advisor.errors import ConfigError, IndexError_
+
+log = logging.getLogger(__name__)
+
+POINTERS = "advisor-pointers"
+BUILD_SEP = "__b"
+
+
+@dataclass
+class Hit:
+    id: str
+    text: str
+    metadata: dict
+    score: float  # cosine similarity, higher is closer
+
+
+@dataclass
+class Pointer:
+    name: str
+    physical: str
+    info: dict  # built_at, embedder, chunker, count, manifest {path: file_hash}
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(
+                f"ADVISOR_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
+            raise IndexError_(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({exc.__class__.__name__}); "
+                "is `chroma run` up?"
+            ) from None
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class VectorStore:
+    """Pointer-addressed collections over one Chroma client."""
+
+    def __init__(self, settings: Settings, client: Any = None) -> None:
+        self.settings = settings
+        self.client = client if client is not None else make_client(settings)
+        self._collections: dict[str, Any] = {}
+
+    # -- pointers ----------------------------------------------------------------------------------
+
+    def _pointer_collection(self):
+        return self.client.get_or_create_collection(POINTERS, embedding_function=None)
+
+    def pointer(self, name: str) -> Pointer | None:
+        got = self._pointer_collection().get(ids=[name], include=["documents"])
+        if not got["ids"]:
+            return None
+        info = json.loads(got["documents"][0])
+        return Pointer(name=name, physical=info.pop("physical"), info=info)
+
+    def set_pointer(self, name: str, physical: str, info: dict) -> None:
+        doc = json.dumps({"physical": physical, **info})
+        self._pointer_collection().upsert(ids=[name], documents=[doc], embeddings=[[1.0]])
+
+    def names(self) -> list[str]:
+        got = self._pointer_collection().get(include=[])
+        return sorted(got["ids"])
+
+    # -- physical collections ----------------------------------------------------------------------
+
+    def new_build(self, name: str, embedder_name: str) -> tuple[str, Any]:
+        physical = f"{name}{BUILD_SEP}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1000) % 1000:03d}"
+        collection = self.client.create_collection(
+            physical,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedder": embedder_name, "logical": name},
+        )
+        return physical, collection
+
+    def open(self, physical: str):
+        collection = self._collections.get(physical)
+        if collection is None:
+            collection = self.client.get_collection(physical, embedding_function=None)
+            self._collections[physical] = collection
+        return collection
+
+    def drop(self, physical: str) -> None:
+        self._collections.pop(physical, None)
+        try:
+            self.client.delete_collection(physical)
+        except Exception as exc:  # already gone is fine
+            log.debug("drop %s: %s", physical, exc)
+
+    def orphans(self, name: str, keep: set[str]) -> list[str]:
+        prefix = f"{name}{BUILD_SEP}"
+        out = []
+        for col in self.client.list_collections():
+            col_name = col if isinstance(col, str) else col.name
+            if col_name.startswith(prefix) and col_name not in keep:
+                out.append(col_name)
+        return out
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def live(self, name: str) -> tuple[Pointer, Any]:
+        pointer = self.pointer(name)
+        if pointer is None:
+            raise IndexError_(
+                f"collection {name!r} has no index yet; run `advisor ingest` (or ingest into it with "
+                f"`advisor ingest PATH --collection {name}`)"
+            )
+        return pointer, self.open(pointer.physical)
+
+    def query(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        count = collection.count()
+        if count == 0:
+            return []
+        result = collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=min(k, count),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(id=i, text=d, metadata=m or {}, score=1.0 - float(dist))
+            for i, d, m, dist in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def iter_records(self, collection, include: list[str], batch: int = 2000) -> Iterator[dict]:
+        """Every record of a collection, in pages (ids always included)."""
+        offset = 0
+        while True:
+            page = collection.get(include=include, limit=batch, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
