@@ -37,7 +37,7 @@ _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
 
 
 def is_followup(question: str) -> bool:
-    return bool(_FOLLOWUP.search(question)) or len(content_words(question)) <= 3
+    return bool(_FOLLOWUP.search(question))
 
 
 class Advisor:

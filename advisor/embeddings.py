@@ -283,9 +283,9 @@ def content_words(text: str) -> list[str]:
 class HashingEmbedder:
     """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised."""
 
-    name = "fake-hashing-256"
+    name = "fake-hashing-1024"
 
-    def __init__(self, dim: int = 256) -> None:
+    def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
 
     def _vector(self, text: str) -> np.ndarray:
