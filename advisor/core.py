@@ -184,7 +184,7 @@ class Advisor:
         except EngineError as exc:
             answer.notice = f"{exc}; answered from the sources' own words (extractive) instead."
             self.notify(answer.notice)
-            log.warning("engine %s failed: %s", eng.name, exc)
+            log.info("engine %s failed: %s", eng.name, exc)
         if not "".join(pieces).strip():
             if eng.uses_llm and not answer.notice:
                 answer.notice = "The model's answer could not be grounded in the sources; showing their own words."
