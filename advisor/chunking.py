@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from advisor.documents import Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 MAX_CHARS = 900
 MIN_CHARS = 120
 
@@ -47,7 +47,7 @@ class _Section:
 
 def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Chunk]:
     chunks: list[Chunk] = []
-    for section in _merge_small(_sections(doc)):
+    for section in _merge_small(_flatten(_sections(doc))):
         heading = " > ".join(section.path)
         for text in _pack(section.blocks, max_chars):
             meta = {
@@ -109,23 +109,65 @@ def _sections(doc: Document) -> list[_Section]:
             paragraph.append(stripped)
     flush_paragraph()
     sections.append(current)
-    return [s for s in sections if s.blocks]
+    return sections
+
+
+def _flatten(sections: list[_Section]) -> list[_Section]:
+    """Fold subsections into their top-level section as labelled paragraphs.
+
+    Packing then fills chunks up to the size limit across subsection boundaries, so a list of short
+    subsections ("seven signs ...") stays together instead of scattering over tiny chunks. Each
+    label travels glued to its subsection's first block, so a chunk never ends on a bare label.
+    """
+    groups: list[list[_Section]] = []
+    for section in sections:
+        key = section.path[0] if section.path else None
+        if groups and key is not None and groups[-1][0].path[:1] == [key]:
+            groups[-1].append(section)
+        else:
+            groups.append([section])
+    out: list[_Section] = []
+    for group in groups:
+        head = group[0]
+        blocks = list(head.blocks)
+        for child in group[1:]:
+            label = f"**{child.path[-1]}**"
+            blocks.extend([f"{label}\n{child.blocks[0]}", *child.blocks[1:]] if child.blocks else [label])
+        origins = dict.fromkeys(o for s in group for o in s.origin.split(",") if o)
+        out.append(_Section(path=head.path[:1], origin=",".join(origins), blocks=blocks))
+    return [s for s in out if s.blocks]
 
 
 def _merge_small(sections: list[_Section]) -> list[_Section]:
-    """Fold a section too small to stand alone (a lead-in line, a lone table header) into the next."""
+    """Fold a section too small to stand alone (a lead-in line, a lone table header) into the next one.
+    A small sub-section that closes its chapter joins the previous section of that chapter instead of
+    leaking into the next chapter; a merged section cites the sources of both parts."""
     out: list[_Section] = []
-    carry: list[str] = []
+    carry: _Section | None = None
     for index, section in enumerate(sections):
-        blocks = carry + section.blocks
-        carry = []
-        last = index == len(sections) - 1
-        if not last and sum(len(b) for b in blocks) < MIN_CHARS:
-            heading = section.path[-1] if section.path else ""
-            carry = ([f"**{heading}**"] if heading else []) + blocks
-            continue
-        out.append(_Section(path=section.path, origin=section.origin, blocks=blocks))
+        carried = carry.blocks if carry else []
+        blocks = carried + section.blocks
+        origin = _union(carry.origin if carry else "", section.origin)
+        carry = None
+        following = sections[index + 1] if index + 1 < len(sections) else None
+        if sum(len(b) for b in blocks) < MIN_CHARS:
+            titled = carried + ([f"**{section.path[-1]}**"] if section.path else []) + section.blocks
+            if out and section.path and out[-1].path[:1] == section.path[:1] and (
+                following is None or following.path[:1] != section.path[:1]
+            ):
+                out[-1].blocks.extend(titled)
+                out[-1].origin = _union(out[-1].origin, origin)
+                continue
+            if following is not None:
+                carry = _Section(path=section.path, origin=origin, blocks=titled)
+                continue
+        out.append(_Section(path=section.path, origin=origin, blocks=blocks))
     return out
+
+
+def _union(first: str, second: str) -> str:
+    names = [n for n in (first.split(",") + second.split(",")) if n]
+    return ",".join(dict.fromkeys(names))
 
 
 def _pack(blocks: list[str], max_chars: int) -> list[str]:

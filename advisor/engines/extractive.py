@@ -1,8 +1,11 @@
 """The extractive engine: a readable answer made only of retrieved sentences, each with its citation.
 
-It picks a lead sentence that best answers the question, then the points that add most, scored by
-overlap with the question (rarer words count more), the passage's rank and the sentence's place in
-its passage. No language model: deterministic, fast, and grounded by construction.
+The best-ranked passage carries the answer: its most relevant sentence leads, and the rest of it
+follows as points in reading order (list introductions keep their items; runs of short items are
+joined into one line). Sentences from the next passages are added when they match the question
+well and say something new. Scores are overlap with the question (rarer words count more), the
+passage's rank and the sentence's place. No language model: deterministic, fast, and grounded by
+construction.
 """
 
 from __future__ import annotations
@@ -11,19 +14,19 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from advisor.config import Settings
 from advisor.embeddings import content_words
 from advisor.engines import EngineRequest, register_engine
 from advisor.guard import looks_like_injection
+from advisor.retrieval import Passage
 from advisor.sessions import Turn
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_LIST_QUESTION = re.compile(
-    r"\b(what are|which|list|types?|kinds?|factors?|signs?|stages?|steps?|ways?|examples?|how (do|can|should|to)"
-    r"|pillars?|reasons?|modes?|benefits?|risks?|tips?|criteria|indicators?)\b", re.I)
+_LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
+SHORT_ITEM = 60
+LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
 
 
 @dataclass
@@ -32,89 +35,150 @@ class Unit:
     n: int  # citation number of its passage
     rank: int  # passage rank (0 = best)
     position: int  # place in its passage
-    bullet: bool
+    words: set[str] = field(default_factory=set)
     score: float = 0.0
+
+    @property
+    def is_intro(self) -> bool:
+        return self.text.rstrip("*").endswith(":")
+
+
+def passage_units(passage: Passage, rank: int) -> list[Unit]:
+    """Split a passage into answer units: sentences, list items, labelled paragraphs."""
+    texts: list[str] = []
+    label = ""
+    short_run: list[str] = []
+
+    def flush_run() -> None:
+        if not short_run:
+            return
+        items = [s.rstrip(";,. ") for s in short_run]
+        joined = "; ".join(items) + "."
+        if len(items) > 1 and texts and texts[-1].endswith(":"):
+            texts[-1] = f"{texts[-1]} {joined}"
+        else:
+            texts.extend(s if s.endswith((".", "!", "?")) else s + "." for s in short_run)
+        short_run.clear()
+
+    for block in passage.text.split("\n"):
+        block = block.strip()
+        if not block:
+            continue
+        heading = _LABEL.match(block)
+        if heading:
+            flush_run()
+            label = heading.group(1).strip()
+            continue
+        if _BULLET.match(block):
+            item = _BULLET.sub("", block).strip()
+            if len(item) <= SHORT_ITEM:
+                short_run.append(item)
+                continue
+            flush_run()
+            pieces = [item]
+        else:
+            flush_run()
+            pieces = [block] if len(block) <= LONG_BLOCK else _SENTENCE.split(block)
+        for piece in pieces:
+            piece = " ".join(piece.split())
+            if label:
+                piece = f"**{label.rstrip('.:')}:** {piece}"
+                label = ""
+            texts.append(piece)
+    flush_run()
+    units = []
+    for text in texts:
+        if len(text) >= 12 and not looks_like_injection(text):
+            units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
+    return units
 
 
 class ExtractiveEngine:
     name = "extractive"
     uses_llm = False
 
-    def __init__(self, max_chars: int = 1100, max_points: int = 7, passages: int = 4) -> None:
+    def __init__(self, max_chars: int = 1800, extra_points: int = 3, passages: int = 4) -> None:
         self.max_chars = max_chars
-        self.max_points = max_points
+        self.extra_points = extra_points
         self.passages = passages
 
     def condense(self, question: str, history: list[Turn]) -> str | None:
         return None
 
     def answer(self, request: EngineRequest) -> Iterator[str]:
-        units = self._units(request)
+        passages = request.passages[: self.passages]
+        if not passages:
+            return
+        # The best passage and any retrieved neighbour from the same section, in reading order.
+        top = passages[0]
+        group = sorted((p for p in passages if _same_section(p, top)), key=_order)
+        main_ranks = {passages.index(p) for p in group}
+        units = [u for p in group for u in passage_units(p, 0)]
+        units += [u for rank, p in enumerate(passages) if rank not in main_ranks for u in passage_units(p, rank)]
         if not units:
             return
         self._score(units, request.query)
-        lead = self._lead(units)
-        points = self._points(units, lead, request.query)
+        main = [u for u in units if u.rank == 0] or units
+        lead = self._lead(main)
+        chosen = self._points(units, main, lead)
         yield f"{lead.text} [{lead.n}]"
-        for unit in points:
+        for unit in chosen:
             yield f"\n- {unit.text} [{unit.n}]"
 
-    def _units(self, request: EngineRequest) -> list[Unit]:
-        units: list[Unit] = []
-        seen: set[str] = set()
-        for rank, passage in enumerate(request.passages[: self.passages]):
-            position = 0
-            for block in passage.text.split("\n"):
-                block = block.strip()
-                if not block:
-                    continue
-                bullet = bool(_BULLET.match(block))
-                pieces = [_BULLET.sub("", block)] if bullet else _SENTENCE.split(block)
-                for piece in pieces:
-                    piece = piece.strip()
-                    key = piece.lower()
-                    if len(piece) < 12 or key in seen or looks_like_injection(piece):
-                        continue
-                    seen.add(key)
-                    units.append(Unit(piece, passage.n, rank, position, bullet))
-                    position += 1
-        return units
+    @staticmethod
+    def _lead(main: list[Unit]) -> Unit:
+        """The passage's opening sentence, unless a later one answers the question much better."""
+        prose = [u for u in main if not u.is_intro] or main
+        first, best = prose[0], max(prose, key=lambda u: u.score)
+        return best if best.score - first.score > 1.5 else first
 
-    def _score(self, units: list[Unit], query: str) -> None:
+    @staticmethod
+    def _score(units: list[Unit], query: str) -> None:
         doc_freq: Counter[str] = Counter()
-        unit_words = [set(content_words(u.text)) for u in units]
-        for words in unit_words:
-            doc_freq.update(words)
+        for unit in units:
+            doc_freq.update(unit.words)
         query_words = set(content_words(query))
         total = len(units)
-        for unit, words in zip(units, unit_words, strict=True):
-            overlap = sum(math.log(1 + total / doc_freq[w]) for w in query_words & words)
-            unit.score = overlap + 2.0 / (1 + unit.rank) + 0.6 / (1 + unit.position)
+        for unit in units:
+            overlap = sum(math.log(1 + total / doc_freq[w]) for w in query_words & unit.words)
+            unit.score = overlap + 2.0 / (1 + unit.rank) + 0.5 / (1 + unit.position)
 
-    def _lead(self, units: list[Unit]) -> Unit:
-        prose = [u for u in units if not u.bullet and not u.text.endswith(":")] or units
-        return max(prose, key=lambda u: u.score + (1.0 if u.rank == 0 else 0.0))
-
-    def _points(self, units: list[Unit], lead: Unit, query: str) -> list[Unit]:
-        wants_list = bool(_LIST_QUESTION.search(query))
-        top_rank = lead.rank
-        candidates = [u for u in units if u is not lead]
-        # The lead's own passage comes first (its bullets whole when the question asks for a list),
-        # then the best of the rest.
-        own = [u for u in candidates if u.rank == top_rank and (u.bullet and wants_list or u.score > 2.5)]
-        others = sorted((u for u in candidates if u not in own), key=lambda u: -u.score)
-        chosen: list[Unit] = []
+    def _points(self, units: list[Unit], main: list[Unit], lead: Unit) -> list[Unit]:
         budget = self.max_chars - len(lead.text)
-        for unit in own + [u for u in others if u.score > 2.6]:
-            if len(chosen) >= self.max_points or len(unit.text) + 6 > budget:
+        chosen: list[Unit] = []
+        for unit in main:  # the lead's passage, in reading order
+            if unit is lead or len(unit.text) + 6 > budget:
                 continue
             chosen.append(unit)
             budget -= len(unit.text) + 6
-        return sorted(chosen, key=lambda u: (u.rank != top_rank, u.rank, u.position))
+        while chosen and chosen[-1].is_intro:  # an introduction whose items did not fit
+            budget += len(chosen.pop().text) + 6
+        threshold = 2.0 + 0.6 * max((u.score - 2.0 for u in main), default=0.0)
+        extras = sorted((u for u in units if u.rank > 0 and not u.is_intro), key=lambda u: -u.score)
+        added = 0
+        for unit in extras:
+            if added >= self.extra_points or unit.score < threshold or len(unit.text) + 6 > budget:
+                continue
+            if any(_similar(unit, other) for other in [lead, *chosen]):
+                continue
+            chosen.append(unit)
+            budget -= len(unit.text) + 6
+            added += 1
+        return chosen
+
+
+def _same_section(a: Passage, b: Passage) -> bool:
+    return a.source == b.source and a.section == b.section
+
+
+def _order(p: Passage) -> int:
+    return int(p.metadata.get("chunk_index", 0))
+
+
+def _similar(a: Unit, b: Unit) -> bool:
+    if not a.words or not b.words:
+        return False
+    return len(a.words & b.words) / min(len(a.words), len(b.words)) > 0.7
 
 
 register_engine("extractive", lambda settings: ExtractiveEngine())
-
-
-def make(settings: Settings) -> ExtractiveEngine:
-    return ExtractiveEngine()
