@@ -45,9 +45,12 @@ class Settings(BaseSettings):
     engine: str = "extractive"
     top_k: int = Field(default=5, ge=1, le=50)
     retrieval: str = "hybrid"
-    # Best dense cosine similarity below which a question is judged outside the knowledge base.
-    # Calibrated on the eval dev split (see evals/README.md); lower it to refuse less.
-    min_relevance: float = 0.30
+    # Out-of-scope decision, calibrated on the eval dev split (see evals/README.md): a question is
+    # refused when its best dense similarity is below min_relevance, or below confident_relevance
+    # while fewer than min_coverage of its content words occur anywhere in the collection.
+    min_relevance: float = 0.17
+    confident_relevance: float = 0.53
+    min_coverage: float = 0.60
     max_question_chars: int = Field(default=4000, ge=10)
     max_file_mb: float = Field(default=20.0, gt=0)
     history_turns: int = Field(default=6, ge=0)

@@ -23,7 +23,7 @@ from advisor.embeddings import Embedder, content_words, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
 from advisor.grounding import ground
-from advisor.guard import REFUSAL, clean_question, strip_injection
+from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Passage, Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
@@ -146,7 +146,7 @@ class Advisor:
             retrieval = self.retriever.retrieve(answer.retrieval_query, name, self.settings.top_k)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
-        if retrieval is None or not retrieval.passages or self._out_of_scope(retrieval):
+        if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):
             answer.refused = True
             answer.text = REFUSAL
             yield REFUSAL
@@ -160,8 +160,13 @@ class Advisor:
                  answer.refused, [s.id for s in answer.sources], answer.timings["total_ms"])
         yield answer
 
-    def _out_of_scope(self, retrieval: Retrieval) -> bool:
-        return retrieval.best_similarity < self.settings.min_relevance
+    def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
+        s = self.settings
+        if asks_for_market_advice(question):
+            return True
+        if retrieval.best_similarity < s.min_relevance:
+            return True
+        return retrieval.best_similarity < s.confident_relevance and retrieval.coverage < s.min_coverage
 
     def _standalone(self, question: str, history: list[Turn], eng: Engine) -> str:
         answered = [t for t in history if not t.refused]

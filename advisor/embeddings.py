@@ -263,8 +263,12 @@ def _model_fingerprint() -> str:
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an and are as at be by can do for from has have how i in is it its of on or our should that the "
-    "their them they this to was we what when where which who why will with you your".split()
+    "a about after all also am an and any are as at be been before being but by can could did do does "
+    "doing for from get got had has have having he her here hers him his how i if in into is it its "
+    "just let me might more most must my no not now of off on once only or other our ours out over own "
+    "please same she should so some such tell than that the their theirs them then there these they "
+    "this those through to too under until up us very was we were what when where which while who whom "
+    "why will with would yes you your yours".split()
 )
 
 

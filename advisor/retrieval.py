@@ -57,6 +57,7 @@ class Retrieval:
     passages: list[Passage]
     best_similarity: float
     timings: dict
+    coverage: float = 1.0  # share of the query's content words that occur anywhere in the collection
 
 
 class LexicalIndex:
@@ -76,6 +77,12 @@ class LexicalIndex:
         self.avg = float(self.lengths.mean()) or 1.0
         n = len(records)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def coverage(self, query: str) -> float:
+        words = content_words(query)
+        if not words:
+            return 0.0
+        return sum(1 for w in words if w in self.idf) / len(words)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
@@ -122,8 +129,9 @@ class Retriever:
         timings["embed_ms"] = (t1 - t0) * 1000
         dense = self.store.query(collection, vector, CANDIDATES) if mode != "bm25" else []
         lexical_hits: list[Hit] = []
+        index = self.lexical(pointer.physical, collection)
+        coverage = index.coverage(query) if index is not None else 1.0
         if mode != "dense":
-            index = self.lexical(pointer.physical, collection)
             if index is not None:
                 lexical_hits = [
                     Hit(id=index.records[i][0], text=index.records[i][1], metadata=index.records[i][2],
@@ -150,7 +158,7 @@ class Retriever:
                     similarity=round(similarity.get(h.id, 0.0), 4))
             for i, (h, s) in enumerate(top, 1)
         ]
-        return Retrieval(passages=passages, best_similarity=best, timings=timings)
+        return Retrieval(passages=passages, best_similarity=best, timings=timings, coverage=coverage)
 
     def _similarities(self, collection, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         got = collection.get(ids=ids, include=["embeddings"])

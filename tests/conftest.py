@@ -21,7 +21,9 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ADVISOR_EMBEDDER", "fake")
     monkeypatch.setenv("ADVISOR_ENGINE", "extractive")
+    # The fake embedder's similarities are not MiniLM's: refuse only clearly unrelated questions.
     monkeypatch.setenv("ADVISOR_MIN_RELEVANCE", "0.2")
+    monkeypatch.setenv("ADVISOR_CONFIDENT_RELEVANCE", "0.2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(tmp_path)
     yield
@@ -63,4 +65,5 @@ def real_settings(real_data_dir, monkeypatch):
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(real_data_dir))
     monkeypatch.setenv("ADVISOR_EMBEDDER", "minilm")
     monkeypatch.delenv("ADVISOR_MIN_RELEVANCE", raising=False)
+    monkeypatch.delenv("ADVISOR_CONFIDENT_RELEVANCE", raising=False)
     return load_settings()
