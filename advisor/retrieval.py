@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
 CANDIDATES = 20
-RRF_K = 60
+RRF_K = 5
 LEXICAL_MAX = 50_000
 
 
