@@ -7,6 +7,7 @@
     advisor eval [--engine NAME ...] [--split dev|test|all]
     advisor bench
     advisor config [--json]
+    advisor feedback export [--format jsonl|yaml] [--votes down|up|all]
 
 Errors print one line on stderr and exit non-zero; no stack trace reaches the user
 (set ADVISOR_LOG_LEVEL=DEBUG to see details in the log).
@@ -60,15 +61,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true", help="skip the textbook LangChain baseline row")
     p.add_argument("--gate", action="store_true", help="exit non-zero when the CI gate's thresholds are missed")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--seeds-dir", metavar="DIR",
+                   help="folder of raw seed articles for --seeds (default: ../shared/seeds beside the checkout)")
+    p.add_argument("--from-feedback", metavar="OUT.yaml",
+                   help="write thumbs-down answers as gold-set candidates to OUT.yaml and exit")
 
     p = sub.add_parser("bench", help="benchmark latency, ingest throughput and scale")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--scale", type=int, default=100_000, metavar="N", help="synthetic corpus size (chunks)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    from bots.cli.feedback_cmd import add_parser as add_feedback_parser
+
+    add_feedback_parser(sub)
+
     p = sub.add_parser("config", help="show the effective settings (secrets masked) and the index")
     p.add_argument("--json", action="store_true")
-    sub.add_parser("status", help="same as config")
+    p = sub.add_parser("status", help="same as config")
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -122,6 +132,10 @@ def dispatch(args: argparse.Namespace, settings) -> int:
         from bots.slack.app import main as slack_main
 
         return slack_main(settings)
+    if args.command == "feedback":
+        from bots.cli.feedback_cmd import feedback_command
+
+        return feedback_command(args, settings)
     if args.command == "eval":
         from evals.runner import main as eval_main
 

@@ -1,0 +1,39 @@
+"""``advisor feedback export``: print the thumbs up/down votes collected in Slack, for the evals.
+
+    advisor feedback export                      # every vote, one JSON object a line
+    advisor feedback export --votes down --format yaml > evals/review.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from advisor.config import Settings
+from advisor.feedback import FeedbackStore
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("feedback", help="work with the thumbs up/down votes collected in Slack")
+    actions = p.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
+    e = actions.add_parser("export", help="print the votes (question, answer, source ids, vote)")
+    e.add_argument("--format", choices=["jsonl", "yaml"], default="jsonl")
+    e.add_argument("--votes", choices=["down", "up", "all"], default="all", help="which votes (default: all)")
+
+
+def feedback_command(args: argparse.Namespace, settings: Settings) -> int:
+    records = [asdict(f) for f in FeedbackStore(settings.data_dir) if args.votes in ("all", f.vote)]
+    if args.format == "yaml":
+        import yaml
+
+        if records:
+            yaml.safe_dump(records, sys.stdout, allow_unicode=True, sort_keys=False, width=100)
+        else:
+            print("[]")
+    else:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+    print(f"{len(records)} vote(s) exported from {settings.data_dir / 'feedback.jsonl'}", file=sys.stderr)
+    return 0

@@ -1,0 +1,193 @@
+"""Answer one Slack question off Bolt's threads: rate limit, "thinking" status, timeout, reply, errors.
+
+Listeners only parse the event into an ``Ask`` and call ``Answerer.submit``, which returns at once so
+Slack gets its ack within 3 s. A pool of job threads then talks to Slack, while a separate pool runs
+``advisor.ask`` so an answer that runs over ``slack_answer_timeout`` can be abandoned with a friendly
+message (the model call itself cannot be cancelled; it finishes in the background and is discarded).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+
+from advisor.answer import Answer
+from advisor.config import Settings
+from advisor.core import Advisor
+from advisor.errors import AdvisorError
+from bots.slack.ratelimit import UserRateLimit
+from bots.slack.records import AnswerRecord, AnswerRecords
+from bots.slack.render import Message, answer_messages, text_message
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+THINKING = "is thinking…"
+_TOKEN = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+
+
+@dataclass
+class Ask:
+    question: str
+    user: str
+    channel: str
+    thread_ts: str | None  # reply in this thread; None for slash commands (answered through respond)
+    session_id: str
+    client: WebClient
+    set_status: Callable[..., Any] | None = None  # Bolt's assistant status setter, when there is one
+    set_title: Callable[[str], Any] | None = None  # assistant threads only
+    respond: Callable[..., Any] | None = None  # slash commands: ephemeral replies via response_url
+    echo_question: bool = False
+
+    @property
+    def place(self) -> str:
+        return f"{self.channel}:{self.thread_ts}" if self.thread_ts else f"slash:{self.channel}"
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """A thread pool that can tell when it has nothing queued or running (for draining and tests)."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers, thread_name_prefix=thread_name_prefix)
+        self._pending = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        with self._changed:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: object) -> None:
+        with self._changed:
+            self._pending -= 1
+            self._changed.notify_all()
+
+    def idle(self) -> bool:
+        with self._changed:
+            return self._pending == 0
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, max(0.0, timeout))
+
+
+class Answerer:
+    def __init__(self, advisor: Advisor, settings: Settings, records: AnswerRecords | None = None,
+                 job_threads: int = 8, answer_threads: int = 2) -> None:
+        self.advisor = advisor
+        self.settings = settings
+        self.records = records or AnswerRecords(settings.data_dir)
+        self.limit = UserRateLimit(settings.slack_user_rate)
+        self.listeners = TrackingExecutor(10, thread_name_prefix="slack-listener")  # Bolt's listener pool
+        self._jobs = TrackingExecutor(job_threads, thread_name_prefix="slack-job")
+        self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
+
+    def submit(self, ask: Ask) -> None:
+        self._jobs.submit(self._run, ask)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until Bolt's listeners and every question they handed over are done; True when idle."""
+        deadline = time.monotonic() + timeout
+        while self.listeners.wait_idle(deadline - time.monotonic()) and self._jobs.wait_idle(
+                deadline - time.monotonic()):
+            if self.listeners.idle():  # no listener submitted more work meanwhile
+                return True
+        return False
+
+    def shutdown(self) -> None:
+        self.listeners.shutdown(wait=False, cancel_futures=True)
+        self._jobs.shutdown(wait=False, cancel_futures=True)
+        self._answers.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self, ask: Ask) -> None:
+        started = time.perf_counter()
+        try:
+            wait = self.limit.check(ask.user)
+            if wait:
+                log.info("user %s over %s questions/minute", ask.user, self.settings.slack_user_rate)
+                self.deliver(ask, text_message(
+                    f"You're asking faster than I can keep up (up to {self.settings.slack_user_rate} "
+                    f"questions a minute). Please try again in about {wait:.0f} seconds."))
+                return
+            self._status(ask, THINKING)
+            answer = self._answer(ask)
+            if answer is not None:
+                self._reply(ask, answer)
+        except Exception as exc:  # the last line of defence: a short apology, details only in the log
+            log.error("answering in %s failed: %s", ask.place, describe(exc))
+            log.debug("answering in %s failed", ask.place, exc_info=True)
+            self._try_deliver(ask, text_message(APOLOGY))
+        finally:
+            log.info("answered in %s in %.0f ms", ask.place, (time.perf_counter() - started) * 1000)
+
+    def _answer(self, ask: Ask) -> Answer | None:
+        future = self._answers.submit(self.advisor.ask, ask.question, ask.session_id)
+        try:
+            return future.result(timeout=self.settings.slack_answer_timeout)
+        except FutureTimeout:
+            log.warning("answer in %s took over %.0f s; gave up", ask.place,
+                        self.settings.slack_answer_timeout)
+            self.deliver(ask, text_message(
+                f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
+                "Please try again, perhaps with a narrower question."))
+        except AdvisorError as exc:
+            log.info("question in %s not answered: %s", ask.place, type(exc).__name__)
+            message = str(exc)
+            self.deliver(ask, text_message(message[:1].upper() + message[1:]))
+        return None
+
+    def _reply(self, ask: Ask, answer: Answer) -> None:
+        record_id = self.records.save(AnswerRecord(
+            question=ask.question, answer=answer.text, source_ids=[s.id for s in answer.sources],
+            session_id=answer.session_id, place=ask.place, engine=answer.engine))
+        first_turn = len(self.advisor.sessions.history(ask.session_id, 2)) <= 1
+        if ask.set_title and first_turn:
+            self._quietly(ask.set_title, ask.question[:80])
+        for message in answer_messages(answer, record_id, ask.question if ask.echo_question else None):
+            self.deliver(ask, message)
+
+    def deliver(self, ask: Ask, message: Message) -> None:
+        if ask.respond is not None:
+            ask.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
+                        replace_original=False)
+            return
+        ask.client.chat_postMessage(channel=ask.channel, thread_ts=ask.thread_ts, text=message.text,
+                                    blocks=message.blocks, unfurl_links=False, unfurl_media=False)
+
+    def _try_deliver(self, ask: Ask, message: Message) -> None:
+        try:
+            self.deliver(ask, message)
+        except Exception as exc:
+            log.error("could not post to %s: %s", ask.place, describe(exc))
+
+    def _status(self, ask: Ask, status: str) -> None:
+        if ask.set_status is not None:
+            self._quietly(ask.set_status, status)
+
+    @staticmethod
+    def _quietly(setter: Callable[..., Any], value: str) -> None:
+        """Status and title are nice to have: outside assistant threads Slack may refuse them."""
+        try:
+            setter(value)
+        except Exception as exc:
+            log.debug("assistant status/title not set: %s", type(exc).__name__)
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one short log-safe line: its type and message, with anything token-like masked."""
+    return f"{type(exc).__name__}: {_TOKEN.sub('****', str(exc))[:300]}"

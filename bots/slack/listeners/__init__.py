@@ -1,0 +1,15 @@
+"""Bolt listeners, one module per Slack surface; each exposes ``register(app, answerer)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bots.slack.answering import Answerer
+from bots.slack.listeners import assistant, commands, events, feedback
+
+
+def register_all(app: App, answerer: Answerer) -> None:
+    assistant.register(app, answerer)  # a middleware: it must see DM thread messages before `events`
+    events.register(app, answerer)
+    commands.register(app, answerer)
+    feedback.register(app, answerer)

@@ -1,0 +1,26 @@
+"""``/advisor <question>``: answered privately (ephemeral) through the command's response_url."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bots.slack.answering import Answerer, Ask
+from bots.slack.render import escape, plain_text
+
+USAGE = ("Ask me about strategic alliances and partnerships, for example "
+         "`/advisor How should we choose a partner?` Only you will see the answer.")
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.command("/advisor")
+    def on_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+        question = plain_text(command.get("text", ""))
+        if not question or question.lower() == "help":
+            ack(response_type="ephemeral", text=USAGE)
+            return
+        ack(response_type="ephemeral", text=f"Looking into “{escape(question[:200])}”…")
+        channel, user = command.get("channel_id", ""), command.get("user_id", "")
+        answerer.submit(Ask(question=question, user=user, channel=channel, thread_ts=None,
+                            session_id=f"slack:{channel}:slash:{user}", client=client, respond=respond,
+                            echo_question=True))

@@ -1,0 +1,40 @@
+"""Thumbs up/down clicks on answers, stored with the question, answer and cited source ids."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, Respond
+
+from advisor.feedback import Feedback, FeedbackStore
+from bots.slack.answering import Answerer, describe
+from bots.slack.render import VOTE_ACTION
+
+log = logging.getLogger(__name__)
+
+THANKS = {"up": "Thanks for the 👍, noted.",
+          "down": "Thanks for the 👎, noted: answers marked unhelpful are reviewed to improve the advisor."}
+
+
+def register(app: App, answerer: Answerer) -> None:
+    store = FeedbackStore(answerer.settings.data_dir)
+
+    @app.action(VOTE_ACTION)
+    def on_vote(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        vote = "up" if action.get("action_id", "").endswith("_up") else "down"
+        record = answerer.records.get(str(action.get("value", ""))[:64])
+        user = (body.get("user") or {}).get("id", "")
+        if record is None:
+            log.info("vote %s on an unknown answer", vote)
+            note = "Sorry, I no longer have that answer on record, so the vote could not be stored."
+        else:
+            store.record(Feedback(vote=vote, question=record.question, answer=record.answer,
+                                  source_ids=record.source_ids, session_id=record.session_id,
+                                  place=record.place, user=user, engine=record.engine))
+            log.info("vote %s on answer %s (sources %s)", vote, record.id, record.source_ids)
+            note = THANKS[vote]
+        try:
+            respond(text=note, response_type="ephemeral", replace_original=False)
+        except Exception as exc:
+            log.warning("could not confirm a vote: %s", describe(exc))

@@ -1,0 +1,196 @@
+"""Test seams for the Slack bot: a stub Slack Web API on loopback and signed Events API requests.
+
+    with StubSlackAPI() as slack:
+        client = slack.client("xoxb-test")           # a WebClient pointed at the stub
+        ...                                          # run the bot against it
+        slack.wait_for("chat.postMessage", 1)        # bounded polling on the recorded calls
+
+Used by the tests and by ``scripts/slack_load.py``; it never talks to the real Slack.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+
+from bots.slack.config import SlackConfig, make_client
+
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0001"
+
+
+@dataclass
+class Call:
+    method: str  # Web API method ("chat.postMessage") or "respond/<id>" for response_url posts
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+class StubSlackAPI:
+    """Answers every Web API method with ok:true (plus realistic fields) and records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.rejected: list[str] = []  # methods answered with a scripted failure (e.g. 429)
+        self.overrides: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                stub._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self.api_url = self.url + "api/"
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    def __enter__(self) -> StubSlackAPI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def client(self, token: str = "xoxb-test-token") -> WebClient:
+        """The bot's production client (same retry handlers) pointed at this stub."""
+        return make_client(SlackConfig(token, "", None, self.api_url, 0))
+
+    def fail_next(self, method: str, status: int = 429, retry_after: int = 1, times: int = 1) -> None:
+        with self._lock:
+            failure = (status, {"Retry-After": str(retry_after)})
+            self._failures.setdefault(method, []).extend([failure] * times)
+
+    def called(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method or c.method.startswith(method + "/")]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Poll (bounded) until ``method`` was called at least ``count`` times; return those calls."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.called(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        return self.called(method)
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        raw = request.rfile.read(int(request.headers.get("Content-Length") or 0)).decode("utf-8")
+        path = request.path.lstrip("/")
+        method = path[4:] if path.startswith("api/") else path
+        body = json.loads(raw) if raw.startswith("{") else dict(parse_qsl(raw))
+        with self._lock:
+            failures = self._failures.get(method)
+            failure = failures.pop(0) if failures else None
+            if failure is None:
+                self.calls.append(Call(method, body, dict(request.headers)))
+            else:
+                self.rejected.append(method)
+        if failure is not None:
+            status, headers = failure
+            self._send(request, status, {"ok": False, "error": "ratelimited"}, headers)
+            return
+        self._send(request, 200, self._response(method, body), {})
+
+    def _response(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method in self.overrides:
+            return self.overrides[method]
+        if method == "auth.test":
+            return {"ok": True, "url": "https://stub.slack.test/", "team": "Stub", "user": "advisor",
+                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts,
+                    "message": {"text": body.get("text", ""), "ts": ts, "bot_id": BOT_ID}}
+        return {"ok": True}
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any],
+              headers: dict[str, str]) -> None:
+        data = json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(data)
+
+
+# -- building and signing requests the way Slack does ----------------------------------------------
+
+_event_ids = itertools.count(1)
+
+
+def event_callback(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
+            "event": event, "event_id": event_id or f"Ev{next(_event_ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
+
+
+def mention(text: str, *, channel: str = "C0001", ts: str = "1700000000.000100", user: str = "U0001",
+            thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
+    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts,
+             "channel": channel, "event_ts": ts, **extra}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def direct_message(text: str, *, channel: str = "D0001", ts: str = "1700000000.000200", user: str = "U0001",
+                   **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts,
+            "channel": channel, "event_ts": ts, **extra}
+
+
+def signed_headers(secret: str, body: str, timestamp: str | None = None,
+                   content_type: str = "application/json") -> dict[str, str]:
+    timestamp = timestamp or str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature or ""}
+
+
+def form_body(fields: dict[str, Any]) -> str:
+    return urlencode({k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in fields.items()})
+
+
+def post(url: str, body: str, headers: dict[str, str], timeout: float = 10.0) -> tuple[int, str]:
+    """POST and return (status, body text) without raising on 4xx/5xx."""
+    request = urllib.request.Request(url, data=body.encode("utf-8"), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def post_signed(url: str, secret: str, payload: dict[str, Any] | str, *, retry_num: int | None = None,
+                content_type: str = "application/json", timeout: float = 10.0) -> tuple[int, str]:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    headers = signed_headers(secret, body, content_type=content_type)
+    if retry_num is not None:
+        headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"})
+    return post(url, body, headers, timeout)

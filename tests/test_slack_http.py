@@ -1,0 +1,409 @@
+"""The Slack bot in HTTP mode, through its front door: signed requests into the real threaded endpoint on
+loopback, replies observed on a stub Slack Web API that records every call."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+from advisor import Answer, InputError, Source, load_settings
+from advisor.feedback import FeedbackStore
+from bots.slack.answering import Answerer
+from bots.slack.app import create_app
+from bots.slack.server import make_http_server, serve_in_thread
+from bots.slack.testing import (
+    BOT_ID,
+    BOT_USER,
+    StubSlackAPI,
+    direct_message,
+    event_callback,
+    form_body,
+    mention,
+    post,
+    post_signed,
+    signed_headers,
+)
+
+SECRET = "test-signing-secret"
+
+
+@dataclass
+class Bot:
+    url: str
+    slack: StubSlackAPI
+    answerer: Answerer
+
+    def send(self, event: dict, event_id: str | None = None, retry_num: int | None = None) -> int:
+        status, _ = post_signed(self.url, SECRET, event_callback(event, event_id), retry_num=retry_num)
+        return status
+
+    def settle(self) -> None:
+        """Wait (bounded) until every accepted question has been answered."""
+        assert self.answerer.drain(10), "answers did not finish within 10 s"
+
+    def posts(self) -> list[dict]:
+        return [c.body for c in self.slack.called("chat.postMessage")]
+
+
+@pytest.fixture
+def slack():
+    with StubSlackAPI() as stub:
+        yield stub
+
+
+@pytest.fixture
+def make_bot(advisor, slack):
+    servers = []
+
+    def make(**overrides) -> Bot:
+        settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, **overrides)
+        answerer = Answerer(advisor, settings)
+        app = create_app(settings, advisor, slack.client(), answerer)
+        server = make_http_server(app, SECRET, host="127.0.0.1", port=0)
+        serve_in_thread(server)
+        servers.append((server, answerer))
+        return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer)
+
+    yield make
+    for server, answerer in servers:
+        answerer.drain(10)
+        server.shutdown()
+        server.server_close()
+        answerer.shutdown()
+
+
+@pytest.fixture
+def bot(make_bot) -> Bot:
+    return make_bot()
+
+
+def all_text(body: dict) -> str:
+    return json.dumps({"text": body.get("text"), "blocks": body.get("blocks")}, ensure_ascii=False)
+
+
+def test_mention_gets_exactly_one_threaded_reply_with_sources(bot):
+    assert bot.send(mention("What is a joint venture?", ts="1700000001.000100")) == 200
+    bot.settle()
+    posts = bot.posts()
+    assert len(posts) == 1
+    reply = posts[0]
+    assert reply["channel"] == "C0001" and reply["thread_ts"] == "1700000001.000100"
+    assert reply["unfurl_links"] is False and reply["unfurl_media"] is False
+    assert "joint venture" in reply["text"].lower()
+    context = [b for b in reply["blocks"] if b["type"] == "context"]
+    assert context and context[0]["elements"][0]["text"].startswith("*Sources*  [1] ")
+    actions = [b for b in reply["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == ["advisor_vote_up", "advisor_vote_down"]
+
+
+def test_follow_up_in_the_thread_continues_the_conversation(bot, advisor):
+    root = "1700000002.000100"
+    assert bot.send(mention("What is a joint venture?", ts=root)) == 200
+    bot.settle()
+    assert bot.send(mention("What are the risks of those?", ts="1700000002.000200", thread_ts=root)) == 200
+    bot.settle()
+    assert [p["thread_ts"] for p in bot.posts()] == [root, root]
+    history = advisor.sessions.history(f"slack:C0001:{root}")
+    assert len(history) == 2
+    assert "joint venture" in history[1].query.lower()  # the follow-up was searched with the thread's context
+
+
+def test_retried_delivery_is_acked_but_answered_once(bot):
+    event = mention("Why do alliances fail?", ts="1700000003.000100")
+    assert bot.send(event, event_id="EvRETRY1") == 200
+    assert bot.send(event, event_id="EvRETRY1", retry_num=1) == 200
+    assert bot.send(event, event_id="EvRETRY1", retry_num=2) == 200
+    bot.settle()
+    assert len(bot.posts()) == 1
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        direct_message("hello from another bot", bot_id="B0OTHER", subtype="bot_message"),
+        direct_message("a bot with a user id", user="U0BOT", bot_id="B0OTHER"),
+        direct_message("my own echo", user=BOT_USER, bot_id=BOT_ID),
+        mention("bots mentioning us", bot_id="B0OTHER"),
+        direct_message("edited", subtype="message_changed"),
+    ],
+)
+def test_bots_and_edits_get_no_reply(bot, event):
+    assert bot.send(event) == 200
+    bot.settle()
+    assert bot.posts() == []
+
+
+def test_markup_in_question_and_answer_is_inert(bot, advisor, monkeypatch):
+    evil = "Ping <!channel> <!here> <@U0VICTIM> and <https://evil.example|click me> & more [1]"
+    source = Source(n=1, title="Alliances <!here>", section="Types", source="a.md", id="s1", score=0.9)
+
+    def ask(question, session_id=None, **_):
+        return Answer(text=evil, refused=False, sources=[source], session_id=session_id or "x")
+
+    monkeypatch.setattr(advisor, "ask", ask)
+    assert bot.send(mention("<!channel> what is a <b>joint</b> venture?")) == 200
+    bot.settle()
+    posted = all_text(bot.posts()[0])
+    for live in ("<!channel>", "<!here>", "<@U0VICTIM>", "<https://", "<b>"):
+        assert live not in posted
+    assert "&lt;!channel&gt;" in posted and "&amp; more" in posted
+
+
+def test_direct_message_is_answered_in_its_thread(bot):
+    assert bot.send(direct_message("How should we choose a partner?", ts="1700000004.000100")) == 200
+    bot.settle()
+    (reply,) = bot.posts()
+    assert reply["channel"] == "D0001" and reply["thread_ts"] == "1700000004.000100"
+    assert "[1]" in reply["text"]
+
+
+def test_empty_mention_gets_the_input_error_as_a_friendly_reply(bot):
+    assert bot.send(mention("   ")) == 200
+    bot.settle()
+    (reply,) = bot.posts()
+    assert reply["text"].startswith("The question is empty")
+    assert "Traceback" not in reply["text"]
+
+
+def test_rate_limited_user_gets_a_friendly_message(make_bot):
+    bot = make_bot(slack_user_rate=2)
+    for i in range(3):
+        assert bot.send(mention("What is a joint venture?", ts=f"1700000005.00010{i}", user="U0FAST")) == 200
+    bot.settle()
+    texts = [p["text"] for p in bot.posts()]
+    assert len(texts) == 3
+    assert sum("faster than I can keep up" in t for t in texts) == 1
+    assert bot.send(mention("What is a joint venture?", ts="1700000005.000200", user="U0CALM")) == 200
+    bot.settle()
+    assert "faster" not in bot.posts()[-1]["text"]
+
+
+def test_slow_answer_times_out_with_a_friendly_message(make_bot, advisor, monkeypatch):
+    release = threading.Event()
+
+    def slow_ask(*args, **kwargs):
+        release.wait(5)
+        raise InputError("too late")
+
+    monkeypatch.setattr(advisor, "ask", slow_ask)
+    bot = make_bot(slack_answer_timeout=0.2)
+    assert bot.send(mention("What is a joint venture?")) == 200
+    bot.settle()
+    release.set()
+    (reply,) = bot.posts()
+    assert "took too long" in reply["text"]
+
+
+def test_unexpected_failure_apologises_and_logs_no_secret(bot, advisor, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine died holding xoxb-1234-secret-token")
+
+    monkeypatch.setattr(advisor, "ask", broken)
+    with caplog.at_level(logging.INFO, logger="bots.slack"):
+        assert bot.send(mention("What is a joint venture?")) == 200
+        bot.settle()
+    (reply,) = bot.posts()
+    assert reply["text"].startswith("Sorry, something went wrong")
+    assert "RuntimeError" in caplog.text and "xoxb-1234" not in caplog.text
+
+
+def test_rate_limited_post_is_retried_after_retry_after_and_delivered_once(bot):
+    bot.slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    assert bot.send(mention("What is a joint venture?")) == 200
+    bot.settle()
+    assert bot.slack.rejected == ["chat.postMessage"]
+    assert len(bot.posts()) == 1
+
+
+def test_slash_command_answers_ephemerally(bot):
+    body = form_body(
+        {
+            "command": "/advisor",
+            "text": "what is a &lt;joint&gt; venture? <!here>",
+            "user_id": "U0001",
+            "channel_id": "C0002",
+            "team_id": "T0001",
+            "response_url": bot.slack.url + "respond/cmd1",
+            "trigger_id": "1.2.3",
+        }
+    )
+    status, ack = post(
+        bot.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+    )
+    assert status == 200 and json.loads(ack)["response_type"] == "ephemeral"
+    bot.settle()
+    (reply,) = bot.slack.called("respond")
+    assert reply.method == "respond/cmd1"
+    assert reply.body["response_type"] == "ephemeral" and reply.body["replace_original"] is False
+    posted = all_text(reply.body)
+    assert "&lt;joint&gt;" in posted and "<!here>" not in posted and "joint venture" in posted.lower()
+    assert bot.posts() == []  # nothing visible to the channel
+
+
+def test_feedback_click_is_stored_with_question_answer_and_sources(bot, settings):
+    assert bot.send(mention("What is a joint venture?")) == 200
+    bot.settle()
+    (reply,) = bot.posts()
+    buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
+    down = next(b for b in buttons if b["action_id"] == "advisor_vote_down")
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0VOTER"},
+        "team": {"id": "T0001"},
+        "channel": {"id": "C0001"},
+        "container": {"type": "message", "channel_id": "C0001"},
+        "message": {"ts": "1.2", "thread_ts": reply["thread_ts"]},
+        "trigger_id": "1.2.3",
+        "response_url": bot.slack.url + "respond/vote1",
+        "api_app_id": "A0001",
+        "actions": [{**down, "block_id": "advisor_feedback", "type": "button", "action_ts": "1.3"}],
+    }
+    body = form_body({"payload": payload})
+    status, _ = post(
+        bot.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+    )
+    assert status == 200
+    assert bot.slack.wait_for("respond/vote1", 1)
+    (stored,) = list(FeedbackStore(settings.data_dir))
+    assert stored.vote == "down" and stored.user == "U0VOTER"
+    assert stored.question == "What is a joint venture?"
+    assert stored.answer.startswith("In a joint venture") or "joint venture" in stored.answer.lower()
+    assert stored.source_ids and all(stored.source_ids)
+    assert stored.session_id == f"slack:C0001:{reply['thread_ts']}"
+
+
+@pytest.mark.parametrize("case", ["bad signature", "stale", "non-numeric", "missing headers"])
+def test_unverifiable_requests_are_rejected_with_4xx(bot, case):
+    body = json.dumps(event_callback(mention("What is a joint venture?")))
+    headers = signed_headers(SECRET, body)
+    if case == "bad signature":
+        headers = signed_headers("wrong-secret", body)
+    elif case == "stale":
+        headers = signed_headers(SECRET, body, timestamp="1000000000")
+    elif case == "non-numeric":
+        headers = signed_headers(SECRET, body, timestamp="soon")
+    else:
+        headers = {"Content-Type": "application/json"}
+    status, text = post(bot.url, body, headers)
+    assert 400 <= status < 500 and "Traceback" not in text
+    bot.settle()
+    assert bot.posts() == []
+
+
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        ("{not json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
+        ("\udcff", "application/json"),
+    ],
+)
+def test_malformed_bodies_get_400_not_500(bot, body, content_type):
+    raw = body.encode("utf-8", "surrogateescape")
+    headers = signed_headers(SECRET, raw.decode("latin-1"), content_type=content_type)
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(bot.url, data=raw, headers=headers, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=5)
+    assert caught.value.code == 400
+
+
+def test_other_paths_and_methods(bot):
+    import urllib.error
+    import urllib.request
+
+    base = bot.url.rsplit("/slack/events", 1)[0]
+    with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+        assert response.read() == b"ok"
+    for url, code in ((bot.url, 405), (base + "/nope", 404)):
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(url, timeout=5)
+        assert caught.value.code == code
+
+
+def test_url_verification_challenge(bot):
+    status, text = post_signed(
+        bot.url, SECRET, {"type": "url_verification", "challenge": "c-123", "token": "t"}
+    )
+    assert status == 200 and "c-123" in text
+
+
+def test_assistant_thread_gets_prompts_status_and_title(bot):
+    started = {
+        "type": "assistant_thread_started",
+        "event_ts": "1700000006.000001",
+        "assistant_thread": {
+            "user_id": "U0001",
+            "channel_id": "D0009",
+            "thread_ts": "1700000006.000100",
+            "context": {},
+        },
+    }
+    assert bot.send(started) == 200
+    prompts = bot.slack.wait_for("assistant.threads.setSuggestedPrompts", 1)
+    assert len(prompts) == 1 and len(json.loads(json.dumps(prompts[0].body))["prompts"]) == 4
+    assert bot.slack.wait_for("chat.postMessage", 1)[0].body["thread_ts"] == "1700000006.000100"
+    user_message = direct_message(
+        "Why do alliances fail?", channel="D0009", ts="1700000006.000200", thread_ts="1700000006.000100"
+    )
+    assert bot.send(user_message) == 200
+    bot.settle()
+    status = bot.slack.called("assistant.threads.setStatus")
+    assert status and status[0].body["status"] == "is thinking…"
+    assert bot.slack.called("assistant.threads.setTitle")[0].body["title"] == "Why do alliances fail?"
+    answer = bot.posts()[-1]
+    assert answer["thread_ts"] == "1700000006.000100" and "[1]" in answer["text"]
+
+
+def test_advisor_slack_command_serves_http_end_to_end(slack, tmp_path):
+    """`advisor slack` as a real process: HTTP mode on a free port, answering through the stub Web API."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-e2e",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "ADVISOR_SLACK_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli.main", "slack"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        status, _ = post_signed(url, SECRET, event_callback(mention("What is a joint venture?")))
+        assert status == 200
+        (reply,) = slack.wait_for("chat.postMessage", 1, timeout=30)
+        assert "joint venture" in reply.body["text"].lower() and reply.body["thread_ts"]
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert "Traceback" not in err and "xoxb-e2e" not in err
