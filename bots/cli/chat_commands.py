@@ -1,0 +1,117 @@
+"""The REPL's slash commands: /help /sources /topics /engine /new /history /exit.
+
+Each handler receives the chat state and the text after the command name; it prints through the
+chat's view and returns False only to end the conversation. Errors from the advisor are left to the
+REPL, which turns them into one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bots.cli.chat_view import first_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bots.cli.repl import Chat
+
+Handler = Callable[["Chat", str], bool]
+COMMANDS: dict[str, Handler] = {}
+ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/clear": "/new", "/reset": "/new"}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def is_command(text: str) -> bool:
+    return text.startswith("/")
+
+
+def run_command(chat: Chat, text: str) -> bool:
+    """Run one slash command; False means leave the REPL."""
+    name, _, rest = text.strip().partition(" ")
+    name = ALIASES.get(name.lower(), name.lower())
+    handler = COMMANDS.get(name)
+    if handler is None:
+        chat.view.error(f"unknown command {name}; /help lists the commands")
+        return True
+    return handler(chat, rest.strip())
+
+
+@command("/help")
+def _help(chat: Chat, arg: str) -> bool:
+    chat.view.help()
+    return True
+
+
+@command("/exit")
+def _exit(chat: Chat, arg: str) -> bool:
+    return False
+
+
+@command("/sources")
+def _sources(chat: Chat, arg: str) -> bool:
+    answer = chat.last_answer
+    if answer is None or not answer.sources:
+        chat.view.notice("No sources yet: ask a question first." if answer is None
+                         else "The last answer cited no passages.")
+        return True
+    chat.view.sources(answer.sources)
+    return True
+
+
+@command("/topics")
+def _topics(chat: Chat, arg: str) -> bool:
+    advisor = chat.ready()
+    if advisor is None:
+        return True
+    topics = advisor.topics(chat.collection)
+    if not topics:
+        chat.view.notice("The knowledge base is empty.")
+    chat.view.table((title, "; ".join(sections)) for title, sections in topics)
+    return True
+
+
+@command("/engine")
+def _engine(chat: Chat, arg: str) -> bool:
+    from advisor.engines import engine_names
+
+    if not arg:
+        chat.view.line(f"engine: {chat.engine}  (available: {', '.join(engine_names())})")
+        return True
+    if arg not in engine_names():
+        chat.view.error(f"unknown engine {arg!r}; choose one of: {', '.join(engine_names())}")
+        return True
+    advisor = chat.ready()
+    if advisor is None:
+        return True
+    with chat.view.loading():
+        advisor.engine(arg)  # load it now, so a bad configuration shows here rather than mid-answer
+    chat.engine = arg
+    chat.view.notice(f"Engine switched to {arg}.")
+    return True
+
+
+@command("/new")
+def _new(chat: Chat, arg: str) -> bool:
+    chat.new_session()
+    chat.view.notice(f"New conversation (session {chat.session_id}).")
+    return True
+
+
+@command("/history")
+def _history(chat: Chat, arg: str) -> bool:
+    turns = chat.advisor.sessions.history(chat.session_id, limit=100)
+    if not turns:
+        chat.view.notice(f"No questions yet in session {chat.session_id}.")
+        return True
+    chat.view.line(f"Session {chat.session_id}, {len(turns)} turn(s):")
+    for i, turn in enumerate(turns, 1):
+        chat.view.line(f"{i}. Q: {first_line(turn.question)}")
+        chat.view.line(f"   A: {first_line(turn.answer)}")
+    return True
