@@ -21,7 +21,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -94,7 +94,7 @@ class MiniLMEmbedder:
     def __init__(self, models_dir: Path, batch_size: int = 32) -> None:
         self.models_dir = models_dir
         self.batch_size = batch_size
-        self._st = None
+        self._st: Any = None
         self._onnx: OnnxMiniLM | None = None
         self._lock = threading.Lock()
 
@@ -188,12 +188,12 @@ def export_onnx(embedder: MiniLMEmbedder, sample_texts: Sequence[str]) -> dict:
     The file becomes usable only if every sample vector matches (cosine >= 0.9999); the check's
     figures are written beside it. Returns the check record.
     """
-    import torch
-
     target = embedder.models_dir / ONNX_FILE
     meta = OnnxMiniLM.check_file(target)
     if meta.get("verified") and meta.get("model_sha") == _model_fingerprint() and target.is_file():
         return meta
+    import torch  # only now: a no-op re-ingest must not pay torch's ~1.2 s import
+
     target.parent.mkdir(parents=True, exist_ok=True)
     st = embedder.sentence_transformer()
     transformer = st[0].auto_model.eval()

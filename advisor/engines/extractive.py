@@ -86,7 +86,7 @@ def passage_units(passage: Passage, rank: int) -> list[Unit]:
                 label = ""
             texts.append(piece)
     flush_run()
-    units = []
+    units: list[Unit] = []
     for text in texts:
         if len(text) >= 12 and not looks_like_injection(text):
             units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))

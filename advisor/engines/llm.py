@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
+from pydantic import SecretStr
+
 from advisor.config import Settings
 from advisor.embeddings import content_words
 from advisor.engines import EngineRequest, register_engine
@@ -128,10 +130,6 @@ class LLMEngine:
 # --- providers ----------------------------------------------------------------------------------------
 
 
-def _secret(value) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 def openai_engine(settings: Settings) -> LLMEngine:
     if not settings.llm_base_url and not settings.llm_api_key:
         raise ConfigError("the openai engine needs ADVISOR_LLM_BASE_URL (a local server) or ADVISOR_LLM_API_KEY")
@@ -139,10 +137,10 @@ def openai_engine(settings: Settings) -> LLMEngine:
         from langchain_openai import ChatOpenAI
     except ImportError:
         raise ConfigError("the openai engine needs: pip install 'alliance-advisor[openai]'") from None
-    model = ChatOpenAI(
+    model = ChatOpenAI(  # type: ignore[call-arg]  # max_tokens is an alias pydantic accepts
         model=settings.llm_model or "gpt-4o-mini",
         base_url=settings.llm_base_url,
-        api_key=_secret(settings.llm_api_key) or "not-needed",
+        api_key=settings.llm_api_key or SecretStr("not-needed"),
         timeout=settings.llm_timeout,
         max_retries=0,
         max_tokens=settings.llm_max_tokens,
@@ -160,7 +158,7 @@ def anthropic_engine(settings: Settings) -> LLMEngine:
         raise ConfigError("the anthropic engine needs: pip install 'alliance-advisor[anthropic]'") from None
     model = ChatAnthropic(
         model_name=settings.llm_model or "claude-3-5-haiku-latest",
-        api_key=_secret(settings.llm_api_key),
+        api_key=settings.llm_api_key,
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout,
         max_retries=0,
