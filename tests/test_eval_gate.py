@@ -1,0 +1,33 @@
+"""The CI quality gate: the default engine with the real MiniLM embedder on the gold set's test split.
+
+Thresholds are fixed in evals/summary.py (GATE) and are never lowered to make this pass; when the
+advisor misses one, the failure message gives every measured number, the gap, and the failing items.
+Follow-up success: the last turn of a conversation is answered (not refused), its expected section is
+among the top 5 retrieved passages, and it states at least half its key facts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.core import Advisor
+from advisor.sessions import SessionStore
+from evals.evaluate import evaluate_engine
+from evals.gold import load_gold
+from evals.summary import GATE, check_gate, summarize
+
+
+@pytest.mark.real
+def test_default_engine_meets_the_quality_gate_on_the_test_split(real_settings, tmp_path):
+    advisor = Advisor(real_settings, sessions=SessionStore(tmp_path / "sessions.sqlite3"))
+    items = load_gold(split="test")
+    results = evaluate_engine(advisor, items, real_settings.engine, real_settings.collection)
+    row = summarize(results)
+    misses = check_gate(row)
+    measured = ", ".join(f"{metric}={row[metric]:.3f}" if row[metric] is not None else f"{metric}=n/a"
+                         for metric in GATE)
+    failing = [f"{r.id} (hit@5={r.hit5}, facts={r.key_fact_recall}, refused={r.refused})"
+               for r in results if r.failed()]
+    assert not misses, (
+        f"quality gate missed on {len(items)} test items with engine {real_settings.engine}: "
+        + "; ".join(misses) + f"\nmeasured: {measured}\nfailing items: " + ", ".join(failing))

@@ -1,0 +1,282 @@
+"""The eval harness itself: the gold set is sound, the scorers score hand-made answers as expected,
+and the runner works end to end with the fake embedder on a handful of items."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+import numpy as np
+import pytest
+import yaml
+
+from advisor.answer import Answer, Source
+from evals import scorers
+from evals.gold import load_gold, validate_gold
+from evals.summary import check_gate, summarize
+
+
+def answer(
+    text: str, sources: list[Source], retrieved: list[str] | None = None, refused: bool = False
+) -> Answer:
+    ids = retrieved if retrieved is not None else [s.id for s in sources]
+    return Answer(text=text, refused=refused, sources=sources, session_id="s", retrieved_ids=ids)
+
+
+def source(n: int, text: str, doc: str = "knowledge/alliance-types.md", id_: str = "") -> Source:
+    return Source(n=n, title="T", section="S", source=doc, id=id_ or f"id{n}", score=1.0, text=text)
+
+
+# -- the gold set -------------------------------------------------------------------------------------
+
+
+def test_gold_set_is_valid_against_the_knowledge_base(settings):
+    items = load_gold()
+    assert validate_gold(items, settings.knowledge_dir) == []
+
+
+def test_gold_set_shape_matches_the_policy(settings):
+    items = load_gold()
+    oos = [i for i in items if i.refuse]
+    in_scope = [i for i in items if not i.refuse]
+    assert len(items) >= 90
+    assert len(oos) / len(items) >= 0.20
+    assert {i.kind for i in in_scope} == {"plain", "paraphrase", "multi", "followup"}
+    assert all(2 <= len(i.turns) <= 3 for i in in_scope if i.kind == "followup")
+    docs = {f"knowledge/{p.name}" for p in settings.knowledge_dir.glob("*.md")}
+    assert docs == {e.source for i in in_scope for e in i.expected}
+    dev_share = sum(i.split == "dev" for i in items) / len(items)
+    assert 0.35 <= dev_share <= 0.45
+    for topic in {i.topic for i in items}:
+        assert {i.split for i in items if i.topic == topic} == {"dev", "test"}, topic
+    assert len(load_gold(split="dev")) + len(load_gold(split="test")) == len(items)
+
+
+def test_validate_gold_reports_unknown_headings_and_invented_facts(settings, tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "items": [
+                    {
+                        "id": "x",
+                        "question": "q",
+                        "topic": "t",
+                        "kind": "plain",
+                        "split": "dev",
+                        "expected": [{"source": "knowledge/alliance-types.md", "section": "No such heading"}],
+                        "key_facts": [["a phrase the knowledge base never uses"]],
+                    },
+                ]
+            }
+        )
+    )
+    problems = validate_gold(load_gold(path), settings.knowledge_dir)
+    assert any("No such heading" in p for p in problems)
+    assert any("appears in none" in p for p in problems)
+
+
+# -- scorers --------------------------------------------------------------------------------------
+
+
+def test_key_fact_recall_ignores_emphasis_dashes_and_case():
+    text = "Failure rates run at **60–70 Percent** and stem from *fuzzy objectives*."
+    recall, missing = scorers.key_fact_recall(
+        text, [["60-70 percent"], ["fuzzy objectives"], ["governance drift"]]
+    )
+    assert recall == pytest.approx(2 / 3)
+    assert missing == [["governance drift"]]
+    assert scorers.key_fact_recall(text, [["nothing", "60-70 PERCENT"]])[0] == 1.0
+
+
+def test_citation_validity():
+    s1, s2 = source(1, "a"), source(2, "b")
+    assert scorers.citation_valid(answer("One [1]. Two [2].", [s1, s2])) is True
+    assert scorers.citation_valid(answer("One [1]. Three [3].", [s1, s2])) is False  # [3] was not returned
+    assert scorers.citation_valid(answer("One [1].", [s1], retrieved=["other"])) is False  # not retrieved
+    assert scorers.citation_valid(answer("No citations at all.", [s1])) is False
+    assert scorers.citation_valid(answer("Refused.", [], refused=True)) is None
+
+
+def test_citation_correctness_checks_the_expected_document():
+    a = answer("x [1]", [source(1, "a", doc="knowledge/case-studies.md")])
+    assert scorers.citation_correct(a, {"knowledge/case-studies.md"}) is True
+    assert scorers.citation_correct(a, {"knowledge/alliance-types.md"}) is False
+
+
+def test_retrieval_scores():
+    doc = "knowledge/a.md"
+    ranking = [(doc, {"Other"}), ("knowledge/b.md", {"Target"}), (doc, {"Target"}), (doc, {"Target"})]
+    expected = [(doc, "Target")]
+    assert scorers.hit_at_k(ranking, expected, 2) == 0.0
+    assert scorers.hit_at_k(ranking, expected, 3) == 1.0
+    assert scorers.reciprocal_rank(ranking, expected) == pytest.approx(1 / 3)
+    dcg = 1 / np.log2(4) + 1 / np.log2(5)
+    assert scorers.ndcg_at_k(ranking, expected, 10, n_relevant=2) == pytest.approx(dcg / (1 + 1 / np.log2(3)))
+    assert scorers.ndcg_at_k([(doc, {"Other"})], expected, 10, n_relevant=1) == 0.0
+    assert scorers.top_section("Seven signs > 1. Strategic misalignment") == "Seven signs"
+
+
+def test_grounded_facts_checks_numbers_and_names_against_the_cited_passage():
+    s1 = source(1, "Panasonic put $30 million into Tesla.")
+    s2 = source(2, "Google formed a joint venture with GlaxoSmithKline in 2016.")
+    good = answer("The investment was $30 million from Panasonic [1].", [s1, s2])
+    assert scorers.grounded_facts(good) == (2, 2)
+    wrong = answer("The investment was $40 million from Panasonic [1]. It began in 2016 [1].", [s1, s2])
+    assert scorers.grounded_facts(wrong) == (1, 3)  # 40 is invented; 2016 is in [2], not the cited [1]
+
+
+def test_sentence_support_uses_the_embedder_and_threshold():
+    vocab = ["coffee", "alliance", "tesla"]
+
+    def embed(texts):
+        vectors = np.array([[t.lower().count(w) for w in vocab] for t in texts], dtype=np.float32) + 1e-6
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    a = answer("A coffee alliance [1]. Tesla builds cars [1].", [source(1, "coffee alliance story")])
+    assert scorers.sentence_support(a, embed, 0.9) == (1, 2)
+
+
+def test_refusal_scores():
+    pairs = [(True, True), (True, False), (False, True), (False, False), (False, False), (False, False)]
+    got = scorers.refusal_scores(pairs)
+    assert got == {"refusal_precision": 0.5, "refusal_recall": 0.5, "false_refusal_rate": 0.25}
+
+
+def test_gate_reports_measured_values_and_gaps():
+    row = {
+        "hit@5": 0.9,
+        "key_fact_recall": 0.95,
+        "citation_validity": 1.0,
+        "refusal_recall": 1.0,
+        "false_refusal_rate": 0.10,
+        "followup_success": None,
+    }
+    misses = check_gate(row)
+    assert "hit@5: 0.900 < 0.95 (gap 0.050)" in misses
+    assert "false_refusal_rate: 0.100 > 0.05 (over by 0.050)" in misses
+    assert any(m.startswith("followup_success: not measured") for m in misses)
+    assert len(misses) == 3
+
+
+def test_baseline_chunks_belong_to_every_section_they_overlap():
+    from evals.baseline import overlapping, sections_of
+
+    text = "# T\nintro\n## One\naaaa\n## Two\nbbbb\n"
+    spans = sections_of(text)
+    assert [name for _, _, name in spans] == ["One", "Two"]
+    assert overlapping(spans, text.index("aaaa"), 12) == "One | Two"
+    assert overlapping(spans, 0, 5) == ""
+
+
+# -- the runner, with the fake embedder --------------------------------------------------------------
+
+
+def pick(ids: list[str]):
+    items = {i.id: i for i in load_gold()}
+    return [items[i] for i in ids]
+
+
+def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
+    from evals.evaluate import evaluate_engine
+    from evals.report import write_report
+    from evals.runner import Run
+
+    items = pick(["typ-ownership", "case-nestle", "fu-drift", "oos-banana-bread", "oos-inject-prompt"])
+    results = evaluate_engine(advisor, items, "extractive", advisor.settings.collection)
+    by_id = {r.id: r for r in results}
+    assert by_id["oos-banana-bread"].refused and by_id["oos-inject-prompt"].refused
+    assert by_id["typ-ownership"].hit5 == 1.0 and by_id["typ-ownership"].key_fact_recall == 1.0
+    assert by_id["fu-drift"].turns == 2 and by_id["fu-drift"].followup_ok is not None
+    assert all(r.citation_valid for r in results if not r.refused)
+    assert all("total_ms" in r.timings for r in results)
+    # a question made only of an injection is refused before any search
+    assert all({"embed_ms", "search_ms"} <= set(r.timings) for r in results if r.id != "oos-inject-prompt")
+    row = summarize(results)
+    assert row["items"] == 5 and row["refusal_recall"] == 1.0 and row["citation_validity"] == 1.0
+    assert 0.0 < row["hit@5"] <= 1.0
+    path = write_report(
+        tmp_path / "r",
+        [Run("extractive", results, row, gate=check_gate(row)), Run("nope", skipped="no such engine")],
+        {
+            "stamp": "t",
+            "split": "dev",
+            "embedder": "fake",
+            "retrieval": "hybrid",
+            "top_k": 5,
+            "min_relevance": 0.2,
+        },
+    )
+    text = path.read_text()
+    assert "| extractive | 5 |" in text and "nope: skipped (no such engine)" in text
+    assert {"per_topic.png", "engines.png", "latency.png", "results.json"} <= {
+        p.name for p in path.parent.iterdir()
+    }
+
+
+def eval_args(**overrides) -> argparse.Namespace:
+    base = {
+        "engines": None,
+        "collection": None,
+        "split": "dev",
+        "seeds": False,
+        "no_baseline": True,
+        "gate": False,
+        "json": False,
+        "seeds_dir": None,
+        "from_feedback": None,
+    }
+    return argparse.Namespace(**(base | overrides))
+
+
+def test_unavailable_engines_are_reported_as_skipped(settings, capsys):
+    from evals.runner import main
+
+    assert main(eval_args(engines=["no-such-engine"]), settings) == 0
+    out = capsys.readouterr().out
+    assert "no-such-engine: skipped (unknown engine 'no-such-engine'" in out
+    assert list((settings.data_dir / "reports").glob("*/report.md"))
+
+
+def test_seeds_run_is_skipped_with_a_message_when_the_folder_is_absent(settings, tmp_path, capsys):
+    from evals.runner import run_seeds
+
+    runs = run_seeds(
+        eval_args(seeds_dir=str(tmp_path / "missing")), settings, None, [], ["extractive"], tmp_path
+    )
+    assert [r.skipped for r in runs] == [f"no seed articles at {tmp_path / 'missing'} (pass --seeds-dir DIR)"]
+    assert "seeds run skipped" in capsys.readouterr().err
+
+
+def test_from_feedback_writes_review_candidates_for_downvotes_only(settings, tmp_path, capsys):
+    from advisor.feedback import Feedback, FeedbackStore
+    from evals.runner import main
+
+    store = FeedbackStore(settings.data_dir)
+    store.record(Feedback(vote="down", question="What is a JV?", answer="Wrong [1]", source_ids=["a1"]))
+    store.record(Feedback(vote="down", question="What is a JV?", answer="Wrong [1]", source_ids=["a1"]))
+    store.record(Feedback(vote="up", question="Good one?", answer="Yes [1]", source_ids=["b"]))
+    out = tmp_path / "cands.yaml"
+    assert main(eval_args(from_feedback=str(out)), settings) == 0
+    entries = yaml.safe_load(out.read_text())["candidates"]
+    assert [e["question"] for e in entries] == ["What is a JV?"]
+    assert entries[0]["answer_given"] == "Wrong [1]" and entries[0]["cited_ids"] == ["a1"]
+    assert entries[0]["needs_review"] is True and "key_facts" not in entries[0]
+    assert "wrote 1 gold-set candidate" in capsys.readouterr().out
+
+
+def test_out_of_scope_items_cover_every_category():
+    counts = Counter(i.kind for i in load_gold() if i.refuse)
+    for category in (
+        "general",
+        "payroll",
+        "tax",
+        "marketing-seo",
+        "coding",
+        "sport",
+        "recipe",
+        "weather",
+        "stocks",
+        "injection",
+    ):
+        assert counts[category] >= 2, category
