@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     slack_port: int = Field(default=3000, ge=1, le=65535)
     slack_answer_timeout: float = Field(default=90.0, gt=0)
     slack_user_rate: int = Field(default=10, ge=1)
+    slack_streaming: bool = True  # stream answers (chat.startStream) where Slack allows it
 
     log_level: str = "WARNING"
 

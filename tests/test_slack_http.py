@@ -60,6 +60,7 @@ def make_bot(advisor, slack):
     servers = []
 
     def make(**overrides) -> Bot:
+        overrides = {"slack_streaming": False, **overrides}  # whole messages; streams: test_slack_stream.py
         settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, **overrides)
         answerer = Answerer(advisor, settings)
         app = create_app(settings, advisor, slack.client(), answerer)
@@ -380,6 +381,7 @@ def test_advisor_slack_command_serves_http_end_to_end(slack, tmp_path):
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "ADVISOR_SLACK_PORT": str(port),
+        "ADVISOR_SLACK_STREAMING": "false",  # the one-message path; the streamed one: test_slack_stream.py
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bots.cli.main", "slack"],

@@ -96,7 +96,7 @@ def slack():
 def test_socket_mode_acks_envelopes_and_answers_once(advisor, slack):
     payload = event_callback(mention("What is a joint venture?", ts="1700000010.000100"), event_id="EvSOCK1")
     envelopes = [envelope("env-1", payload), envelope("env-2", payload, retry_attempt=1)]
-    settings = load_settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
+    settings = load_settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test", slack_streaming=False)
     answerer = Answerer(advisor, settings)
     app = create_app(settings, advisor, slack.client(), answerer)
     with MockSocketModeServer(envelopes) as ws:

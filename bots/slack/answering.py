@@ -2,8 +2,12 @@
 
 Listeners only parse the event into an ``Ask`` and call ``Answerer.submit``, which returns at once so
 Slack gets its ack within 3 s. A pool of job threads then talks to Slack, while a separate pool runs
-``advisor.ask`` so an answer that runs over ``slack_answer_timeout`` can be abandoned with a friendly
-message (the model call itself cannot be cancelled; it finishes in the background and is discarded).
+the advisor so an answer that runs over ``slack_answer_timeout`` can be abandoned with a friendly
+message (a one-shot model call cannot be cancelled; it finishes in the background and is discarded).
+
+Threaded replies are streamed (``bots.slack.streaming``) unless ``slack_streaming`` is off; when Slack
+refuses chat.startStream the same answer is posted as one message instead, and when streaming stops
+half-way the stream is closed and a short apology follows. Slash commands always get one ephemeral reply.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +31,8 @@ from advisor.core import Advisor
 from advisor.errors import AdvisorError
 from bots.slack.ratelimit import UserRateLimit
 from bots.slack.records import AnswerRecord, AnswerRecords
-from bots.slack.render import Message, answer_messages, text_message
+from bots.slack.render import Message, answer_messages, escape, footer_blocks, text_message
+from bots.slack.streaming import UNAVAILABLE, AnswerTimeout, SlackStream, StreamRefused, relay
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class Ask:
     set_title: Callable[[str], Any] | None = None  # assistant threads only
     respond: Callable[..., Any] | None = None  # slash commands: ephemeral replies via response_url
     echo_question: bool = False
+    team_id: str | None = None  # the asker's workspace: channel streams must name their recipient
 
     @property
     def place(self) -> str:
@@ -96,6 +103,7 @@ class Answerer:
         self.listeners = TrackingExecutor(10, thread_name_prefix="slack-listener")  # Bolt's listener pool
         self._jobs = TrackingExecutor(job_threads, thread_name_prefix="slack-job")
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
+        self.streaming = settings.slack_streaming  # switched off for good if Slack lacks the streaming API
 
     def submit(self, ask: Ask) -> None:
         self._jobs.submit(self._run, ask)
@@ -125,6 +133,9 @@ class Answerer:
                     f"questions a minute). Please try again in about {wait:.0f} seconds."))
                 return
             self._status(ask, THINKING)
+            if self.streaming and ask.respond is None and ask.thread_ts:
+                self._stream(ask)
+                return
             answer = self._answer(ask)
             if answer is not None:
                 self._reply(ask, answer)
@@ -140,24 +151,85 @@ class Answerer:
         try:
             return future.result(timeout=self.settings.slack_answer_timeout)
         except FutureTimeout:
-            log.warning("answer in %s took over %.0f s; gave up", ask.place,
-                        self.settings.slack_answer_timeout)
-            self.deliver(ask, text_message(
-                f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
-                "Please try again, perhaps with a narrower question."))
+            self._too_long(ask)
         except AdvisorError as exc:
-            log.info("question in %s not answered: %s", ask.place, type(exc).__name__)
-            message = str(exc)
-            self.deliver(ask, text_message(message[:1].upper() + message[1:]))
+            self._not_answered(ask, exc)
         return None
 
-    def _reply(self, ask: Ask, answer: Answer) -> None:
+    def _too_long(self, ask: Ask) -> None:
+        log.warning("answer in %s took over %.0f s; gave up", ask.place, self.settings.slack_answer_timeout)
+        self.deliver(ask, text_message(
+            f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
+            "Please try again, perhaps with a narrower question."))
+
+    def _not_answered(self, ask: Ask, exc: AdvisorError) -> None:
+        log.info("question in %s not answered: %s", ask.place, type(exc).__name__)
+        message = str(exc)
+        self.deliver(ask, text_message(message[:1].upper() + message[1:]))
+
+    def _stream(self, ask: Ask) -> None:
+        """Stream the answer into the thread; post it as one message if Slack refuses to start a stream."""
+        assert ask.thread_ts is not None
+        stream = SlackStream(ask.client, ask.channel, ask.thread_ts, ask.team_id, ask.user)
+        try:
+            answer = self._feed(ask, stream)
+            if not stream.started:  # Slack refused the stream, or there was no text to show
+                self._reply(ask, answer)
+                return
+            footer = footer_blocks(answer, self._record(ask, answer))
+            if not stream.stop(footer):
+                self.deliver(ask, Message(text="Sources and feedback", blocks=footer))
+            log.info("streamed the answer in %s in %s calls", ask.place, stream.calls)
+        except AnswerTimeout:
+            stream.abandon()
+            self._too_long(ask)
+        except AdvisorError as exc:
+            stream.abandon()
+            self._not_answered(ask, exc)
+        except BaseException:
+            stream.abandon()  # end the half-shown answer cleanly; _run then posts the apology
+            raise
+
+    def _feed(self, ask: Ask, stream: SlackStream) -> Answer:
+        """Pass the advisor's text into ``stream`` as it comes (until Slack refuses it); return the Answer."""
+        answer, refused = None, False
+        items = relay(self._answers, lambda: self.advisor.stream(ask.question, ask.session_id),
+                      self.settings.slack_answer_timeout)
+        with closing(items):  # on failure, stop the advisor now rather than at garbage collection
+            for item in items:
+                if isinstance(item, Answer):
+                    answer = item
+                elif not refused:
+                    try:
+                        stream.append(escape(item))
+                    except StreamRefused as exc:
+                        refused = True
+                        self._stream_refused(ask, exc)
+        if answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        return answer
+
+    def _stream_refused(self, ask: Ask, exc: StreamRefused) -> None:
+        if exc.error in UNAVAILABLE:
+            self.streaming = False
+            log.warning("Slack has no streaming API here (%s); answers are posted as whole messages",
+                        exc.error)
+        else:
+            log.info("Slack refused a stream in %s (%s); posting the answer as a message", ask.place,
+                     exc.error)
+
+    def _record(self, ask: Ask, answer: Answer) -> str:
+        """Keep the answer for later votes, and title a new assistant thread; return the record id."""
         record_id = self.records.save(AnswerRecord(
             question=ask.question, answer=answer.text, source_ids=[s.id for s in answer.sources],
             session_id=answer.session_id, place=ask.place, engine=answer.engine))
         first_turn = len(self.advisor.sessions.history(ask.session_id, 2)) <= 1
         if ask.set_title and first_turn:
             self._quietly(ask.set_title, ask.question[:80])
+        return record_id
+
+    def _reply(self, ask: Ask, answer: Answer) -> None:
+        record_id = self._record(ask, answer)
         for message in answer_messages(answer, record_id, ask.question if ask.echo_question else None):
             self.deliver(ask, message)
 

@@ -105,7 +105,7 @@ def answer_messages(answer: Answer, record_id: str, question: str | None = None)
         if i == 0 and question:
             blocks.insert(0, _context(f"&gt; {escape(_one_line(question, 300))}"))
         if i == len(groups) - 1:
-            blocks.extend(_footer(answer, record_id))
+            blocks.extend(footer_blocks(answer, record_id))
         messages.append(Message(text="\n".join(group), blocks=blocks))
     return messages
 
@@ -119,7 +119,8 @@ def sources_text(answer: Answer) -> str:
     return ("*Sources*  " + "  ·  ".join(lines))[:SECTION_LIMIT]
 
 
-def _footer(answer: Answer, record_id: str) -> list[dict[str, Any]]:
+def footer_blocks(answer: Answer, record_id: str) -> list[dict[str, Any]]:
+    """Sources, any notice, and the feedback buttons: what goes under a finished answer."""
     blocks = []
     if answer.sources:
         blocks.append(_context(sources_text(answer)))

@@ -4,6 +4,8 @@
         client = slack.client("xoxb-test")           # a WebClient pointed at the stub
         ...                                          # run the bot against it
         slack.wait_for("chat.postMessage", 1)        # bounded polling on the recorded calls
+        slack.streams()                              # replies streamed with chat.startStream/append/stop
+        slack.refuse("chat.startStream", "not_allowed")  # answer ok:false (HTTP 200) from now on
 
 Used by the tests and by ``scripts/slack_load.py``; it never talks to the real Slack.
 """
@@ -16,7 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -38,14 +40,42 @@ class Call:
     headers: dict[str, str]
 
 
+STREAM_LIMIT = 12_000  # characters of markdown text per stream call
+
+
+@dataclass
+class Stream:
+    """A reply streamed with chat.startStream / appendStream / stopStream, as the stub saw it."""
+
+    channel: str
+    thread_ts: str
+    ts: str
+    recipient_team_id: str | None
+    recipient_user_id: str | None
+    parts: list[str] = field(default_factory=list)  # the markdown text of each call, in order
+    blocks: list[dict[str, Any]] | None = None  # given to chat.stopStream
+    stopped: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 class StubSlackAPI:
-    """Answers every Web API method with ok:true (plus realistic fields) and records each call."""
+    """Answers every Web API method with ok:true (plus realistic fields) and records each call.
+
+    The stream methods keep state like Slack: channel streams must name their recipient, text per call is
+    limited to 12,000 characters, and appending to or stopping an unknown or stopped stream is an error.
+    """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.rejected: list[str] = []  # methods answered with a scripted failure (e.g. 429)
+        self.refused: list[str] = []  # methods answered ok:false (scripted by ``refuse`` or by the rules)
         self.overrides: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._refusals: dict[str, tuple[str, int | None]] = {}
+        self._streams: dict[str, Stream] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         stub = self
@@ -80,6 +110,15 @@ class StubSlackAPI:
         with self._lock:
             failure = (status, {"Retry-After": str(retry_after)})
             self._failures.setdefault(method, []).extend([failure] * times)
+
+    def refuse(self, method: str, error: str, times: int | None = None) -> None:
+        """Answer ``method`` with ``{"ok": false, "error": error}`` (HTTP 200), ``times`` times or always."""
+        with self._lock:
+            self._refusals[method] = (error, times)
+
+    def streams(self) -> list[Stream]:
+        with self._lock:
+            return list(self._streams.values())
 
     def called(self, method: str) -> list[Call]:
         with self._lock:
@@ -116,6 +155,16 @@ class StubSlackAPI:
     def _response(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method in self.overrides:
             return self.overrides[method]
+        with self._lock:
+            error = self._scripted_refusal(method)
+            if error is None and method.startswith("chat.") and method.endswith("Stream"):
+                result = self._stream_call(method, body)
+                error = result.get("error")
+                if error is None:
+                    return result
+            if error is not None:
+                self.refused.append(method)
+                return {"ok": False, "error": error}
         if method == "auth.test":
             return {"ok": True, "url": "https://stub.slack.test/", "team": "Stub", "user": "advisor",
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
@@ -124,6 +173,37 @@ class StubSlackAPI:
             return {"ok": True, "channel": body.get("channel"), "ts": ts,
                     "message": {"text": body.get("text", ""), "ts": ts, "bot_id": BOT_ID}}
         return {"ok": True}
+
+    def _scripted_refusal(self, method: str) -> str | None:
+        error, times = self._refusals.get(method, (None, None))
+        if error is not None and times is not None:
+            self._refusals[method] = (error, times - 1) if times > 1 else (None, None)
+        return error
+
+    def _stream_call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        text = body.get("markdown_text") or "".join(
+            c.get("text", "") for c in body.get("chunks") or [] if c.get("type") == "markdown_text")
+        if len(text) > STREAM_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        channel = str(body.get("channel", ""))
+        if method == "chat.startStream":
+            if not channel.startswith("D") and not (body.get("recipient_team_id")
+                                                    and body.get("recipient_user_id")):
+                return {"ok": False, "error": "invalid_arguments"}  # channel streams need a recipient
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            self._streams[ts] = Stream(channel, str(body.get("thread_ts", "")), ts,
+                                       body.get("recipient_team_id"), body.get("recipient_user_id"))
+        else:
+            ts = str(body.get("ts", ""))
+            stream = self._streams.get(ts)
+            if stream is None or stream.stopped or stream.channel != channel:
+                return {"ok": False, "error": "message_not_in_streaming_state"}
+            if method == "chat.stopStream":
+                stream.stopped = True
+                stream.blocks = body.get("blocks")
+        if text:
+            self._streams[ts].parts.append(text)
+        return {"ok": True, "channel": channel, "ts": ts}
 
     @staticmethod
     def _send(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any],
