@@ -178,7 +178,7 @@ class Advisor:
     def _compose(self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval,
                  history: list[Turn]) -> Iterator[str]:
         request = EngineRequest(question=asked, query=answer.retrieval_query, passages=retrieval.passages,
-                                history=history)
+                                history=history, heads=retrieval.heads)
         t0 = time.perf_counter()
         cited: set[int] = set()
         pieces: list[str] = []

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +59,20 @@ class Retrieval:
     best_similarity: float
     timings: dict
     coverage: float = 1.0  # share of the query's content words that occur anywhere in the collection
+    heads: list[int] = field(default_factory=lambda: [0])  # index of each sub-question's best passage
+
+
+_PARTS = re.compile(
+    r",?\s+and\s+(?=(?:how|what|which|why|when|who|where|is|are|do|does|can|should)\b)|(?<=[?])\s+(?=[A-Z])",
+    re.I,
+)
+
+
+def split_question(query: str) -> list[str]:
+    """The sub-questions of a multi-part question ("Why X, and how Y?"); one part otherwise."""
+    parts = [p.strip(" ,;") for p in _PARTS.split(query) if p and p.strip(" ,;")]
+    parts = [p for p in parts if content_words(p)]
+    return parts if len(parts) > 1 else [query]
 
 
 class LexicalIndex:
@@ -120,6 +135,26 @@ class Retriever:
             return index
 
     def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
+        """Passages for the query; for a multi-part question, each part's best passage leads."""
+        whole = self._retrieve_one(query, collection_name, k, mode)
+        parts = split_question(query)
+        if len(parts) == 1 or not whole.passages:
+            return whole
+        leaders: list[Passage] = []
+        for part in parts:
+            found = self._retrieve_one(part, collection_name, 1, mode)
+            for key, value in found.timings.items():
+                whole.timings[key] = whole.timings.get(key, 0.0) + value
+            if found.passages and all(p.id != found.passages[0].id for p in leaders):
+                leaders.append(found.passages[0])
+        rest = [p for p in whole.passages if all(p.id != q.id for q in leaders)]
+        merged = (leaders + rest)[: max(k, len(leaders) + 1)]
+        whole.passages = [Passage(n=i, id=p.id, text=p.text, metadata=p.metadata, score=p.score,
+                                  similarity=p.similarity) for i, p in enumerate(merged, 1)]
+        whole.heads = list(range(len(leaders)))
+        return whole
+
+    def _retrieve_one(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         mode = mode or self.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()

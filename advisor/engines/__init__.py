@@ -26,6 +26,7 @@ class EngineRequest:
     query: str  # the standalone form used for retrieval
     passages: list[Passage]
     history: list[Turn] = field(default_factory=list)
+    heads: list[int] = field(default_factory=lambda: [0])  # each sub-question's best passage (index)
 
 
 class Engine(Protocol):

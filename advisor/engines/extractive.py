@@ -26,6 +26,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
 SHORT_ITEM = 60
+MIN_OVERLAP = 2.0  # an extra point must share at least one fairly rare word with the question
+SECOND_PART_UNITS = 3
 LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
 
 
@@ -36,6 +38,7 @@ class Unit:
     rank: int  # passage rank (0 = best)
     position: int  # place in its passage
     words: set[str] = field(default_factory=set)
+    overlap: float = 0.0  # idf-weighted overlap with the question
     score: float = 0.0
 
     @property
@@ -97,7 +100,7 @@ class ExtractiveEngine:
     name = "extractive"
     uses_llm = False
 
-    def __init__(self, max_chars: int = 1800, extra_points: int = 3, passages: int = 4) -> None:
+    def __init__(self, max_chars: int = 1800, extra_points: int = 4, passages: int = 5) -> None:
         self.max_chars = max_chars
         self.extra_points = extra_points
         self.passages = passages
@@ -109,7 +112,7 @@ class ExtractiveEngine:
         passages = request.passages[: self.passages]
         if not passages:
             return
-        # The best passage and any retrieved neighbour from the same section, in reading order.
+        # The top-ranked passage leads, with any retrieved neighbour from its section, in reading order.
         top = passages[0]
         group = sorted((p for p in passages if _same_section(p, top)), key=_order)
         main_ranks = {passages.index(p) for p in group}
@@ -120,7 +123,7 @@ class ExtractiveEngine:
         self._score(units, request.query)
         main = [u for u in units if u.rank == 0] or units
         lead = self._lead(main)
-        chosen = self._points(units, main, lead)
+        chosen = self._points(units, main, lead, self._second_parts(request, units, main_ranks))
         yield f"{lead.text} [{lead.n}]"
         for unit in chosen:
             yield f"\n- {unit.text} [{unit.n}]"
@@ -140,30 +143,49 @@ class ExtractiveEngine:
         query_words = set(content_words(query))
         total = len(units)
         for unit in units:
-            overlap = sum(math.log(1 + total / doc_freq[w]) for w in query_words & unit.words)
-            unit.score = overlap + 2.0 / (1 + unit.rank) + 0.5 / (1 + unit.position)
+            unit.overlap = sum(math.log(1 + total / doc_freq[w]) for w in query_words & unit.words)
+            unit.score = unit.overlap + 2.0 / (1 + unit.rank) + 0.5 / (1 + unit.position)
 
-    def _points(self, units: list[Unit], main: list[Unit], lead: Unit) -> list[Unit]:
+    @staticmethod
+    def _second_parts(request: EngineRequest, units: list[Unit], main_ranks: set[int]) -> list[Unit]:
+        """For a multi-part question, the opening of each later part's best passage, in reading order."""
+        out: list[Unit] = []
+        for head in request.heads[1:]:
+            if head in main_ranks:
+                continue
+            out.extend([u for u in units if u.rank == head][:SECOND_PART_UNITS])
+        return out
+
+    def _points(self, units: list[Unit], main: list[Unit], lead: Unit, second: list[Unit]) -> list[Unit]:
         budget = self.max_chars - len(lead.text)
         chosen: list[Unit] = []
+        reserve = sum(len(u.text) + 6 for u in second)
         for unit in main:  # the lead's passage, in reading order
-            if unit is lead or len(unit.text) + 6 > budget:
+            if unit is lead or len(unit.text) + 6 > budget - reserve:
                 continue
             chosen.append(unit)
             budget -= len(unit.text) + 6
         while chosen and chosen[-1].is_intro:  # an introduction whose items did not fit
             budget += len(chosen.pop().text) + 6
-        threshold = 2.0 + 0.6 * max((u.score - 2.0 for u in main), default=0.0)
-        extras = sorted((u for u in units if u.rank > 0 and not u.is_intro), key=lambda u: -u.score)
+        for unit in second:
+            if len(unit.text) + 6 <= budget:
+                chosen.append(unit)
+                budget -= len(unit.text) + 6
+        # Then the best point of each next-ranked passage that matches the question: when the top
+        # passage is not the whole answer (multi-part and paraphrased questions), this is where the
+        # rest of it usually is.
         added = 0
-        for unit in extras:
-            if added >= self.extra_points or unit.score < threshold or len(unit.text) + 6 > budget:
-                continue
-            if any(_similar(unit, other) for other in [lead, *chosen]):
-                continue
-            chosen.append(unit)
-            budget -= len(unit.text) + 6
-            added += 1
+        for rank in sorted({u.rank for u in units if u.rank > 0}):
+            if added >= self.extra_points:
+                break
+            candidates = [u for u in units if u.rank == rank and not u.is_intro and u.overlap >= MIN_OVERLAP]
+            for unit in sorted(candidates, key=lambda u: -u.score):
+                if len(unit.text) + 6 > budget or any(_similar(unit, o) for o in [lead, *chosen]):
+                    continue
+                chosen.append(unit)
+                budget -= len(unit.text) + 6
+                added += 1
+                break
         return chosen
 
 
