@@ -38,9 +38,12 @@ CONDENSE_PROMPT = (
 )
 
 
+PROMPT_PASSAGES = 3  # keeps the prompt short: a small local model reads ~1,000 tokens, not ~1,700
+
+
 def build_messages(request: EngineRequest) -> list[tuple[str, str]]:
     context = "\n\n".join(
-        f"[{p.n}] {p.title} — {p.section}\n{p.text}" for p in request.passages
+        f"[{p.n}] {p.title} — {p.section}\n{p.text}" for p in request.passages[:PROMPT_PASSAGES]
     )
     convo = "".join(f"User: {t.question}\nAdvisor: {t.answer[:400]}\n" for t in request.history[-3:])
     user = (f"Passages:\n{context}\n\n" + (f"Conversation so far:\n{convo}\n" if convo else "")
