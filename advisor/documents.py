@@ -9,6 +9,7 @@ so the chunker can keep sections together.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ def read_checked(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(
-            str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+            str(path), f"file is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:.3g} MB limit "
             "(raise ADVISOR_MAX_FILE_MB or split the file)"
         )
     if size == 0:
@@ -127,7 +128,7 @@ def html_to_markdown(raw: str) -> str:
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(_DROP_TAGS):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "complementary"]}):
+    for tag in soup.find_all(role=["navigation", "banner", "contentinfo", "complementary"]):
         tag.decompose()
     lines: list[str] = []
     body = soup.find("article") or soup.find("main") or soup.body or soup
@@ -234,7 +235,7 @@ def _is_heading(line: str, following: str) -> bool:
 def _mark_headings(lines: list[str]) -> str:
     out: list[str] = []
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
-    next_of = {a: b for a, b in zip(nonblank, nonblank[1:], strict=False)}
+    next_of = dict(itertools.pairwise(nonblank))
     for i, line in enumerate(lines):
         following = lines[next_of[i]] if i in next_of else ""
         if _is_heading(line, following):

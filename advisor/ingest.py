@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from advisor.chunking import CHUNKER_VERSION, Chunk, chunk_document
-from advisor.config import Settings
+from advisor.config import Settings, validate_collection_name
 from advisor.documents import SUPPORTED, Document, file_sha, load
 from advisor.embeddings import Embedder, export_onnx, get_embedder
-from advisor.errors import DocumentError, IndexError_
+from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.locks import ingest_lock
 from advisor.store import VectorStore
 
@@ -147,6 +147,10 @@ class Ingestor:
             wait: float = 0.0) -> IngestReport:
         started = time.perf_counter()
         name = collection or self.settings.collection
+        try:
+            validate_collection_name(name)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         roots = list(roots or [self.settings.knowledge_dir])
         report = IngestReport(collection=name)
         with ingest_lock(self.settings.data_dir, name, wait=wait):
@@ -158,7 +162,7 @@ class Ingestor:
         refs = scan(roots, report)
         pointer = self.store.pointer(name)
         embedder_name = self._embedder_name()
-        same_model = bool(pointer) and pointer.info.get("embedder") == embedder_name and \
+        same_model = pointer is not None and pointer.info.get("embedder") == embedder_name and \
             pointer.info.get("chunker") == CHUNKER_VERSION
         manifest: dict[str, dict] = dict(pointer.info.get("manifest", {})) if same_model and pointer else {}
 
@@ -193,6 +197,8 @@ class Ingestor:
         for path in removed:
             report.removed.append(manifest.pop(path)["source"])
 
+        if pointer is None and not manifest:
+            return  # nothing loaded and nothing indexed before: don't create an empty collection
         if pointer and same_model and not report.added and not report.updated and not report.removed:
             report.chunks = int(pointer.info.get("count", 0))
             self._maybe_export_onnx(pointer, report)
@@ -203,15 +209,12 @@ class Ingestor:
     def _embedder_name(self) -> str:
         if self._embedder is not None:
             return self._embedder.name
-        from advisor.embeddings import MINILM_NAME, HashingEmbedder
-
-        return {"minilm": MINILM_NAME, "fake": HashingEmbedder.name}.get(
-            self.settings.embedder, self.embedder.name
-        )
+        return _configured_embedder_name(self.settings) or self.embedder.name
 
     def _build(self, name: str, pointer, manifest: dict, new_chunks: list[Chunk],
                report: IngestReport) -> None:
-        keep_paths = {p for p, e in manifest.items() if p not in {c.metadata["path"] for c in new_chunks}}
+        new_paths = {c.metadata["path"] for c in new_chunks}  # built once, not once per manifest entry
+        keep_paths = {p for p in manifest if p not in new_paths}
         physical, target = self.store.new_build(name, self._embedder_name())
         try:
             copied = self._copy_kept(pointer, target, keep_paths) if pointer else 0
@@ -281,7 +284,9 @@ class Ingestor:
         from advisor.embeddings import MiniLMEmbedder
 
         embedder = self._embedder if self._embedder is not None else None
-        if self.settings.embedder != "minilm" or (embedder is not None and not isinstance(embedder, MiniLMEmbedder)):
+        if self.settings.embedder != "minilm" or (
+            embedder is not None and not isinstance(embedder, MiniLMEmbedder)
+        ):
             return
         embedder = embedder or self.embedder
         assert isinstance(embedder, MiniLMEmbedder)
@@ -298,17 +303,31 @@ def ingest(settings: Settings, roots: Sequence[Path] | None = None, collection: 
 
 
 def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str | None = None) -> bool:
-    """True when the bundled knowledge base has files the live index lacks or holds in an older version."""
+    """True when the live index of the knowledge base is missing, was built by another embedder or
+    chunker, lacks a file or holds an older version of one, or still holds a deleted file."""
     pointer = store.pointer(collection or settings.collection)
     if pointer is None:
         return True
+    expected = _configured_embedder_name(settings)
+    if expected and pointer.info.get("embedder") != expected:
+        return True
+    if pointer.info.get("chunker") != CHUNKER_VERSION:
+        return True
     manifest = pointer.info.get("manifest", {})
     report = IngestReport(collection=pointer.name)
+    present = set()
     for ref in scan([settings.knowledge_dir], report):
+        present.add(str(ref.path))
         entry = manifest.get(str(ref.path))
         if entry is None or entry.get("hash") != file_sha(ref.path.read_bytes()):
             return True
-    return False
+    return any(p not in present for p in manifest if under_roots(p, [settings.knowledge_dir]))
+
+
+def _configured_embedder_name(settings: Settings) -> str | None:
+    from advisor.embeddings import MINILM_NAME, HashingEmbedder
+
+    return {"minilm": MINILM_NAME, "fake": HashingEmbedder.name}.get(settings.embedder)
 
 
 __all__ = ["Document", "IngestReport", "Ingestor", "ingest", "knowledge_is_stale"]

@@ -50,11 +50,14 @@ def make_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
+        try:
+            port = url.port or (443 if url.scheme == "https" else 8000)
+        except ValueError:  # a port that is not a number, or out of range
+            port = 0
+        if url.scheme not in ("http", "https") or not url.hostname or not port:
             raise ConfigError(
                 f"ADVISOR_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
             )
-        port = url.port or (443 if url.scheme == "https" else 8000)
         try:
             return chromadb.HttpClient(
                 host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
@@ -145,12 +148,15 @@ class VectorStore:
         count = collection.count()
         if count == 0:
             return []
-        result = collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=min(k, count),
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
+        try:
+            result = collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=min(k, count),
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception as exc:  # chromadb's own error types; a wrong dimension is the usual cause
+            raise _query_error(collection, vector, exc) from exc
         return [
             Hit(id=i, text=d, metadata=m or {}, score=1.0 - float(dist))
             for i, d, m, dist in zip(
@@ -168,3 +174,15 @@ class VectorStore:
                 return
             yield page
             offset += len(page["ids"])
+
+
+def _query_error(collection, vector: np.ndarray, exc: Exception) -> IndexError_:
+    built_with = (collection.metadata or {}).get("embedder", "another embedder")
+    logical = (collection.metadata or {}).get("logical", collection.name)
+    if "dimension" in str(exc).lower():
+        return IndexError_(
+            f"collection {logical!r} was built with {built_with}, which does not match the configured "
+            f"embedder ({len(vector)}-dimensional vectors); re-ingest it with `advisor ingest PATH "
+            f"--collection {logical}` or set ADVISOR_EMBEDDER back"
+        )
+    return IndexError_(f"searching collection {logical!r} failed ({exc.__class__.__name__})")

@@ -27,6 +27,19 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(tmp_path)
     yield
+    release_chroma_clients()
+
+
+def release_chroma_clients() -> None:
+    """Stop the Chroma clients a test opened. Each holds ~17 file descriptors; a full run would
+    otherwise pass the 1024 that select() (used by pexpect) can handle."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:  # pragma: no cover
+        return
+    for system in list(SharedSystemClient._identifier_to_system.values()):
+        system.stop()
+    SharedSystemClient.clear_system_cache()
 
 
 @pytest.fixture
