@@ -22,6 +22,11 @@ GATE: dict[str, tuple[str, float]] = {
     "false_refusal_rate": ("<=", 0.05),
     "followup_success": (">=", 0.90),
 }
+# Gate metrics the project misses today, each with a floor just under the figure measured when the
+# gap was recorded (2026-11-23: key_fact_recall 0.892 on the test split). The gate test reports a
+# known gap as an expected failure that prints every number; falling below the floor fails it
+# outright, and an entry is deleted as soon as its bar is met. The bars themselves never move.
+KNOWN_GAPS: dict[str, float] = {"key_fact_recall": 0.88}
 STAGES = ("embed_ms", "search_ms", "generate_ms", "total_ms")
 
 
