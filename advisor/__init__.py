@@ -1,8 +1,8 @@
 """alliance-advisor: a cited, conversational advisor on strategic alliances and partnerships.
 
-    from advisor import Advisor
-    answer = Advisor.from_settings().ask("How should we choose a partner?")
-    print(answer.text, [s.title for s in answer.sources])
+from advisor import Advisor
+answer = Advisor.from_settings().ask("How should we choose a partner?")
+print(answer.text, [s.title for s in answer.sources])
 """
 
 from advisor.answer import Answer, Source

@@ -18,8 +18,14 @@ class Source:
     origin: str = ""  # ids of the articles the passage was written from, e.g. "s002,s003"
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "title": self.title, "section": self.section, "source": self.source,
-                "id": self.id, "score": round(float(self.score), 4)}
+        return {
+            "n": self.n,
+            "title": self.title,
+            "section": self.section,
+            "source": self.source,
+            "id": self.id,
+            "score": round(float(self.score), 4),
+        }
 
 
 @dataclass

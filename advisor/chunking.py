@@ -152,8 +152,11 @@ def _merge_small(sections: list[_Section]) -> list[_Section]:
         following = sections[index + 1] if index + 1 < len(sections) else None
         if sum(len(b) for b in blocks) < MIN_CHARS:
             titled = carried + ([f"**{section.path[-1]}**"] if section.path else []) + section.blocks
-            if out and section.path and out[-1].path[:1] == section.path[:1] and (
-                following is None or following.path[:1] != section.path[:1]
+            if (
+                out
+                and section.path
+                and out[-1].path[:1] == section.path[:1]
+                and (following is None or following.path[:1] != section.path[:1])
             ):
                 out[-1].blocks.extend(titled)
                 out[-1].origin = _union(out[-1].origin, origin)

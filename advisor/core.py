@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 from advisor.answer import Answer, Source
 from advisor.config import Settings, load_settings
-from advisor.embeddings import Embedder, content_words, get_embedder
+from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
 from advisor.grounding import ground
@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 
 _FOLLOWUP = re.compile(
     r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
-    r"example|examples|more|elaborate|why|how so|what about|and the|same)\b", re.I)
+    r"example|examples|more|elaborate|why|how so|what about|and the|same)\b",
+    re.I,
+)
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
 
 
@@ -41,8 +43,14 @@ def is_followup(question: str) -> bool:
 
 
 class Advisor:
-    def __init__(self, settings: Settings, store: VectorStore | None = None, embedder: Embedder | None = None,
-                 sessions: SessionStore | None = None, notify: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+        sessions: SessionStore | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.settings = settings
         self._store = store
         self._embedder = embedder
@@ -110,24 +118,38 @@ class Advisor:
                 if knowledge_is_stale(self.settings, self.store, name):
                     self.notify("Building the knowledge index for first use (this takes a little while)…")
                     report = Ingestor(self.settings, store=self.store, embedder=self.embedder).run(
-                        [self.settings.knowledge_dir], name, wait=600)
-                    self.notify(f"Index ready: {report.chunks} passages from {len(report.added) + len(report.updated) + len(report.unchanged)} documents.")
+                        [self.settings.knowledge_dir], name, wait=600
+                    )
+                    documents = len(report.added) + len(report.updated) + len(report.unchanged)
+                    self.notify(f"Index ready: {report.chunks} passages from {documents} documents.")
             elif self.store.pointer(name) is None:
                 raise IndexError_(
-                    f"collection {name!r} has no index; build it with `advisor ingest PATH --collection {name}`")
+                    f"collection {name!r} has no index; "
+                    f"build it with `advisor ingest PATH --collection {name}`"
+                )
             self._checked.add(name)
 
     # -- answering ---------------------------------------------------------------------------------
 
-    def ask(self, question: str, session_id: str | None = None, collection: str | None = None,
-            engine: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        session_id: str | None = None,
+        collection: str | None = None,
+        engine: str | None = None,
+    ) -> Answer:
         for item in self.stream(question, session_id, collection, engine):
             if isinstance(item, Answer):
                 return item
         raise EngineError("no answer was produced")  # pragma: no cover - stream always ends with one
 
-    def stream(self, question: str, session_id: str | None = None, collection: str | None = None,
-               engine: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        session_id: str | None = None,
+        collection: str | None = None,
+        engine: str | None = None,
+    ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         session_id = session_id or new_session_id()
@@ -138,8 +160,9 @@ class Advisor:
         if injected:
             log.info("session %s: instruction-like text removed from the question", session_id)
         history = self.sessions.history(session_id, self.settings.history_turns)
-        answer = Answer(text="", refused=False, sources=[], session_id=session_id, engine=eng.name,
-                        question=text)
+        answer = Answer(
+            text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
+        )
         retrieval = None
         if asked:
             answer.retrieval_query = self._standalone(asked, history, eng)
@@ -153,11 +176,25 @@ class Advisor:
         else:
             yield from self._compose(answer, asked, eng, retrieval, history)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
-        self.sessions.append(session_id, Turn(question=text, answer=answer.text, refused=answer.refused,
-                                              query=answer.retrieval_query or text,
-                                              sources=[s.id for s in answer.sources], ts=time.time()))
-        log.info("session %s: engine=%s refused=%s sources=%s total=%.0fms", session_id, answer.engine,
-                 answer.refused, [s.id for s in answer.sources], answer.timings["total_ms"])
+        self.sessions.append(
+            session_id,
+            Turn(
+                question=text,
+                answer=answer.text,
+                refused=answer.refused,
+                query=answer.retrieval_query or text,
+                sources=[s.id for s in answer.sources],
+                ts=time.time(),
+            ),
+        )
+        log.info(
+            "session %s: engine=%s refused=%s sources=%s total=%.0fms",
+            session_id,
+            answer.engine,
+            answer.refused,
+            [s.id for s in answer.sources],
+            answer.timings["total_ms"],
+        )
         yield answer
 
     def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
@@ -175,15 +212,21 @@ class Advisor:
         condensed = eng.condense(question, answered) if eng.uses_llm else None
         return condensed or f"{answered[-1].query} {question}"
 
-    def _compose(self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval,
-                 history: list[Turn]) -> Iterator[str]:
-        request = EngineRequest(question=asked, query=answer.retrieval_query, passages=retrieval.passages,
-                                history=history, heads=retrieval.heads)
+    def _compose(
+        self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval, history: list[Turn]
+    ) -> Iterator[str]:
+        request = EngineRequest(
+            question=asked,
+            query=answer.retrieval_query,
+            passages=retrieval.passages,
+            history=history,
+            heads=retrieval.heads,
+        )
         t0 = time.perf_counter()
         cited: set[int] = set()
         pieces: list[str] = []
         try:
-            for piece in (self._grounded(eng, request, cited) if eng.uses_llm else eng.answer(request)):
+            for piece in self._grounded(eng, request, cited) if eng.uses_llm else eng.answer(request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -192,7 +235,9 @@ class Advisor:
             log.info("engine %s failed: %s", eng.name, exc)
         if not "".join(pieces).strip():
             if eng.uses_llm and not answer.notice:
-                answer.notice = "The model's answer could not be grounded in the sources; showing their own words."
+                answer.notice = (
+                    "The model's answer could not be grounded in the sources; showing their own words."
+                )
             fallback = self.engine("extractive")
             answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
             lead = "" if not pieces else "\n\n"
@@ -254,5 +299,13 @@ class Advisor:
 
 
 def _source(p: Passage) -> Source:
-    return Source(n=p.n, title=p.title, section=p.section, source=p.source, id=p.id, score=p.score,
-                  text=p.text, origin=str(p.metadata.get("origin", "")))
+    return Source(
+        n=p.n,
+        title=p.title,
+        section=p.section,
+        source=p.source,
+        id=p.id,
+        score=p.score,
+        text=p.text,
+        origin=str(p.metadata.get("origin", "")),
+    )

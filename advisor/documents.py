@@ -18,8 +18,14 @@ import yaml
 
 from advisor.errors import DocumentError
 
-SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
-             ".pdf": "pdf"}
+SUPPORTED = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 
 
 @dataclass
@@ -41,8 +47,9 @@ def read_checked(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(
-            str(path), f"file is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:.3g} MB limit "
-            "(raise ADVISOR_MAX_FILE_MB or split the file)"
+            str(path),
+            f"file is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:.3g} MB limit "
+            "(raise ADVISOR_MAX_FILE_MB or split the file)",
         )
     if size == 0:
         raise DocumentError(str(path), "file is empty")
@@ -64,8 +71,8 @@ def load(path: Path, source: str, max_bytes: int) -> Document:
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
         raise DocumentError(
-            str(path), f"unsupported file type {path.suffix or '(none)'!r}; supported: "
-            + ", ".join(sorted(SUPPORTED))
+            str(path),
+            f"unsupported file type {path.suffix or '(none)'!r}; supported: " + ", ".join(sorted(SUPPORTED)),
         )
     data = read_checked(path, max_bytes)
     meta: dict = {}
@@ -102,7 +109,7 @@ def split_front_matter(path: Path, raw: str) -> tuple[dict, str]:
         raise DocumentError(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})") from None
     if not isinstance(meta, dict):
         raise DocumentError(str(path), "front matter must be a YAML mapping")
-    return meta, raw[match.end():]
+    return meta, raw[match.end() :]
 
 
 def clean_markdown(raw: str) -> str:
@@ -118,8 +125,21 @@ def first_heading(text: str) -> str | None:
 
 # --- HTML --------------------------------------------------------------------------------------------
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
-              "button", "select", "template")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "template",
+)
 
 
 def html_to_markdown(raw: str) -> str:
@@ -225,7 +245,7 @@ def _is_heading(line: str, following: str) -> bool:
     s = line.strip()
     if not s or len(s) > _HEADING_MAX or s.startswith("#") or _BULLET.match(line):
         return False
-    if s[-1] in ".!?,;:\"”)" or not (s[0].isupper() or s[0].isdigit()):
+    if s[-1] in '.!?,;:"”)' or not (s[0].isupper() or s[0].isdigit()):
         return False
     if len(s.split()) > 12:
         return False

@@ -36,7 +36,7 @@ class DocumentError(AdvisorError):
         self.reason = reason
 
 
-class IndexError_(AdvisorError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(AdvisorError):
     """The vector index is missing, locked or inconsistent."""
 
 

@@ -63,8 +63,11 @@ def strip_injection(question: str) -> tuple[str, bool]:
     """Remove instruction-like clauses; return (what is left, whether any were found)."""
     if not _INJECTION.search(question):
         return question, False
-    kept = [s for s in re.split(r"(?<=[.!?;\n])\s+|,\s*(?:and\s+)?(?=then\b)", question)
-            if not _INJECTION.search(s)]
+    kept = [
+        s
+        for s in re.split(r"(?<=[.!?;\n])\s+|,\s*(?:and\s+)?(?=then\b)", question)
+        if not _INJECTION.search(s)
+    ]
     return " ".join(kept).strip(), True
 
 

@@ -143,8 +143,9 @@ class Ingestor:
             self._embedder = get_embedder(self.settings)
         return self._embedder
 
-    def run(self, roots: Sequence[Path] | None = None, collection: str | None = None,
-            wait: float = 0.0) -> IngestReport:
+    def run(
+        self, roots: Sequence[Path] | None = None, collection: str | None = None, wait: float = 0.0
+    ) -> IngestReport:
         started = time.perf_counter()
         name = collection or self.settings.collection
         try:
@@ -162,8 +163,11 @@ class Ingestor:
         refs = scan(roots, report)
         pointer = self.store.pointer(name)
         embedder_name = self._embedder_name()
-        same_model = pointer is not None and pointer.info.get("embedder") == embedder_name and \
-            pointer.info.get("chunker") == CHUNKER_VERSION
+        same_model = (
+            pointer is not None
+            and pointer.info.get("embedder") == embedder_name
+            and pointer.info.get("chunker") == CHUNKER_VERSION
+        )
         manifest: dict[str, dict] = dict(pointer.info.get("manifest", {})) if same_model and pointer else {}
 
         hashes = {}
@@ -172,12 +176,18 @@ class Ingestor:
                 hashes[str(ref.path)] = file_sha(ref.path.read_bytes())
             except OSError as exc:
                 report.failed.append({"file": ref.source, "reason": f"cannot read ({exc.strerror})"})
-        changed = [r for r in refs if str(r.path) in hashes and
-                   manifest.get(str(r.path), {}).get("hash") != hashes[str(r.path)]]
+        changed = [
+            r
+            for r in refs
+            if str(r.path) in hashes and manifest.get(str(r.path), {}).get("hash") != hashes[str(r.path)]
+        ]
         present = {str(r.path) for r in refs}
         failed_paths = {f["file"] for f in report.failed}
-        removed = [p for p in manifest if under_roots(p, roots) and p not in present
-                   and manifest[p]["source"] not in failed_paths]
+        removed = [
+            p
+            for p in manifest
+            if under_roots(p, roots) and p not in present and manifest[p]["source"] not in failed_paths
+        ]
         report.unchanged = [r.source for r in refs if str(r.path) in hashes and r not in changed]
 
         new_chunks: list[Chunk] = []
@@ -190,8 +200,12 @@ class Ingestor:
                 continue
             doc_chunks = chunk_document(doc)
             new_chunks.extend(doc_chunks)
-            entry = {"hash": doc.file_hash, "source": doc.source, "chunks": len(doc_chunks),
-                     "title": doc.title}
+            entry = {
+                "hash": doc.file_hash,
+                "source": doc.source,
+                "chunks": len(doc_chunks),
+                "title": doc.title,
+            }
             (report.updated if str(ref.path) in manifest else report.added).append(ref.source)
             manifest[str(ref.path)] = entry
         for path in removed:
@@ -211,8 +225,9 @@ class Ingestor:
             return self._embedder.name
         return _configured_embedder_name(self.settings) or self.embedder.name
 
-    def _build(self, name: str, pointer, manifest: dict, new_chunks: list[Chunk],
-               report: IngestReport) -> None:
+    def _build(
+        self, name: str, pointer, manifest: dict, new_chunks: list[Chunk], report: IngestReport
+    ) -> None:
         new_paths = {c.metadata["path"] for c in new_chunks}  # built once, not once per manifest entry
         keep_paths = {p for p in manifest if p not in new_paths}
         physical, target = self.store.new_build(name, self._embedder_name())
@@ -224,8 +239,13 @@ class Ingestor:
         except BaseException:
             self.store.drop(physical)
             raise
-        info = {"built_at": time.time(), "embedder": self._embedder_name(), "chunker": CHUNKER_VERSION,
-                "count": total, "manifest": manifest}
+        info = {
+            "built_at": time.time(),
+            "embedder": self._embedder_name(),
+            "chunker": CHUNKER_VERSION,
+            "count": total,
+            "manifest": manifest,
+        }
         self.store.set_pointer(name, physical, info)
         self._clean_orphans(name, {physical})
         report.built = True
@@ -258,10 +278,14 @@ class Ingestor:
         todo = list(unique.values())
         self.progress("embed", 0, len(todo))
         for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start:start + EMBED_BATCH]
+            batch = todo[start : start + EMBED_BATCH]
             vectors = self.embedder.embed_documents([c.embed_text for c in batch])
-            target.add(ids=[c.id for c in batch], embeddings=vectors,
-                       documents=[c.text for c in batch], metadatas=[c.metadata for c in batch])
+            target.add(
+                ids=[c.id for c in batch],
+                embeddings=vectors,
+                documents=[c.text for c in batch],
+                metadatas=[c.metadata for c in batch],
+            )
             self.progress("embed", start + len(batch), len(todo))
         return len(todo)
 
@@ -297,8 +321,13 @@ class Ingestor:
             report.onnx = {"verified": False, "error": exc.__class__.__name__}
 
 
-def ingest(settings: Settings, roots: Sequence[Path] | None = None, collection: str | None = None,
-           progress: Progress | None = None, wait: float = 0.0) -> IngestReport:
+def ingest(
+    settings: Settings,
+    roots: Sequence[Path] | None = None,
+    collection: str | None = None,
+    progress: Progress | None = None,
+    wait: float = 0.0,
+) -> IngestReport:
     return Ingestor(settings, progress=progress).run(roots, collection, wait=wait)
 
 

@@ -149,8 +149,10 @@ class Retriever:
                 leaders.append(found.passages[0])
         rest = [p for p in whole.passages if all(p.id != q.id for q in leaders)]
         merged = (leaders + rest)[: max(k, len(leaders) + 1)]
-        whole.passages = [Passage(n=i, id=p.id, text=p.text, metadata=p.metadata, score=p.score,
-                                  similarity=p.similarity) for i, p in enumerate(merged, 1)]
+        whole.passages = [
+            Passage(n=i, id=p.id, text=p.text, metadata=p.metadata, score=p.score, similarity=p.similarity)
+            for i, p in enumerate(merged, 1)
+        ]
         whole.heads = list(range(len(leaders)))
         return whole
 
@@ -166,21 +168,28 @@ class Retriever:
         lexical_hits: list[Hit] = []
         index = self.lexical(pointer.physical, collection)
         coverage = index.coverage(query) if index is not None else 1.0
-        if mode != "dense":
-            if index is not None:
-                lexical_hits = [
-                    Hit(id=index.records[i][0], text=index.records[i][1], metadata=index.records[i][2],
-                        score=score)
-                    for i, score in index.search(query, CANDIDATES)
-                ]
+        if mode != "dense" and index is not None:
+            lexical_hits = [
+                Hit(
+                    id=index.records[i][0],
+                    text=index.records[i][1],
+                    metadata=index.records[i][2],
+                    score=score,
+                )
+                for i, score in index.search(query, CANDIDATES)
+            ]
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
         if mode == "bm25" and lexical_hits:
             best = self._similarities(collection, vector, [h.id for h in lexical_hits[:1]]).get(
-                lexical_hits[0].id, 0.0)
-        ranked = _fuse([dense, lexical_hits]) if mode != "dense" else [(h, 1 / (RRF_K + r)) for r, h in
-                                                                       enumerate(dense, 1)]
+                lexical_hits[0].id, 0.0
+            )
+        ranked = (
+            _fuse([dense, lexical_hits])
+            if mode != "dense"
+            else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
+        )
         if mode == "hybrid-mmr":
             ranked = self._mmr(collection, vector, ranked, k)
         top = ranked[:k]
@@ -189,8 +198,14 @@ class Retriever:
             similarity.update(self._similarities(collection, vector, missing))
         top_score = top[0][1] if top else 1.0
         passages = [
-            Passage(n=i, id=h.id, text=h.text, metadata=h.metadata, score=round(s / top_score, 4),
-                    similarity=round(similarity.get(h.id, 0.0), 4))
+            Passage(
+                n=i,
+                id=h.id,
+                text=h.text,
+                metadata=h.metadata,
+                score=round(s / top_score, 4),
+                similarity=round(similarity.get(h.id, 0.0), 4),
+            )
             for i, (h, s) in enumerate(top, 1)
         ]
         return Retrieval(passages=passages, best_similarity=best, timings=timings, coverage=coverage)
@@ -209,10 +224,12 @@ class Retriever:
         chosen: list = []
         pool = list(ranked)
         while pool and len(chosen) < k:
+
             def gain(item):
                 h, s = item
                 redundancy = max((float(emb[h.id] @ emb[c.id]) for c, _ in chosen), default=0.0)
                 return weight * s * RRF_K - (1 - weight) * redundancy
+
             best = max(pool, key=gain)
             pool.remove(best)
             chosen.append(best)

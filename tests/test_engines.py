@@ -109,7 +109,10 @@ def test_passages_are_framed_as_data_in_the_prompt(advisor):
 def test_llm_engine_condenses_follow_ups(advisor):
     fake = advisor.engine("fake").model
     advisor.ask("What are the three types of strategic alliance?", session_id="t", engine="fake")
-    fake.replies = ["Which of the three types of strategic alliance is the most common?", "Most are non-equity. [1]"]
+    fake.replies = [
+        "Which of the three types of strategic alliance is the most common?",
+        "Most are non-equity. [1]",
+    ]
     answer = advisor.ask("Which of those is most common?", session_id="t", engine="fake")
     assert answer.retrieval_query == "Which of the three types of strategic alliance is the most common?"
 
@@ -139,9 +142,23 @@ def llama_server():
 
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(default_model_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--model_alias",
+            "smollm2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 60
@@ -164,8 +181,9 @@ def llama_server():
 @pytest.mark.real
 def test_openai_compatible_engine_against_a_real_llama_server(real_settings, llama_server, monkeypatch):
     url, proc = llama_server
-    settings = real_settings.model_copy(update={"llm_base_url": url, "llm_model": "smollm2",
-                                                "llm_max_tokens": 120})
+    settings = real_settings.model_copy(
+        update={"llm_base_url": url, "llm_model": "smollm2", "llm_max_tokens": 120}
+    )
     advisor = Advisor.from_settings(settings)
     answer = advisor.ask("What is a joint venture?", engine="openai")
     assert not answer.refused

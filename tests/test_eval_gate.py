@@ -27,16 +27,27 @@ def test_default_engine_meets_the_quality_gate_on_the_test_split(real_settings, 
     results = evaluate_engine(advisor, items, real_settings.engine, real_settings.collection)
     row = summarize(results)
     misses = check_gate(row)
-    measured = ", ".join(f"{metric}={row[metric]:.3f}" if row[metric] is not None else f"{metric}=n/a"
-                         for metric in GATE)
-    failing = [f"{r.id} (hit@5={r.hit5}, facts={r.key_fact_recall}, refused={r.refused})"
-               for r in results if r.failed()]
+    measured = ", ".join(
+        f"{metric}={row[metric]:.3f}" if row[metric] is not None else f"{metric}=n/a" for metric in GATE
+    )
+    failing = [
+        f"{r.id} (hit@5={r.hit5}, facts={r.key_fact_recall}, refused={r.refused})"
+        for r in results
+        if r.failed()
+    ]
     known = [m for m in misses if m.split(":")[0] in KNOWN_GAPS]
-    regressions = [f"{metric}: {row[metric]:.3f} fell below its recorded floor {floor:.2f}"
-                   for metric, floor in KNOWN_GAPS.items() if row[metric] is not None and row[metric] < floor]
+    regressions = [
+        f"{metric}: {row[metric]:.3f} fell below its recorded floor {floor:.2f}"
+        for metric, floor in KNOWN_GAPS.items()
+        if row[metric] is not None and row[metric] < floor
+    ]
     unexpected = [m for m in misses if m not in known] + regressions
-    report = (f"quality gate on {len(items)} test items with engine {real_settings.engine}: "
-              + "; ".join(unexpected or known) + f"\nmeasured: {measured}\nfailing items: " + ", ".join(failing))
+    report = (
+        f"quality gate on {len(items)} test items with engine {real_settings.engine}: "
+        + "; ".join(unexpected or known)
+        + f"\nmeasured: {measured}\nfailing items: "
+        + ", ".join(failing)
+    )
     assert not unexpected, report
     if known:
         pytest.xfail("known gap (see evals/summary.py KNOWN_GAPS): " + report)

@@ -93,7 +93,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     meta = yaml.safe_load(match.group(1))
     if not isinstance(meta, dict):
         raise AssertionError("front matter is not a YAML mapping")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def words(text: str) -> list[str]:
@@ -105,7 +105,7 @@ def words(text: str) -> list[str]:
 
 
 def ngrams(tokens: list[str], n: int = NGRAM) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def normalised_kb_text() -> str:
@@ -124,6 +124,7 @@ def norm_phrase(phrase: str) -> str:
 # --------------------------------------------------------------------------- #
 # Fact coverage
 # --------------------------------------------------------------------------- #
+
 
 def load_facts() -> dict:
     assert FACTS_FILE.is_file(), f"missing {FACTS_FILE}"
@@ -183,6 +184,7 @@ def test_every_seed_fact_is_in_the_knowledge_base():
 # No copying from the seeds
 # --------------------------------------------------------------------------- #
 
+
 def test_no_ten_word_run_copied_from_a_seed():
     if not SEEDS_DIR.is_dir():
         pytest.skip(f"seed directory {SEEDS_DIR} not present")
@@ -197,15 +199,18 @@ def test_no_ten_word_run_copied_from_a_seed():
     offences = []
     for doc in knowledge_files():
         tokens = words(doc.read_text(encoding="utf-8"))
-        shared = [(i, seed_grams[tuple(tokens[i:i + NGRAM])])
-                  for i in range(len(tokens) - NGRAM + 1)
-                  if tuple(tokens[i:i + NGRAM]) in seed_grams]
+        shared = [
+            (i, seed_grams[tuple(tokens[i : i + NGRAM])])
+            for i in range(len(tokens) - NGRAM + 1)
+            if tuple(tokens[i : i + NGRAM]) in seed_grams
+        ]
         # merge overlapping windows into maximal copied runs for readable output
         run_start = None
+        run_sid = None
         prev = None
-        for i, sid in shared + [(None, None)]:
+        for i, sid in [*shared, (None, None)]:
             if run_start is not None and (i is None or i != prev + 1):
-                run = " ".join(tokens[run_start:prev + NGRAM])
+                run = " ".join(tokens[run_start : prev + NGRAM])
                 offences.append(f"{doc.name} (matches {run_sid}): {run!r}")
                 run_start = None
             if i is not None and run_start is None:
@@ -217,6 +222,7 @@ def test_no_ten_word_run_copied_from_a_seed():
 # --------------------------------------------------------------------------- #
 # Structure
 # --------------------------------------------------------------------------- #
+
 
 @pytest.mark.parametrize("doc", knowledge_files(), ids=lambda p: p.name)
 def test_front_matter_headings_and_section_sources(doc: Path):
@@ -242,7 +248,9 @@ def test_front_matter_headings_and_section_sources(doc: Path):
             if src["id"] not in SEED_FILES:
                 problems.append(f"unknown source id {src['id']!r}")
             elif SEED_FILES[src["id"]] != src["file"]:
-                problems.append(f"source {src['id']} should point to {SEED_FILES[src['id']]}, not {src['file']}")
+                problems.append(
+                    f"source {src['id']} should point to {SEED_FILES[src['id']]}, not {src['file']}"
+                )
             if src["id"] in declared:
                 problems.append(f"source id {src['id']} declared twice")
             declared.add(src["id"])

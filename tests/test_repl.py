@@ -78,8 +78,14 @@ class Chat:
     def __init__(self, *args: str, wrapper: str | None = None, **env: str) -> None:
         cmd = [wrapper] if wrapper else ["-m", "bots.cli.main"]
         self.log = io.StringIO()
-        self.child = pexpect.spawn(sys.executable, [*cmd, "chat", *args], env=_env(**env), encoding="utf-8",
-                                   timeout=TIMEOUT, dimensions=(50, 220))
+        self.child = pexpect.spawn(
+            sys.executable,
+            [*cmd, "chat", *args],
+            env=_env(**env),
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            dimensions=(50, 220),
+        )
         self.child.logfile_read = self.log
         self.expect(PROMPT)
 
@@ -230,17 +236,30 @@ def test_continue_resumes_last_session_and_input_history(advisor):
 
 
 def test_unknown_engine_at_start_is_one_line():
-    proc = subprocess.run([sys.executable, "-m", "bots.cli.main", "chat", "--engine", "bogus"], input="",
-                          capture_output=True, text=True, timeout=TIMEOUT, env=_env())
+    proc = subprocess.run(
+        [sys.executable, "-m", "bots.cli.main", "chat", "--engine", "bogus"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=_env(),
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "error: unknown engine 'bogus'; choose one of: anthropic, extractive, fake, llamacpp, ollama, openai"]
+        "error: unknown engine 'bogus'; choose one of: anthropic, extractive, fake, llamacpp, ollama, openai"
+    ]
 
 
 def test_piped_stdin_is_plain_text(advisor):
     script = f"{QUESTION}\n\n/sources\n/engine bogus\n{FOLLOWUP}\n"
-    proc = subprocess.run([sys.executable, "-m", "bots.cli.main", "chat"], input=script, capture_output=True,
-                          text=True, timeout=TIMEOUT, env=_env())
+    proc = subprocess.run(
+        [sys.executable, "-m", "bots.cli.main", "chat"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=_env(),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and "\x1b" not in proc.stderr
     assert PROMPT not in proc.stdout and "Alliance advisor" not in proc.stdout
@@ -249,4 +268,5 @@ def test_piped_stdin_is_plain_text(advisor):
     assert "(knowledge/choosing-a-partner.md)" in proc.stdout.split("\n\n", 1)[1]  # /sources listing
     assert proc.stdout.count("Sources: [") == 2 and REFUSAL_START not in proc.stdout  # follow-up kept context
     assert proc.stderr.strip() == (
-        "error: unknown engine 'bogus'; choose one of: anthropic, extractive, fake, llamacpp, ollama, openai")
+        "error: unknown engine 'bogus'; choose one of: anthropic, extractive, fake, llamacpp, ollama, openai"
+    )

@@ -66,8 +66,9 @@ def make_bot(advisor, slack):
     def make(**overrides) -> Bot:
         settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, **overrides)
         answerer = Answerer(advisor, settings)
-        server = make_http_server(create_app(settings, advisor, slack.client(), answerer), SECRET,
-                                  host="127.0.0.1", port=0)
+        server = make_http_server(
+            create_app(settings, advisor, slack.client(), answerer), SECRET, host="127.0.0.1", port=0
+        )
         serve_in_thread(server)
         servers.append((server, answerer))
         return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer)
@@ -96,8 +97,9 @@ def scripted(monkeypatch, advisor, pieces, *, then=None, sources=()):
         yield from pieces
         if then is not None:
             raise then
-        yield Answer(text="".join(pieces).strip(), refused=False, sources=list(sources),
-                     session_id=session_id or "s")
+        yield Answer(
+            text="".join(pieces).strip(), refused=False, sources=list(sources), session_id=session_id or "s"
+        )
 
     monkeypatch.setattr(advisor, "stream", stream)
 
@@ -135,14 +137,20 @@ def test_streamed_markup_is_inert_even_when_split_across_pieces(bot, advisor, mo
     assert "<" not in stream.text and ">" not in stream.text
     for live in ("<!channel>", "<!here>", "<@U0VICTIM>", "<https://"):
         assert live not in shown
-    assert stream.text == ("Ping &lt;!channel&gt; &lt;@U0VICTIM&gt; &amp; "
-                           "&lt;https://evil.example|click me&gt; [1]")
+    assert stream.text == (
+        "Ping &lt;!channel&gt; &lt;@U0VICTIM&gt; &amp; &lt;https://evil.example|click me&gt; [1]"
+    )
 
 
-@pytest.mark.parametrize("error,retries_streaming", [
-    ("not_allowed", True), ("channel_type_not_supported", True),
-    ("unknown_method", False), ("method_deprecated", False),
-])
+@pytest.mark.parametrize(
+    "error,retries_streaming",
+    [
+        ("not_allowed", True),
+        ("channel_type_not_supported", True),
+        ("unknown_method", False),
+        ("method_deprecated", False),
+    ],
+)
 def test_refused_stream_falls_back_to_one_message(bot, error, retries_streaming):
     bot.slack.refuse("chat.startStream", error)
     assert bot.send(mention("What is a joint venture?", ts="1700000102.000100")) == 200
@@ -250,11 +258,18 @@ def test_vote_on_a_streamed_answer_is_stored(bot, settings):
     bot.settle()
     (stream,) = bot.slack.streams()
     up = next(b for b in stream.blocks if b["type"] == "actions")["elements"][0]
-    payload = {"type": "block_actions", "user": {"id": "U0VOTER"}, "team": {"id": TEAM},
-               "channel": {"id": "C0001"}, "container": {"type": "message", "channel_id": "C0001"},
-               "message": {"ts": stream.ts, "thread_ts": stream.thread_ts}, "trigger_id": "1.2.3",
-               "response_url": bot.slack.url + "respond/vote-stream", "api_app_id": "A0001",
-               "actions": [{**up, "block_id": "advisor_feedback", "type": "button", "action_ts": "1.3"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0VOTER"},
+        "team": {"id": TEAM},
+        "channel": {"id": "C0001"},
+        "container": {"type": "message", "channel_id": "C0001"},
+        "message": {"ts": stream.ts, "thread_ts": stream.thread_ts},
+        "trigger_id": "1.2.3",
+        "response_url": bot.slack.url + "respond/vote-stream",
+        "api_app_id": "A0001",
+        "actions": [{**up, "block_id": "advisor_feedback", "type": "button", "action_ts": "1.3"}],
+    }
     body = form_body({"payload": payload})
     status, _ = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
     assert status == 200 and bot.slack.wait_for("respond/vote-stream", 1)
@@ -264,8 +279,9 @@ def test_vote_on_a_streamed_answer_is_stored(bot, settings):
 
 
 def test_assistant_thread_streams_after_status_and_title(bot):
-    message = direct_message("Why do alliances fail?", channel="D0009", ts="1700000108.000200",
-                             thread_ts="1700000108.000100")
+    message = direct_message(
+        "Why do alliances fail?", channel="D0009", ts="1700000108.000200", thread_ts="1700000108.000100"
+    )
     assert bot.send(message) == 200
     bot.settle()
     (stream,) = bot.slack.streams()
@@ -276,9 +292,17 @@ def test_assistant_thread_streams_after_status_and_title(bot):
 
 
 def test_slash_command_is_not_streamed(bot):
-    body = form_body({"command": "/advisor", "text": "what is a joint venture?", "user_id": "U0001",
-                      "channel_id": "C0002", "team_id": TEAM, "response_url": bot.slack.url + "respond/cmd",
-                      "trigger_id": "1.2.3"})
+    body = form_body(
+        {
+            "command": "/advisor",
+            "text": "what is a joint venture?",
+            "user_id": "U0001",
+            "channel_id": "C0002",
+            "team_id": TEAM,
+            "response_url": bot.slack.url + "respond/cmd",
+            "trigger_id": "1.2.3",
+        }
+    )
     status, _ = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
     assert status == 200
     bot.settle()
@@ -289,10 +313,12 @@ def test_slash_command_is_not_streamed(bot):
 
 # -- the stream itself, against the stub -------------------------------------------------------------
 
+
 def test_stream_sends_first_text_at_once_then_buffers_by_size_and_time(slack):
     now = [0.0]
-    stream = SlackStream(slack.client(), "D0001", "1.0", buffer_chars=50, flush_after=1.0,
-                         clock=lambda: now[0])
+    stream = SlackStream(
+        slack.client(), "D0001", "1.0", buffer_chars=50, flush_after=1.0, clock=lambda: now[0]
+    )
     stream.append("  Hello")
     assert stream.started and [c.method for c in slack.calls] == ["chat.startStream"]
     stream.append(" there,")
@@ -317,7 +343,7 @@ def test_stream_calls_stay_within_slack_limit_and_never_cut_entities(slack):
     assert seen.text == text and len(seen.parts) >= 5 and not slack.refused
     for part in seen.parts:
         assert len(part) <= CALL_LIMIT
-        tail = part[part.rfind("&"):] if "&" in part else ""
+        tail = part[part.rfind("&") :] if "&" in part else ""
         assert not tail or ";" in tail
 
 
@@ -341,10 +367,21 @@ def test_advisor_slack_process_streams_by_default(slack, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": slack.api_url, "ADVISOR_SLACK_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "bots.cli.main", "slack"], env=env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-e2e",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "ADVISOR_SLACK_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli.main", "slack"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -353,8 +390,11 @@ def test_advisor_slack_process_streams_by_default(slack, tmp_path):
                     break
             except OSError:
                 time.sleep(0.1)
-        status, _ = post_signed(f"http://127.0.0.1:{port}/slack/events", SECRET,
-                                event_callback(mention("What is a joint venture?", ts="1700000109.000100")))
+        status, _ = post_signed(
+            f"http://127.0.0.1:{port}/slack/events",
+            SECRET,
+            event_callback(mention("What is a joint venture?", ts="1700000109.000100")),
+        )
         assert status == 200
         assert slack.wait_for("chat.stopStream", 1, timeout=30)
     finally:

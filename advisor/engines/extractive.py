@@ -117,7 +117,9 @@ class ExtractiveEngine:
         group = sorted((p for p in passages if _same_section(p, top)), key=_order)
         main_ranks = {passages.index(p) for p in group}
         units = [u for p in group for u in passage_units(p, 0)]
-        units += [u for rank, p in enumerate(passages) if rank not in main_ranks for u in passage_units(p, rank)]
+        units += [
+            u for rank, p in enumerate(passages) if rank not in main_ranks for u in passage_units(p, rank)
+        ]
         if not units:
             return
         self._score(units, request.query)

@@ -16,7 +16,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-_PASSAGE = re.compile(r"^\[(\d+)\] [^\n]*\n(.+?)(?:\n\n\[\d+\] |\n\nConversation so far:|\n\nQuestion:)", re.S | re.M)
+_PASSAGE = re.compile(
+    r"^\[(\d+)\] [^\n]*\n(.+?)(?:\n\n\[\d+\] |\n\nConversation so far:|\n\nQuestion:)", re.S | re.M
+)
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -43,12 +45,22 @@ class ScriptedChatModel(BaseChatModel):
         first = re.split(r"(?<=[.!?])\s", match.group(2).strip().lstrip("-* "), maxsplit=1)[0]
         return f"{first} [{match.group(1)}]"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: Any = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         for word in re.split(r"(\s+)", self._reply(messages)):
             if word:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=word))

@@ -46,8 +46,11 @@ def build_messages(request: EngineRequest) -> list[tuple[str, str]]:
         f"[{p.n}] {p.title} — {p.section}\n{p.text}" for p in request.passages[:PROMPT_PASSAGES]
     )
     convo = "".join(f"User: {t.question}\nAdvisor: {t.answer[:400]}\n" for t in request.history[-3:])
-    user = (f"Passages:\n{context}\n\n" + (f"Conversation so far:\n{convo}\n" if convo else "")
-            + f"Question: {request.query if request.history else request.question}")
+    user = (
+        f"Passages:\n{context}\n\n"
+        + (f"Conversation so far:\n{convo}\n" if convo else "")
+        + f"Question: {request.query if request.history else request.question}"
+    )
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
 
@@ -97,8 +100,11 @@ class LLMEngine:
             return None
         convo = "".join(f"User: {t.question}\nAdvisor: {t.answer[:300]}\n" for t in history[-3:])
         try:
-            reply = "".join(self._stream([("system", CONDENSE_PROMPT),
-                                          ("human", f"{convo}User: {question}\nStandalone question:")]))
+            reply = "".join(
+                self._stream(
+                    [("system", CONDENSE_PROMPT), ("human", f"{convo}User: {question}\nStandalone question:")]
+                )
+            )
         except EngineError:
             return None
         reply = reply.strip().split("\n")[0].strip()
@@ -135,7 +141,9 @@ class LLMEngine:
 
 def openai_engine(settings: Settings) -> LLMEngine:
     if not settings.llm_base_url and not settings.llm_api_key:
-        raise ConfigError("the openai engine needs ADVISOR_LLM_BASE_URL (a local server) or ADVISOR_LLM_API_KEY")
+        raise ConfigError(
+            "the openai engine needs ADVISOR_LLM_BASE_URL (a local server) or ADVISOR_LLM_API_KEY"
+        )
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
@@ -178,8 +186,13 @@ def ollama_engine(settings: Settings) -> LLMEngine:
     except ImportError:
         raise ConfigError("the ollama engine needs: pip install 'alliance-advisor[ollama]'") from None
     base = settings.llm_base_url or "http://127.0.0.1:11434"
-    model = ChatOllama(model=settings.llm_model or "llama3.2", base_url=base, temperature=0,
-                       num_predict=settings.llm_max_tokens, client_kwargs={"timeout": settings.llm_timeout})
+    model = ChatOllama(
+        model=settings.llm_model or "llama3.2",
+        base_url=base,
+        temperature=0,
+        num_predict=settings.llm_max_tokens,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
     return LLMEngine("ollama", model, settings.llm_timeout, safe_url(base))
 
 

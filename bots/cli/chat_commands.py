@@ -58,8 +58,11 @@ def _exit(chat: Chat, arg: str) -> bool:
 def _sources(chat: Chat, arg: str) -> bool:
     answer = chat.last_answer
     if answer is None or not answer.sources:
-        chat.view.notice("No sources yet: ask a question first." if answer is None
-                         else "The last answer cited no passages.")
+        chat.view.notice(
+            "No sources yet: ask a question first."
+            if answer is None
+            else "The last answer cited no passages."
+        )
         return True
     chat.view.sources(answer.sources)
     return True

@@ -48,8 +48,11 @@ class TerminalReader:
 
         data_dir.mkdir(parents=True, exist_ok=True)
         self.session: PromptSession = PromptSession(
-            history=FileHistory(str(data_dir / HISTORY_FILE)), key_bindings=_bindings(),
-            multiline=False, enable_history_search=False)
+            history=FileHistory(str(data_dir / HISTORY_FILE)),
+            key_bindings=_bindings(),
+            multiline=False,
+            enable_history_search=False,
+        )
         # Set once the prompt is on screen, so background work can wait rather than slow it down.
         self.shown = threading.Event()
         self.session.app.after_render += lambda _app: self.shown.set()
@@ -61,8 +64,9 @@ class TerminalReader:
         # patch_stdout lets the background warm-up print its one-line notices above the prompt.
         with patch_stdout(raw=True):
             try:
-                return self.session.prompt(HTML(f"<b><ansicyan>{PROMPT}</ansicyan></b>"),
-                                           prompt_continuation="… ")
+                return self.session.prompt(
+                    HTML(f"<b><ansicyan>{PROMPT}</ansicyan></b>"), prompt_continuation="… "
+                )
             except EOFError:
                 return None
 

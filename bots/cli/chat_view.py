@@ -20,9 +20,11 @@ STARTERS = (
     "What is the difference between a joint venture and a non-equity alliance?",
     "Why do alliances fail, and what can we do about it?",
 )
-ABOUT = ("I answer questions on strategic alliances and partnerships - alliance types, choosing a "
-         "partner, governance, the partnership lifecycle, why alliances fail and when to walk away - "
-         "citing the passages I draw on.")
+ABOUT = (
+    "I answer questions on strategic alliances and partnerships - alliance types, choosing a "
+    "partner, governance, the partnership lifecycle, why alliances fail and when to walk away - "
+    "citing the passages I draw on."
+)
 HELP = [
     ("/help", "this list"),
     ("/sources", "the passages behind the last answer"),
@@ -32,8 +34,10 @@ HELP = [
     ("/history", "this conversation's questions and answers"),
     ("/exit", "leave (Ctrl-D works too)"),
 ]
-KEYS = ("Enter sends; Esc-Enter (or Alt-Enter) or a trailing \\ adds a line; Up/Down recall earlier "
-        "questions; Ctrl-C stops an answer or clears the line.")
+KEYS = (
+    "Enter sends; Esc-Enter (or Alt-Enter) or a trailing \\ adds a line; Up/Down recall earlier "
+    "questions; Ctrl-C stops an answer or clears the line."
+)
 _CITATION = re.compile(r"\[(\d+)\]")
 
 
@@ -168,8 +172,11 @@ class TerminalView(PlainView):
 
     def sources(self, sources: Iterable[Source]) -> None:
         for s in sources:
-            self.console.print(f"[bold][{s.n}][/bold] {_esc(s.title)} › {_esc(s.section or s.title)} "
-                               f"[dim]({_esc(s.source)})[/dim]", highlight=False)
+            self.console.print(
+                f"[bold][{s.n}][/bold] {_esc(s.title)} › {_esc(s.section or s.title)} "
+                f"[dim]({_esc(s.source)})[/dim]",
+                highlight=False,
+            )
             self.line(f"    {excerpt(s.text)}", style="dim")
 
     def table(self, rows: Iterable[tuple[str, str]]) -> None:

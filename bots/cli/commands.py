@@ -28,10 +28,12 @@ def ingest_command(args, settings: Settings) -> int:
         for skipped in report.skipped:
             print(f"skipped: {skipped['file']}: {skipped['reason']}", file=sys.stderr)
         state = "rebuilt" if report.built else "unchanged (nothing to embed)"
-        print(f"collection {report.collection!r} {state}: {report.chunks} chunks; "
-              f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
-              f"unchanged {len(report.unchanged)}, failed {len(report.failed)} "
-              f"({report.embedded} chunks embedded in {report.seconds:.1f} s)")
+        print(
+            f"collection {report.collection!r} {state}: {report.chunks} chunks; "
+            f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+            f"unchanged {len(report.unchanged)}, failed {len(report.failed)} "
+            f"({report.embedded} chunks embedded in {report.seconds:.1f} s)"
+        )
     return 1 if report.failed else 0
 
 
@@ -48,8 +50,13 @@ class _progress_bar:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = tqdm(total=total, desc=stage, unit="chunk" if stage == "embed" else "file",
-                            file=sys.stderr, leave=False)
+            self.bar = tqdm(
+                total=total,
+                desc=stage,
+                unit="chunk" if stage == "embed" else "file",
+                file=sys.stderr,
+                leave=False,
+            )
         if self.bar is not None:
             self.bar.n = done
             self.bar.refresh()
@@ -65,8 +72,9 @@ def ask_command(args, settings: Settings) -> int:
 
     notices: list[str] = []
     advisor = Advisor.from_settings(settings, notify=lambda m: print(m, file=sys.stderr))
-    answer = advisor.ask(args.question, session_id=args.session, collection=args.collection,
-                         engine=args.engine)
+    answer = advisor.ask(
+        args.question, session_id=args.session, collection=args.collection, engine=args.engine
+    )
     notices.append(answer.notice)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -79,8 +87,12 @@ def config_command(args, settings: Settings) -> int:
     from advisor.embeddings import embedder_names
     from advisor.engines import engine_names
 
-    data = {"settings": settings.masked(), "engines": engine_names(), "embedders": embedder_names(),
-            "collections": _collections(settings)}
+    data = {
+        "settings": settings.masked(),
+        "engines": engine_names(),
+        "embedders": embedder_names(),
+        "collections": _collections(settings),
+    }
     if args.json:
         print(json.dumps(data, indent=2, default=str))
         return 0
@@ -89,7 +101,10 @@ def config_command(args, settings: Settings) -> int:
         print(f"{key.upper():<{width}}  {value if value not in (None, '') else '(unset)'}")
     print(f"\nengines: {', '.join(data['engines'])}")
     for col in data["collections"]:
-        print(f"collection {col['name']}: {col['count']} chunks, {col['files']} files, embedder {col['embedder']}")
+        print(
+            f"collection {col['name']}: {col['count']} chunks, {col['files']} files, "
+            f"embedder {col['embedder']}"
+        )
     if not data["collections"]:
         print("no index yet: `advisor ingest` builds it (the first question does too)")
     return 0
@@ -105,9 +120,14 @@ def _collections(settings: Settings) -> list[dict]:
         for name in store.names():
             pointer = store.pointer(name)
             if pointer:
-                out.append({"name": name, "count": pointer.info.get("count", 0),
-                            "files": len(pointer.info.get("manifest", {})),
-                            "embedder": pointer.info.get("embedder", "?")})
+                out.append(
+                    {
+                        "name": name,
+                        "count": pointer.info.get("count", 0),
+                        "files": len(pointer.info.get("manifest", {})),
+                        "embedder": pointer.info.get("embedder", "?"),
+                    }
+                )
         return out
     except AdvisorError as exc:
         return [{"name": "(unavailable)", "count": 0, "files": 0, "embedder": str(exc)}]

@@ -1,7 +1,7 @@
 """``advisor feedback export``: print the thumbs up/down votes collected in Slack, for the evals.
 
-    advisor feedback export                      # every vote, one JSON object a line
-    advisor feedback export --votes down --format yaml > evals/review.yaml
+advisor feedback export                      # every vote, one JSON object a line
+advisor feedback export --votes down --format yaml > evals/review.yaml
 """
 
 from __future__ import annotations

@@ -33,8 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add documents to the index (default: the bundled knowledge base)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.md .txt .html .pdf)")
     p.add_argument("--collection", help="collection to build (default: ADVISOR_COLLECTION)")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another ingest of the same collection to finish")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another ingest of the same collection to finish",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     p = sub.add_parser("ask", help="ask one question and print the answer")
@@ -42,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", metavar="ID", help="continue this conversation (any id you choose)")
     p.add_argument("--engine", help="answer engine for this question (see `advisor config`)")
     p.add_argument("--collection", help="collection to search")
-    p.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, sources, session")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object: answer, refused, sources, session"
+    )
 
     p = sub.add_parser("chat", help="an interactive conversation in the terminal")
     p.add_argument("--continue", dest="resume", action="store_true", help="resume the last session")
@@ -53,18 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("slack", help="run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
 
     p = sub.add_parser("eval", help="measure answer quality on the gold question set")
-    p.add_argument("--engine", action="append", dest="engines", metavar="NAME",
-                   help="engine to evaluate (repeatable; default: the configured engine)")
+    p.add_argument(
+        "--engine",
+        action="append",
+        dest="engines",
+        metavar="NAME",
+        help="engine to evaluate (repeatable; default: the configured engine)",
+    )
     p.add_argument("--collection", help="collection to evaluate against")
     p.add_argument("--split", choices=["dev", "test", "all"], default="test")
     p.add_argument("--seeds", action="store_true", help="also evaluate against the raw seed articles")
     p.add_argument("--no-baseline", action="store_true", help="skip the textbook LangChain baseline row")
-    p.add_argument("--gate", action="store_true", help="exit non-zero when the CI gate's thresholds are missed")
+    p.add_argument(
+        "--gate", action="store_true", help="exit non-zero when the CI gate's thresholds are missed"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--seeds-dir", metavar="DIR",
-                   help="folder of raw seed articles for --seeds (default: ../shared/seeds beside the checkout)")
-    p.add_argument("--from-feedback", metavar="OUT.yaml",
-                   help="write thumbs-down answers as gold-set candidates to OUT.yaml and exit")
+    p.add_argument(
+        "--seeds-dir",
+        metavar="DIR",
+        help="folder of raw seed articles for --seeds (default: ../shared/seeds beside the checkout)",
+    )
+    p.add_argument(
+        "--from-feedback",
+        metavar="OUT.yaml",
+        help="write thumbs-down answers as gold-set candidates to OUT.yaml and exit",
+    )
 
     p = sub.add_parser("bench", help="benchmark latency, ingest throughput and scale")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -83,8 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.WARNING), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.WARNING),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     for noisy in ("chromadb", "httpx", "urllib3", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 

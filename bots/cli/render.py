@@ -9,8 +9,9 @@ from advisor.answer import Answer
 
 def source_line(answer: Answer) -> str:
     """A compact line naming each cited passage: [1] Title › Section (file)."""
-    return "  ".join(f"[{s.n}] {s.title} › {s.section.split(' > ')[-1] or s.title} ({s.source})"
-                     for s in answer.sources)
+    return "  ".join(
+        f"[{s.n}] {s.title} › {s.section.split(' > ')[-1] or s.title} ({s.source})" for s in answer.sources
+    )
 
 
 def print_answer(answer: Answer, out: TextIO) -> None:

@@ -29,13 +29,15 @@ log = logging.getLogger(__name__)
 class Warmup:
     """Runs ``advisor.warm()`` once in a daemon thread; ``wait()`` blocks until it has finished."""
 
-    def __init__(self, advisor: Advisor, collection: str | None,
-                 after: threading.Event | None = None) -> None:
+    def __init__(
+        self, advisor: Advisor, collection: str | None, after: threading.Event | None = None
+    ) -> None:
         self.done = threading.Event()
         self.error: BaseException | None = None
         self._after = after
-        self._thread = threading.Thread(target=self._run, args=(advisor, collection), name="advisor-warmup",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(advisor, collection), name="advisor-warmup", daemon=True
+        )
 
     def start(self) -> Warmup:
         self._thread.start()
@@ -62,8 +64,15 @@ class Warmup:
 class Chat:
     """The conversation's state: advisor, session, engine, last answer, and how to show things."""
 
-    def __init__(self, advisor: Advisor, view: PlainView, session_id: str, engine: str,
-                 collection: str | None, warmup: Warmup | None = None) -> None:
+    def __init__(
+        self,
+        advisor: Advisor,
+        view: PlainView,
+        session_id: str,
+        engine: str,
+        collection: str | None,
+        warmup: Warmup | None = None,
+    ) -> None:
         self.advisor = advisor
         self.view = view
         self.session_id = session_id
@@ -90,8 +99,9 @@ class Chat:
 
     def ask(self, question: str) -> None:
         advisor = self.ready()
-        pieces = advisor.stream(question, session_id=self.session_id, collection=self.collection,
-                                engine=self.engine)
+        pieces = advisor.stream(
+            question, session_id=self.session_id, collection=self.collection, engine=self.engine
+        )
         try:
             answer = self.view.stream_answer(pieces)
         except KeyboardInterrupt:
@@ -116,8 +126,11 @@ class Chat:
             self.view.error(str(exc))
         except Exception as exc:  # the REPL must survive anything; details go to the log
             log.debug("unexpected failure", exc_info=True)
-            self.view.error(f"unexpected {exc.__class__.__name__}: {exc}" if str(exc)
-                            else f"unexpected {exc.__class__.__name__}")
+            self.view.error(
+                f"unexpected {exc.__class__.__name__}: {exc}"
+                if str(exc)
+                else f"unexpected {exc.__class__.__name__}"
+            )
         return True
 
 
@@ -166,14 +179,19 @@ def _session(args, advisor: Advisor) -> tuple[str, str]:
     """The session id to use and a line saying which it is."""
     if args.session:
         turns = len(advisor.sessions.history(args.session, limit=10_000))
-        return args.session, (f"Continuing session {args.session} ({turns} earlier turns)." if turns
-                              else f"Session {args.session}.")
+        return args.session, (
+            f"Continuing session {args.session} ({turns} earlier turns)."
+            if turns
+            else f"Session {args.session}."
+        )
     if args.resume:
         last = advisor.sessions.last_session()
         if last:
             turns = advisor.sessions.history(last, limit=10_000)
-            return last, (f"Continuing session {last} ({len(turns)} earlier turns; last question: "
-                          f"{turns[-1].question.splitlines()[0][:60]!r}).")
+            return last, (
+                f"Continuing session {last} ({len(turns)} earlier turns; last question: "
+                f"{turns[-1].question.splitlines()[0][:60]!r})."
+            )
         sid = new_session_id()
         return sid, f"No earlier conversation to continue; session {sid}."
     sid = new_session_id()

@@ -94,8 +94,14 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class Answerer:
-    def __init__(self, advisor: Advisor, settings: Settings, records: AnswerRecords | None = None,
-                 job_threads: int = 8, answer_threads: int = 2) -> None:
+    def __init__(
+        self,
+        advisor: Advisor,
+        settings: Settings,
+        records: AnswerRecords | None = None,
+        job_threads: int = 8,
+        answer_threads: int = 2,
+    ) -> None:
         self.advisor = advisor
         self.settings = settings
         self.records = records or AnswerRecords(settings.data_dir)
@@ -112,7 +118,8 @@ class Answerer:
         """Wait until Bolt's listeners and every question they handed over are done; True when idle."""
         deadline = time.monotonic() + timeout
         while self.listeners.wait_idle(deadline - time.monotonic()) and self._jobs.wait_idle(
-                deadline - time.monotonic()):
+            deadline - time.monotonic()
+        ):
             if self.listeners.idle():  # no listener submitted more work meanwhile
                 return True
         return False
@@ -128,9 +135,13 @@ class Answerer:
             wait = self.limit.check(ask.user)
             if wait:
                 log.info("user %s over %s questions/minute", ask.user, self.settings.slack_user_rate)
-                self.deliver(ask, text_message(
-                    f"You're asking faster than I can keep up (up to {self.settings.slack_user_rate} "
-                    f"questions a minute). Please try again in about {wait:.0f} seconds."))
+                self.deliver(
+                    ask,
+                    text_message(
+                        f"You're asking faster than I can keep up (up to {self.settings.slack_user_rate} "
+                        f"questions a minute). Please try again in about {wait:.0f} seconds."
+                    ),
+                )
                 return
             self._status(ask, THINKING)
             if self.streaming and ask.respond is None and ask.thread_ts:
@@ -158,9 +169,13 @@ class Answerer:
 
     def _too_long(self, ask: Ask) -> None:
         log.warning("answer in %s took over %.0f s; gave up", ask.place, self.settings.slack_answer_timeout)
-        self.deliver(ask, text_message(
-            f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
-            "Please try again, perhaps with a narrower question."))
+        self.deliver(
+            ask,
+            text_message(
+                f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
+                "Please try again, perhaps with a narrower question."
+            ),
+        )
 
     def _not_answered(self, ask: Ask, exc: AdvisorError) -> None:
         log.info("question in %s not answered: %s", ask.place, type(exc).__name__)
@@ -193,8 +208,11 @@ class Answerer:
     def _feed(self, ask: Ask, stream: SlackStream) -> Answer:
         """Pass the advisor's text into ``stream`` as it comes (until Slack refuses it); return the Answer."""
         answer, refused = None, False
-        items = relay(self._answers, lambda: self.advisor.stream(ask.question, ask.session_id),
-                      self.settings.slack_answer_timeout)
+        items = relay(
+            self._answers,
+            lambda: self.advisor.stream(ask.question, ask.session_id),
+            self.settings.slack_answer_timeout,
+        )
         with closing(items):  # on failure, stop the advisor now rather than at garbage collection
             for item in items:
                 if isinstance(item, Answer):
@@ -212,17 +230,26 @@ class Answerer:
     def _stream_refused(self, ask: Ask, exc: StreamRefused) -> None:
         if exc.error in UNAVAILABLE:
             self.streaming = False
-            log.warning("Slack has no streaming API here (%s); answers are posted as whole messages",
-                        exc.error)
+            log.warning(
+                "Slack has no streaming API here (%s); answers are posted as whole messages", exc.error
+            )
         else:
-            log.info("Slack refused a stream in %s (%s); posting the answer as a message", ask.place,
-                     exc.error)
+            log.info(
+                "Slack refused a stream in %s (%s); posting the answer as a message", ask.place, exc.error
+            )
 
     def _record(self, ask: Ask, answer: Answer) -> str:
         """Keep the answer for later votes, and title a new assistant thread; return the record id."""
-        record_id = self.records.save(AnswerRecord(
-            question=ask.question, answer=answer.text, source_ids=[s.id for s in answer.sources],
-            session_id=answer.session_id, place=ask.place, engine=answer.engine))
+        record_id = self.records.save(
+            AnswerRecord(
+                question=ask.question,
+                answer=answer.text,
+                source_ids=[s.id for s in answer.sources],
+                session_id=answer.session_id,
+                place=ask.place,
+                engine=answer.engine,
+            )
+        )
         first_turn = len(self.advisor.sessions.history(ask.session_id, 2)) <= 1
         if ask.set_title and first_turn:
             self._quietly(ask.set_title, ask.question[:80])
@@ -235,11 +262,18 @@ class Answerer:
 
     def deliver(self, ask: Ask, message: Message) -> None:
         if ask.respond is not None:
-            ask.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
-                        replace_original=False)
+            ask.respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
             return
-        ask.client.chat_postMessage(channel=ask.channel, thread_ts=ask.thread_ts, text=message.text,
-                                    blocks=message.blocks, unfurl_links=False, unfurl_media=False)
+        ask.client.chat_postMessage(
+            channel=ask.channel,
+            thread_ts=ask.thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
     def _try_deliver(self, ask: Ask, message: Message) -> None:
         try:

@@ -16,14 +16,19 @@ from bots.slack.config import make_client, slack_config
 from bots.slack.listeners import register_all
 
 
-def create_app(settings: Settings, advisor: Advisor, client: WebClient | None = None,
-               answerer: Answerer | None = None) -> App:
+def create_app(
+    settings: Settings, advisor: Advisor, client: WebClient | None = None, answerer: Answerer | None = None
+) -> App:
     """The Bolt app with every listener registered (no network calls: tests pass a stub-pointed client)."""
     config = slack_config(settings)
     answerer = answerer or Answerer(advisor, settings)
-    app = App(client=client or make_client(config), signing_secret=config.signing_secret,
-              token_verification_enabled=False, request_verification_enabled=not config.socket_mode,
-              listener_executor=answerer.listeners)
+    app = App(
+        client=client or make_client(config),
+        signing_secret=config.signing_secret,
+        token_verification_enabled=False,
+        request_verification_enabled=not config.socket_mode,
+        listener_executor=answerer.listeners,
+    )
     dedupe.register(app)
     register_all(app, answerer)
     return app

@@ -36,16 +36,21 @@ def slack_config(settings: Settings) -> SlackConfig:
     secret = _secret(settings.slack_signing_secret)
     app = _secret(settings.slack_app_token)
     if not bot:
-        raise ConfigError("SLACK_BOT_TOKEN is not set; copy the Bot User OAuth Token (xoxb-…) "
-                          "from your Slack app's OAuth & Permissions page")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set; copy the Bot User OAuth Token (xoxb-…) "
+            "from your Slack app's OAuth & Permissions page"
+        )
     if not bot.startswith("xoxb-"):
         raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token (it should start with xoxb-)")
     if app and not app.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token "
-                          "(it should start with xapp-)")
+        raise ConfigError(
+            "SLACK_APP_TOKEN does not look like an app-level token (it should start with xapp-)"
+        )
     if not secret and not app:
-        raise ConfigError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify requests from Slack "
-                          "(or set SLACK_APP_TOKEN to use Socket Mode)")
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify requests from Slack "
+            "(or set SLACK_APP_TOKEN to use Socket Mode)"
+        )
     url = settings.slack_api_url
     if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc):
         raise ConfigError("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/")
@@ -54,9 +59,15 @@ def slack_config(settings: Settings) -> SlackConfig:
 
 def make_client(config: SlackConfig) -> WebClient:
     """A Web API client that waits out HTTP 429 (Retry-After) and retries dropped connections."""
-    return WebClient(token=config.bot_token, base_url=config.base_url, timeout=30,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1),
-                                     RateLimitErrorRetryHandler(max_retry_count=2)])
+    return WebClient(
+        token=config.bot_token,
+        base_url=config.base_url,
+        timeout=30,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 
 def _secret(value) -> str:

@@ -53,15 +53,27 @@ class AnswerRecords:
     def save(self, record: AnswerRecord) -> str:
         record.id = record.id or uuid.uuid4().hex[:16]
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?)",
-                       (record.id, time.time(), record.question, record.answer, json.dumps(record.source_ids),
-                        record.session_id, record.place, record.engine))
+            db.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    record.id,
+                    time.time(),
+                    record.question,
+                    record.answer,
+                    json.dumps(record.source_ids),
+                    record.session_id,
+                    record.place,
+                    record.engine,
+                ),
+            )
         return record.id
 
     def get(self, record_id: str) -> AnswerRecord | None:
         with self._lock, self._connect() as db:
-            row = db.execute("SELECT question, answer, source_ids, session_id, place, engine FROM answers "
-                             "WHERE id=?", (record_id,)).fetchone()
+            row = db.execute(
+                "SELECT question, answer, source_ids, session_id, place, engine FROM answers WHERE id=?",
+                (record_id,),
+            ).fetchone()
         if row is None:
             return None
         question, answer, source_ids, session_id, place, engine = row

@@ -132,11 +132,18 @@ def footer_blocks(answer: Answer, record_id: str) -> list[dict[str, Any]]:
 
 def feedback_block(record_id: str) -> dict[str, Any]:
     def button(vote: str, label: str) -> dict[str, Any]:
-        return {"type": "button", "action_id": f"advisor_vote_{vote}", "value": record_id,
-                "text": {"type": "plain_text", "text": label, "emoji": True}}
+        return {
+            "type": "button",
+            "action_id": f"advisor_vote_{vote}",
+            "value": record_id,
+            "text": {"type": "plain_text", "text": label, "emoji": True},
+        }
 
-    return {"type": "actions", "block_id": "advisor_feedback",
-            "elements": [button("up", "👍 Helpful"), button("down", "👎 Not helpful")]}
+    return {
+        "type": "actions",
+        "block_id": "advisor_feedback",
+        "elements": [button("up", "👍 Helpful"), button("down", "👎 Not helpful")],
+    }
 
 
 def _group(sections: list[str]) -> list[list[str]]:

@@ -79,8 +79,10 @@ def start_http(app: App, config: SlackConfig, host: str = "0.0.0.0") -> Callable
     try:
         server = make_http_server(app, config.signing_secret, host=host, port=config.port)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on port {config.port} ({exc.strerror or exc}); "
-                          "set ADVISOR_SLACK_PORT to a free port") from None
+        raise ConfigError(
+            f"cannot listen on port {config.port} ({exc.strerror or exc}); "
+            "set ADVISOR_SLACK_PORT to a free port"
+        ) from None
     print(f"listening on http://{host}:{config.port}{EVENTS_PATH}", file=sys.stderr)
 
     def serve() -> None:

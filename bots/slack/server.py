@@ -57,8 +57,9 @@ class SlackEndpoint:
         if problem:
             return problem
         try:
-            request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
-                                  headers=headers)
+            request = BoltRequest(
+                body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
+            )
             if not isinstance(request.body, dict):
                 raise ValueError("body is not an object")
         except (ValueError, TypeError, AttributeError, KeyError):
@@ -100,13 +101,19 @@ class QuietHandler(WSGIRequestHandler):
 
 def make_http_server(app: App, signing_secret: str, host: str = "0.0.0.0", port: int = 3000) -> WSGIServer:
     """A threaded server for the app; ``port=0`` picks a free port (see ``server.server_port``)."""
-    return make_server(host, port, SlackEndpoint(app, signing_secret), server_class=ThreadingWSGIServer,
-                       handler_class=QuietHandler)
+    return make_server(
+        host,
+        port,
+        SlackEndpoint(app, signing_secret),
+        server_class=ThreadingWSGIServer,
+        handler_class=QuietHandler,
+    )
 
 
 def serve_in_thread(server: WSGIServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
-                              name="slack-http")
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="slack-http"
+    )
     thread.start()
     return thread
 
@@ -120,4 +127,3 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 def _plain(status: str, text: str) -> tuple[str, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "text/plain; charset=utf-8")], text.encode()
-

@@ -53,9 +53,17 @@ class AnswerTimeout(Exception):
 class SlackStream:
     """One streamed reply in a thread, started lazily by the first text and stopped exactly once."""
 
-    def __init__(self, client: WebClient, channel: str, thread_ts: str, team_id: str | None = None,
-                 user_id: str | None = None, buffer_chars: int = BUFFER_CHARS,
-                 flush_after: float = FLUSH_AFTER, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        channel: str,
+        thread_ts: str,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        buffer_chars: int = BUFFER_CHARS,
+        flush_after: float = FLUSH_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.channel = channel
         self.thread_ts = thread_ts
@@ -79,8 +87,11 @@ class SlackStream:
         self._buffer += text if self.started else text.lstrip()
         if not self._buffer:
             return
-        if not self.started or len(self._buffer) >= self.buffer_chars or \
-                self.clock() - self._last >= self.flush_after:
+        if (
+            not self.started
+            or len(self._buffer) >= self.buffer_chars
+            or self.clock() - self._last >= self.flush_after
+        ):
             self._flush()
 
     def stop(self, blocks: list[dict[str, Any]] | None = None) -> bool:
@@ -99,8 +110,11 @@ class SlackStream:
         except SlackApiError as exc:
             if not blocks:
                 raise
-            log.info("stream in %s: stopStream refused the blocks (%s); stopping without them",
-                     self.channel, _error(exc))
+            log.info(
+                "stream in %s: stopStream refused the blocks (%s); stopping without them",
+                self.channel,
+                _error(exc),
+            )
         self._stop(last, None)
         return False
 
@@ -125,9 +139,13 @@ class SlackStream:
             self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=part)
             return
         try:
-            response = self.client.chat_startStream(channel=self.channel, thread_ts=self.thread_ts,
-                                                    markdown_text=part, recipient_team_id=self.team_id,
-                                                    recipient_user_id=self.user_id)
+            response = self.client.chat_startStream(
+                channel=self.channel,
+                thread_ts=self.thread_ts,
+                markdown_text=part,
+                recipient_team_id=self.team_id,
+                recipient_user_id=self.user_id,
+            )
         except SlackApiError as exc:
             raise StreamRefused(_error(exc)) from exc
         if not response.get("ts"):
@@ -137,8 +155,9 @@ class SlackStream:
     def _stop(self, text: str | None, blocks: list[dict[str, Any]] | None) -> None:
         assert self.ts is not None
         self.calls += 1
-        self.client.chat_stopStream(channel=self.channel, ts=self.ts, markdown_text=text or None,
-                                    blocks=blocks or None)
+        self.client.chat_stopStream(
+            channel=self.channel, ts=self.ts, markdown_text=text or None, blocks=blocks or None
+        )
         self.stopped = True
 
 

@@ -91,8 +91,9 @@ class StubSlackAPI:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self.api_url = self.url + "api/"
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> StubSlackAPI:
         self._thread.start()
@@ -166,12 +167,24 @@ class StubSlackAPI:
                 self.refused.append(method)
                 return {"ok": False, "error": error}
         if method == "auth.test":
-            return {"ok": True, "url": "https://stub.slack.test/", "team": "Stub", "user": "advisor",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://stub.slack.test/",
+                "team": "Stub",
+                "user": "advisor",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method == "chat.postMessage":
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"text": body.get("text", ""), "ts": ts, "bot_id": BOT_ID}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text", ""), "ts": ts, "bot_id": BOT_ID},
+            }
         return {"ok": True}
 
     def _scripted_refusal(self, method: str) -> str | None:
@@ -182,17 +195,24 @@ class StubSlackAPI:
 
     def _stream_call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         text = body.get("markdown_text") or "".join(
-            c.get("text", "") for c in body.get("chunks") or [] if c.get("type") == "markdown_text")
+            c.get("text", "") for c in body.get("chunks") or [] if c.get("type") == "markdown_text"
+        )
         if len(text) > STREAM_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
         channel = str(body.get("channel", ""))
         if method == "chat.startStream":
-            if not channel.startswith("D") and not (body.get("recipient_team_id")
-                                                    and body.get("recipient_user_id")):
+            if not channel.startswith("D") and not (
+                body.get("recipient_team_id") and body.get("recipient_user_id")
+            ):
                 return {"ok": False, "error": "invalid_arguments"}  # channel streams need a recipient
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            self._streams[ts] = Stream(channel, str(body.get("thread_ts", "")), ts,
-                                       body.get("recipient_team_id"), body.get("recipient_user_id"))
+            self._streams[ts] = Stream(
+                channel,
+                str(body.get("thread_ts", "")),
+                ts,
+                body.get("recipient_team_id"),
+                body.get("recipient_user_id"),
+            )
         else:
             ts = str(body.get("ts", ""))
             stream = self._streams.get(ts)
@@ -206,8 +226,9 @@ class StubSlackAPI:
         return {"ok": True, "channel": channel, "ts": ts}
 
     @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any],
-              headers: dict[str, str]) -> None:
+    def _send(
+        request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any], headers: dict[str, str]
+    ) -> None:
         data = json.dumps(payload).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")
@@ -224,33 +245,66 @@ _event_ids = itertools.count(1)
 
 
 def event_callback(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
-            "event": event, "event_id": event_id or f"Ev{next(_event_ids):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event": event,
+        "event_id": event_id or f"Ev{next(_event_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
 
 
-def mention(text: str, *, channel: str = "C0001", ts: str = "1700000000.000100", user: str = "U0001",
-            thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts,
-             "channel": channel, "event_ts": ts, **extra}
+def mention(
+    text: str,
+    *,
+    channel: str = "C0001",
+    ts: str = "1700000000.000100",
+    user: str = "U0001",
+    thread_ts: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
 
 
-def direct_message(text: str, *, channel: str = "D0001", ts: str = "1700000000.000200", user: str = "U0001",
-                   **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts,
-            "channel": channel, "event_ts": ts, **extra}
+def direct_message(
+    text: str, *, channel: str = "D0001", ts: str = "1700000000.000200", user: str = "U0001", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
 
 
-def signed_headers(secret: str, body: str, timestamp: str | None = None,
-                   content_type: str = "application/json") -> dict[str, str]:
+def signed_headers(
+    secret: str, body: str, timestamp: str | None = None, content_type: str = "application/json"
+) -> dict[str, str]:
     timestamp = timestamp or str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": signature or ""}
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature or "",
+    }
 
 
 def form_body(fields: dict[str, Any]) -> str:
@@ -267,8 +321,15 @@ def post(url: str, body: str, headers: dict[str, str], timeout: float = 10.0) ->
         return exc.code, exc.read().decode("utf-8", "replace")
 
 
-def post_signed(url: str, secret: str, payload: dict[str, Any] | str, *, retry_num: int | None = None,
-                content_type: str = "application/json", timeout: float = 10.0) -> tuple[int, str]:
+def post_signed(
+    url: str,
+    secret: str,
+    payload: dict[str, Any] | str,
+    *,
+    retry_num: int | None = None,
+    content_type: str = "application/json",
+    timeout: float = 10.0,
+) -> tuple[int, str]:
     body = payload if isinstance(payload, str) else json.dumps(payload)
     headers = signed_headers(secret, body, content_type=content_type)
     if retry_num is not None:

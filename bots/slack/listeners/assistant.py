@@ -8,13 +8,17 @@ from slack_sdk import WebClient
 from bots.slack.answering import Answerer
 from bots.slack.listeners.events import ask_from_event, from_bot
 
-WELCOME = ("Hi! I advise on strategic alliances and partnerships, and I cite the sources behind every "
-           "answer. Ask me anything, or pick a suggestion below.")
+WELCOME = (
+    "Hi! I advise on strategic alliances and partnerships, and I cite the sources behind every "
+    "answer. Ask me anything, or pick a suggestion below."
+)
 PROMPTS = [
     {"title": "Choosing a partner", "message": "How should we choose an alliance partner?"},
     {"title": "Why alliances fail", "message": "Why do strategic alliances fail, and what helps avoid it?"},
-    {"title": "Joint venture or not?",
-     "message": "When is a joint venture better than a contractual alliance?"},
+    {
+        "title": "Joint venture or not?",
+        "message": "When is a joint venture better than a contractual alliance?",
+    },
     {"title": "Governing an alliance", "message": "How should an alliance be governed day to day?"},
 ]
 

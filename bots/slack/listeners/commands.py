@@ -8,8 +8,10 @@ from slack_sdk import WebClient
 from bots.slack.answering import Answerer, Ask
 from bots.slack.render import escape, plain_text
 
-USAGE = ("Ask me about strategic alliances and partnerships, for example "
-         "`/advisor How should we choose a partner?` Only you will see the answer.")
+USAGE = (
+    "Ask me about strategic alliances and partnerships, for example "
+    "`/advisor How should we choose a partner?` Only you will see the answer."
+)
 
 
 def register(app: App, answerer: Answerer) -> None:
@@ -21,6 +23,15 @@ def register(app: App, answerer: Answerer) -> None:
             return
         ack(response_type="ephemeral", text=f"Looking into “{escape(question[:200])}”…")
         channel, user = command.get("channel_id", ""), command.get("user_id", "")
-        answerer.submit(Ask(question=question, user=user, channel=channel, thread_ts=None,
-                            session_id=f"slack:{channel}:slash:{user}", client=client, respond=respond,
-                            echo_question=True))
+        answerer.submit(
+            Ask(
+                question=question,
+                user=user,
+                channel=channel,
+                thread_ts=None,
+                session_id=f"slack:{channel}:slash:{user}",
+                client=client,
+                respond=respond,
+                echo_question=True,
+            )
+        )

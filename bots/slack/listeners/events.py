@@ -22,10 +22,17 @@ def from_bot(event: dict[str, Any]) -> bool:
 def ask_from_event(event: dict[str, Any], context: BoltContext, client: WebClient, **extra: Any) -> Ask:
     channel = event.get("channel", "")
     thread_ts = event.get("thread_ts") or event.get("ts")
-    return Ask(question=plain_text(event.get("text", ""), context.bot_user_id), user=event.get("user", ""),
-               channel=channel, thread_ts=thread_ts, session_id=f"slack:{channel}:{thread_ts}", client=client,
-               set_status=context.get("set_status"), team_id=context.team_id or context.enterprise_id,
-               **extra)
+    return Ask(
+        question=plain_text(event.get("text", ""), context.bot_user_id),
+        user=event.get("user", ""),
+        channel=channel,
+        thread_ts=thread_ts,
+        session_id=f"slack:{channel}:{thread_ts}",
+        client=client,
+        set_status=context.get("set_status"),
+        team_id=context.team_id or context.enterprise_id,
+        **extra,
+    )
 
 
 def register(app: App, answerer: Answerer) -> None:

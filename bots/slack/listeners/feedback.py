@@ -12,8 +12,10 @@ from bots.slack.render import VOTE_ACTION
 
 log = logging.getLogger(__name__)
 
-THANKS = {"up": "Thanks for the 👍, noted.",
-          "down": "Thanks for the 👎, noted: answers marked unhelpful are reviewed to improve the advisor."}
+THANKS = {
+    "up": "Thanks for the 👍, noted.",
+    "down": "Thanks for the 👎, noted: answers marked unhelpful are reviewed to improve the advisor.",
+}
 
 
 def register(app: App, answerer: Answerer) -> None:
@@ -29,9 +31,18 @@ def register(app: App, answerer: Answerer) -> None:
             log.info("vote %s on an unknown answer", vote)
             note = "Sorry, I no longer have that answer on record, so the vote could not be stored."
         else:
-            store.record(Feedback(vote=vote, question=record.question, answer=record.answer,
-                                  source_ids=record.source_ids, session_id=record.session_id,
-                                  place=record.place, user=user, engine=record.engine))
+            store.record(
+                Feedback(
+                    vote=vote,
+                    question=record.question,
+                    answer=record.answer,
+                    source_ids=record.source_ids,
+                    session_id=record.session_id,
+                    place=record.place,
+                    user=user,
+                    engine=record.engine,
+                )
+            )
             log.info("vote %s on answer %s (sources %s)", vote, record.id, record.source_ids)
             note = THANKS[vote]
         try:
