@@ -1,8 +1,9 @@
 """Grounding rules for generated answers.
 
 Each sentence (or bullet) of a model's answer is kept only if:
-- its citations refer to passages that were actually retrieved (others are removed);
-- it has a citation, or one can be given because a retrieved passage plainly supports it;
+- it says something (three content words or more) and is not a question echoed back;
+- its citations refer to passages that were actually retrieved (others are removed) and share most
+  of its words; or, uncited, a retrieved passage plainly supports it and it is cited to that one;
 - every number and capitalised name in it appears in the passages it cites.
 What fails is dropped and counted; the advisor falls back to an extractive answer if nothing is left.
 """
@@ -19,6 +20,9 @@ CITATION = re.compile(r"\s*\[(\d+)\]")
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+(?=[A-Z0-9*\-\"“(])|\n+")
 _NUMBER = re.compile(r"\d[\d,.]*%?")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z&]+(?:\s+[A-Z][a-zA-Z&]+)*")
+MIN_WORDS = 3
+CITED_SUPPORT = 0.4  # share of a sentence's content words its cited passage must contain
+UNCITED_SUPPORT = 0.6  # the same for a sentence the model left uncited
 _COMMON = frozenset("I A The This That These Those It In On For And Or But If When Partners Partner".split())
 
 
@@ -58,12 +62,16 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
         bullet = unit.lstrip().startswith(("- ", "* ", "• "))
         body = re.sub(r"^[-*•]\s+", "", unit.strip())
         cited = [int(n) for n in CITATION.findall(body) if int(n) in by_n]
-        plain = CITATION.sub("", body).strip()
-        if len(plain) < 3:
+        plain = CITATION.sub("", body).strip().rstrip("[( ").strip()
+        if len(content_words(plain)) < MIN_WORDS or plain.endswith("?"):
+            # Too short to say anything, or a question echoed back: not an answer.
+            out.dropped.append(plain)
             continue
+        if cited and max(_support(plain, by_n[n]) for n in cited) < CITED_SUPPORT:
+            cited = []  # the citation does not back the sentence: judge it as uncited
         if not cited:
             best = max(passages, key=lambda p: _support(plain, p), default=None)
-            if best is None or _support(plain, best) < 0.6:
+            if best is None or _support(plain, best) < UNCITED_SUPPORT:
                 out.dropped.append(plain)
                 continue
             cited = [best.n]
