@@ -119,13 +119,17 @@ class Retriever:
         self.embedder = embedder
         self.mode = mode
         self._lexical: dict[str, LexicalIndex] = {}
+        self._too_big: set[str] = set()  # builds above LEXICAL_MAX (a live build never changes size)
         self._lock = threading.Lock()
 
     def lexical(self, physical: str, collection) -> LexicalIndex | None:
         with self._lock:
+            if physical in self._too_big:  # Chroma's embedded count() scans: ~6 ms at 60k chunks
+                return None
             index = self._lexical.get(physical)
             if index is None:
                 if collection.count() > LEXICAL_MAX:
+                    self._too_big.add(physical)
                     return None
                 records: list[tuple[str, str, dict]] = []
                 for page in self.store.iter_records(collection, ["documents", "metadatas"]):
