@@ -22,7 +22,7 @@ from pathlib import Path
 
 from advisor.errors import ConfigError
 from evals import scorers
-from evals.evaluate import DEPTH, ItemResult, finish, label
+from evals.evaluate import DEPTH, ItemResult, finish, new_result
 from evals.gold import GoldItem
 
 log = logging.getLogger(__name__)
@@ -101,17 +101,7 @@ def evaluate_baseline(
 ) -> list[ItemResult]:
     results = []
     for item in items:
-        result = ItemResult(
-            id=item.id,
-            topic=item.topic,
-            kind=item.kind,
-            split=item.split,
-            refuse_expected=item.refuse,
-            question=item.question,
-            turns=len(item.turns),
-            engine_used="baseline",
-            expected=[label(e.source, e.section) for e in item.expected],
-        )
+        result = new_result(item, engine_used="baseline")
         t0 = time.perf_counter()
         ranked = baseline.search(item.question, DEPTH)  # depth 10 for MRR/nDCG; the answer uses the top 4
         elapsed = (time.perf_counter() - t0) * 1000

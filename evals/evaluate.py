@@ -99,6 +99,21 @@ def make_embed(embedder) -> Callable[[list[str]], np.ndarray]:
     return embed
 
 
+def new_result(item: GoldItem, **extra) -> ItemResult:
+    """An empty result for one gold item, to be filled in by asking and scoring."""
+    return ItemResult(
+        id=item.id,
+        topic=item.topic,
+        kind=item.kind,
+        split=item.split,
+        refuse_expected=item.refuse,
+        question=item.question,
+        turns=len(item.turns),
+        expected=[label(e.source, e.section) for e in item.expected],
+        **extra,
+    )
+
+
 def evaluate_engine(
     advisor, items: list[GoldItem], engine: str, collection: str, with_sources: bool = True, tag: str = ""
 ) -> list[ItemResult]:
@@ -109,16 +124,7 @@ def evaluate_engine(
     tag = tag or time.strftime("%H%M%S")
     results = []
     for item in items:
-        result = ItemResult(
-            id=item.id,
-            topic=item.topic,
-            kind=item.kind,
-            split=item.split,
-            refuse_expected=item.refuse,
-            question=item.question,
-            turns=len(item.turns),
-            expected=[label(e.source, e.section) for e in item.expected],
-        )
+        result = new_result(item)
         try:
             answer = None
             for turn in item.turns:
