@@ -26,6 +26,7 @@ from bots.slack.testing import (
     post,
     post_signed,
     signed_headers,
+    slack_process,
 )
 
 SECRET = "test-signing-secret"
@@ -365,47 +366,10 @@ def test_assistant_thread_gets_prompts_status_and_title(bot):
 
 def test_advisor_slack_command_serves_http_end_to_end(slack, tmp_path):
     """`advisor slack` as a real process: HTTP mode on a free port, answering through the stub Web API."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-e2e",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "ADVISOR_SLACK_PORT": str(port),
-        "ADVISOR_SLACK_STREAMING": "false",  # the one-message path; the streamed one: test_slack_stream.py
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bots.cli.main", "slack"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        url = f"http://127.0.0.1:{port}/slack/events"
+    # The one-message path; the streamed one: test_slack_stream.py.
+    with slack_process(slack, SECRET, str(tmp_path), ADVISOR_SLACK_STREAMING="false") as (url, stderr):
         status, _ = post_signed(url, SECRET, event_callback(mention("What is a joint venture?")))
         assert status == 200
         (reply,) = slack.wait_for("chat.postMessage", 1, timeout=30)
         assert "joint venture" in reply.body["text"].lower() and reply.body["thread_ts"]
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
-    assert "Traceback" not in err and "xoxb-e2e" not in err
+    assert "Traceback" not in stderr[0] and "xoxb-e2e" not in stderr[0]

@@ -27,6 +27,7 @@ from bots.slack.testing import (
     post,
     post_signed,
     signed_headers,
+    slack_process,
 )
 
 SECRET = "stream-signing-secret"
@@ -357,50 +358,12 @@ def test_split_calls_is_lossless_at_the_edges():
 
 def test_advisor_slack_process_streams_by_default(slack, tmp_path):
     """`advisor slack` as a real process with default settings: the answer arrives as a stream."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-e2e",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "ADVISOR_SLACK_PORT": str(port),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bots.cli.main", "slack"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        status, _ = post_signed(
-            f"http://127.0.0.1:{port}/slack/events",
-            SECRET,
-            event_callback(mention("What is a joint venture?", ts="1700000109.000100")),
-        )
+    with slack_process(slack, SECRET, str(tmp_path)) as (url, stderr):
+        event = event_callback(mention("What is a joint venture?", ts="1700000109.000100"))
+        status, _ = post_signed(url, SECRET, event)
         assert status == 200
         assert slack.wait_for("chat.stopStream", 1, timeout=30)
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
     (stream,) = slack.streams()
     assert stream.thread_ts == "1700000109.000100" and "joint venture" in stream.text.lower()
     assert kinds(stream.blocks)[-1] == "actions" and not slack.called("chat.postMessage")
-    assert "Traceback" not in err and "xoxb-e2e" not in err
+    assert "Traceback" not in stderr[0] and "xoxb-e2e" not in stderr[0]

@@ -12,12 +12,18 @@ Used by the tests and by ``scripts/slack_load.py``; it never talks to the real S
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -335,3 +341,44 @@ def post_signed(
     if retry_num is not None:
         headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"})
     return post(url, body, headers, timeout)
+
+
+@contextlib.contextmanager
+def slack_process(slack: StubSlackAPI, secret: str, cwd: str, **env: str) -> Iterator[tuple[str, list[str]]]:
+    """Run `advisor slack` in HTTP mode on a free port against the stub; yield (events URL, [stderr]).
+
+    The stderr list is filled once the process has been stopped, when the block exits.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-e2e",
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": slack.api_url,
+        "ADVISOR_SLACK_PORT": str(port),
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli.main", "slack"],
+        env=environment,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stderr: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/slack/events", stderr
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+        stderr.append(err)
