@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
 
 import pytest
+from slack_bots import Bot, bot_factory
 
-from advisor import Answer, InputError, Source, load_settings
+from advisor import Answer, InputError, Source
 from advisor.feedback import FeedbackStore
-from bots.slack.answering import Answerer
-from bots.slack.app import create_app
-from bots.slack.server import make_http_server, serve_in_thread
 from bots.slack.testing import (
     BOT_ID,
     BOT_USER,
@@ -32,24 +29,6 @@ from bots.slack.testing import (
 SECRET = "test-signing-secret"
 
 
-@dataclass
-class Bot:
-    url: str
-    slack: StubSlackAPI
-    answerer: Answerer
-
-    def send(self, event: dict, event_id: str | None = None, retry_num: int | None = None) -> int:
-        status, _ = post_signed(self.url, SECRET, event_callback(event, event_id), retry_num=retry_num)
-        return status
-
-    def settle(self) -> None:
-        """Wait (bounded) until every accepted question has been answered."""
-        assert self.answerer.drain(10), "answers did not finish within 10 s"
-
-    def posts(self) -> list[dict]:
-        return [c.body for c in self.slack.called("chat.postMessage")]
-
-
 @pytest.fixture
 def slack():
     with StubSlackAPI() as stub:
@@ -58,24 +37,9 @@ def slack():
 
 @pytest.fixture
 def make_bot(advisor, slack):
-    servers = []
-
-    def make(**overrides) -> Bot:
-        overrides = {"slack_streaming": False, **overrides}  # whole messages; streams: test_slack_stream.py
-        settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, **overrides)
-        answerer = Answerer(advisor, settings)
-        app = create_app(settings, advisor, slack.client(), answerer)
-        server = make_http_server(app, SECRET, host="127.0.0.1", port=0)
-        serve_in_thread(server)
-        servers.append((server, answerer))
-        return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer)
-
-    yield make
-    for server, answerer in servers:
-        answerer.drain(10)
-        server.shutdown()
-        server.server_close()
-        answerer.shutdown()
+    # Whole messages here; streamed answers are tested in test_slack_stream.py.
+    with bot_factory(advisor, slack, SECRET, slack_streaming=False) as make:
+        yield make
 
 
 @pytest.fixture

@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
 
 import pytest
+from slack_bots import Bot, bot_factory
 
-from advisor import Answer, Source, load_settings
+from advisor import Answer, Source
 from advisor.feedback import FeedbackStore
-from bots.slack.answering import APOLOGY, Answerer
-from bots.slack.app import create_app
+from bots.slack.answering import APOLOGY
 from bots.slack.render import escape
-from bots.slack.server import make_http_server, serve_in_thread
 from bots.slack.streaming import CALL_LIMIT, SlackStream, split_calls
 from bots.slack.testing import (
     TEAM,
@@ -34,26 +32,6 @@ SECRET = "stream-signing-secret"
 FORM = "application/x-www-form-urlencoded"
 
 
-@dataclass
-class Bot:
-    url: str
-    slack: StubSlackAPI
-    answerer: Answerer
-
-    def send(self, event: dict, event_id: str | None = None, retry_num: int | None = None) -> int:
-        status, _ = post_signed(self.url, SECRET, event_callback(event, event_id), retry_num=retry_num)
-        return status
-
-    def settle(self) -> None:
-        assert self.answerer.drain(10), "answers did not finish within 10 s"
-
-    def posts(self) -> list[dict]:
-        return [c.body for c in self.slack.called("chat.postMessage")]
-
-    def methods(self) -> list[str]:
-        return [c.method for c in self.slack.calls]
-
-
 @pytest.fixture
 def slack():
     with StubSlackAPI() as stub:
@@ -62,24 +40,8 @@ def slack():
 
 @pytest.fixture
 def make_bot(advisor, slack):
-    servers = []
-
-    def make(**overrides) -> Bot:
-        settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, **overrides)
-        answerer = Answerer(advisor, settings)
-        server = make_http_server(
-            create_app(settings, advisor, slack.client(), answerer), SECRET, host="127.0.0.1", port=0
-        )
-        serve_in_thread(server)
-        servers.append((server, answerer))
-        return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer)
-
-    yield make
-    for server, answerer in servers:
-        answerer.drain(10)
-        server.shutdown()
-        server.server_close()
-        answerer.shutdown()
+    with bot_factory(advisor, slack, SECRET) as make:
+        yield make
 
 
 @pytest.fixture

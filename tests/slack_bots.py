@@ -1,0 +1,62 @@
+"""A Slack bot under test: the real app behind the real HTTP endpoint, talking to the stub Web API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from advisor.config import load_settings
+from bots.slack.answering import Answerer
+from bots.slack.app import create_app
+from bots.slack.server import make_http_server, serve_in_thread
+from bots.slack.testing import StubSlackAPI, event_callback, post_signed
+
+
+@dataclass
+class Bot:
+    url: str
+    slack: StubSlackAPI
+    answerer: Answerer
+    secret: str
+
+    def send(self, event: dict, event_id: str | None = None, retry_num: int | None = None) -> int:
+        payload = event_callback(event, event_id)
+        status, _ = post_signed(self.url, self.secret, payload, retry_num=retry_num)
+        return status
+
+    def settle(self) -> None:
+        """Wait (bounded) until every accepted question has been answered."""
+        assert self.answerer.drain(10), "answers did not finish within 10 s"
+
+    def posts(self) -> list[dict]:
+        return [c.body for c in self.slack.called("chat.postMessage")]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.slack.calls]
+
+
+@contextlib.contextmanager
+def bot_factory(advisor, slack: StubSlackAPI, secret: str, **defaults) -> Iterator[Callable[..., Bot]]:
+    """Yield make(**setting_overrides) -> Bot; every server and worker pool is stopped afterwards."""
+    servers = []
+
+    def make(**overrides) -> Bot:
+        settings = load_settings(
+            slack_bot_token="xoxb-test", slack_signing_secret=secret, **{**defaults, **overrides}
+        )
+        answerer = Answerer(advisor, settings)
+        app = create_app(settings, advisor, slack.client(), answerer)
+        server = make_http_server(app, secret, host="127.0.0.1", port=0)
+        serve_in_thread(server)
+        servers.append((server, answerer))
+        return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer, secret)
+
+    try:
+        yield make
+    finally:
+        for server, answerer in servers:
+            answerer.drain(10)
+            server.shutdown()
+            server.server_close()
+            answerer.shutdown()
