@@ -1,4 +1,4 @@
-"""Checks for the structured domain layer in knowledge/domain/*.yaml.
+"""Checks for the structured domain layer in knowledge/_domain/*.yaml.
 
 * every file loads with yaml.safe_load and has the documented top-level shape;
 * every `cites` entry names an existing knowledge/*.md file and an exact `## ` heading in it;
@@ -23,7 +23,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
-DOMAIN_DIR = KNOWLEDGE_DIR / "domain"
+DOMAIN_DIR = KNOWLEDGE_DIR / "_domain"
 FILES = ("lists.yaml", "types.yaml", "cases.yaml", "workflows.yaml")
 
 LIST_KINDS = {

@@ -1,4 +1,4 @@
-"""Checks the domain data under knowledge/domain/: the questions each section answers, and the scope examples.
+"""Checks the domain data under knowledge/_domain/: the questions each section answers, and the scope examples.
 
 ``questions.yaml`` must name real documents and exact ``## `` headings, cover every section of every
 document with enough questions, and hold no duplicates; ``scope.yaml`` must have enough out-of-scope
@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
-DOMAIN = KNOWLEDGE / "domain"
+DOMAIN = KNOWLEDGE / "_domain"
 
 MIN_QUESTIONS_PER_SECTION = 4
 MIN_OUT_OF_SCOPE = 120
