@@ -108,7 +108,7 @@ def validate_gold(items: list[GoldItem], knowledge_dir: Path) -> list[str]:
             continue
         if item.chat:
             if item.kind not in CHAT_KINDS or item.expected or item.key_facts:
-                problems.append(f"{item.id}: chat items need a kind in {CHAT_KINDS} and no expected or key_facts")
+                problems.append(f"{item.id}: chat items need a kind in {CHAT_KINDS}, no key facts")
             continue
         if item.kind not in KINDS or not item.expected or not item.key_facts:
             problems.append(f"{item.id}: in-scope items need a kind in {KINDS}, expected and key_facts")

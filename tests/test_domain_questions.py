@@ -1,4 +1,4 @@
-"""Checks the domain data under knowledge/_domain/: the questions each section answers, and the scope examples.
+"""Checks the domain data under knowledge/_domain/: the questions each section answers, and scope examples.
 
 ``questions.yaml`` must name real documents and exact ``## `` headings, cover every section of every
 document with enough questions, and hold no duplicates; ``scope.yaml`` must have enough out-of-scope
