@@ -22,6 +22,7 @@ from advisor.config import Settings, load_settings
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
+from advisor.followup import is_small_talk, merged_query, merges, read_cues
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Passage, Retrieval, Retriever
@@ -30,16 +31,15 @@ from advisor.store import VectorStore
 
 log = logging.getLogger(__name__)
 
-_FOLLOWUP = re.compile(
-    r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
-    r"example|examples|more|elaborate|why|how so|what about|and the|same)\b",
-    re.I,
-)
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
 
 
 def is_followup(question: str) -> bool:
-    return bool(_FOLLOWUP.search(question))
+    """Whether the wording alone says the question builds on the last answer ("the second one",
+    "Can you give an example?"). Short questions without such words may still be follow-ups: the
+    Advisor decides those by retrieval (see :mod:`advisor.followup`)."""
+    cues = read_cues(question)
+    return cues.candidate and (cues.refers_back or cues.generic)
 
 
 class Advisor:
@@ -164,9 +164,9 @@ class Advisor:
             text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
         )
         retrieval = None
+        standalone = text
         if asked:
-            answer.retrieval_query = self._standalone(asked, history, eng)
-            retrieval = self.retriever.retrieve(answer.retrieval_query, name, self.settings.top_k)
+            answer.retrieval_query, standalone, retrieval = self._standalone(asked, history, eng, name)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):
@@ -182,7 +182,7 @@ class Advisor:
                 question=text,
                 answer=answer.text,
                 refused=answer.refused,
-                query=answer.retrieval_query or text,
+                query=standalone,
                 sources=[s.id for s in answer.sources],
                 ts=time.time(),
             ),
@@ -205,12 +205,38 @@ class Advisor:
             return True
         return retrieval.best_similarity < s.confident_relevance and retrieval.coverage < s.min_coverage
 
-    def _standalone(self, question: str, history: list[Turn], eng: Engine) -> str:
-        answered = [t for t in history if not t.refused]
-        if not answered or not is_followup(question):
-            return question
-        condensed = eng.condense(question, answered) if eng.uses_llm else None
-        return condensed or f"{answered[-1].query} {question}"
+    def _standalone(
+        self, question: str, history: list[Turn], eng: Engine, collection: str
+    ) -> tuple[str, str, Retrieval]:
+        """(the query to retrieve with, the standalone query to remember, its retrieval).
+
+        A new question is retrieved alone. A follow-up is retrieved with the previous turn's
+        standalone query in front (or as a model condenses it); the turn then remembers that
+        standalone query, not the merged one, so queries do not grow over a conversation.
+        """
+        k = self.settings.top_k
+        alone = self.retriever.retrieve(question, collection, k)
+        anchor = _anchor(history)
+        cues = read_cues(question)
+        if anchor is None or not cues.candidate:
+            return question, question, alone
+        query = merged_query(anchor.query, question)
+        merged = self.retriever.retrieve(query, collection, k)
+        for key, value in alone.timings.items():
+            merged.timings[key] = merged.timings.get(key, 0.0) + value
+        if not merges(cues, alone.best_similarity, merged.best_similarity):
+            log.debug(
+                "not a follow-up: similarity %.3f alone, %.3f merged",
+                alone.best_similarity,
+                merged.best_similarity,
+            )
+            alone.timings = merged.timings
+            return question, question, alone
+        if eng.uses_llm:
+            condensed = eng.condense(question, [t for t in history if not t.refused])
+            if condensed:
+                return condensed, condensed, self.retriever.retrieve(condensed, collection, k)
+        return query, anchor.query, merged
 
     def _compose(
         self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval, history: list[Turn]
@@ -296,6 +322,14 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
+
+
+def _anchor(history: list[Turn]) -> Turn | None:
+    """The turn a follow-up builds on: the last one that was not small talk, if it was answered."""
+    for turn in reversed(history):
+        if not is_small_talk(turn.question):
+            return None if turn.refused else turn
+    return None
 
 
 def _source(p: Passage) -> Source:

@@ -71,6 +71,21 @@ def test_nothing_is_merged_into_a_refused_turn(advisor):
     assert answer.retrieval_query == "What about the second one?"
 
 
+@pytest.mark.real
+def test_switches_and_follow_ups_with_the_real_embedder(real_settings):
+    advisor = Advisor.from_settings(real_settings)
+    for n, (first, second) in enumerate(SWITCHES):
+        fresh = advisor.ask(second)
+        advisor.ask(first, session_id=f"switch-{n}")
+        switched = advisor.ask(second, session_id=f"switch-{n}")
+        assert switched.retrieval_query == second
+        assert lead(switched) == lead(fresh)
+    for n, (first, second) in enumerate(FOLLOW_UPS):
+        advisor.ask(first, session_id=f"follow-{n}")
+        answer = advisor.ask(second, session_id=f"follow-{n}")
+        assert first in answer.retrieval_query and not answer.refused
+
+
 # --- instructions in questions and documents ---------------------------------------------------------
 
 
