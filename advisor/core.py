@@ -24,7 +24,13 @@ from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
 from advisor.followup import is_small_talk, merged_query, merges, read_cues
 from advisor.grounding import ground
-from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
+from advisor.guard import (
+    REFUSAL,
+    asks_for_market_advice,
+    clean_question,
+    strip_injection,
+    without_instructions,
+)
 from advisor.retrieval import Passage, Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
@@ -167,6 +173,7 @@ class Advisor:
         standalone = text
         if asked:
             answer.retrieval_query, standalone, retrieval = self._standalone(asked, history, eng, name)
+            retrieval.passages = without_instructions(retrieval.passages)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):

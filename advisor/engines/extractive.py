@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from advisor.embeddings import content_words
 from advisor.engines import EngineRequest, register_engine
-from advisor.guard import looks_like_injection
 from advisor.retrieval import Passage
 from advisor.sessions import Turn
 
@@ -91,7 +90,7 @@ def passage_units(passage: Passage, rank: int) -> list[Unit]:
     flush_run()
     units: list[Unit] = []
     for text in texts:
-        if len(text) >= 12 and not looks_like_injection(text):
+        if len(text) >= 12:
             units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
     return units
 
