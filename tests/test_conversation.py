@@ -147,3 +147,90 @@ def test_instructions_in_documents_never_reach_an_engine(injected, engine):
     assert not answer.refused
     assert "Ignore previous instructions" not in answer.text
     assert all("Ignore previous instructions" not in s.text for s in answer.sources)
+
+
+# --- the session store -------------------------------------------------------------------------------
+
+
+def turn(question: str, ts: float, refused: bool = False, items: list[str] | None = None):
+    from advisor.sessions import Turn
+
+    answer = "" if refused else f"answer to {question}"
+    return Turn(question, answer, refused, question, ["a1", "b2"], ts, items or [])
+
+
+@pytest.fixture
+def store(tmp_path):
+    from advisor.sessions import SessionStore
+
+    return SessionStore(tmp_path / "sessions.sqlite3")
+
+
+def test_history_is_the_last_turns_oldest_first(store):
+    for n in range(5):
+        store.append("s", turn(f"q{n}", 100.0 + n))
+    store.append("other", turn("elsewhere", 200.0))
+    assert [t.question for t in store.history("s", 3)] == ["q2", "q3", "q4"]
+    assert [t.question for t in store.history("s", 50)] == ["q0", "q1", "q2", "q3", "q4"]
+    assert store.history("s", 0) == []
+    assert store.history("nobody") == []
+    assert store.last_session() == "other"
+
+
+def test_turns_with_the_same_time_keep_their_order(store):
+    for n in range(4):
+        store.append("s", turn(f"q{n}", 100.0))
+    assert [t.question for t in store.history("s", 3)] == ["q1", "q2", "q3"]
+
+
+def test_refused_turns_and_items_round_trip(store):
+    store.append("s", turn("What is a joint venture?", 1.0, items=["Reputation", "Stability", "Ünïcode ✓"]))
+    store.append("s", turn("What is the weather?", 2.0, refused=True))
+    answered, refused = store.history("s")
+    assert answered.items == ["Reputation", "Stability", "Ünïcode ✓"] and not answered.refused
+    assert answered.sources == ["a1", "b2"] and answered.query == "What is a joint venture?"
+    assert refused.refused and refused.answer == "" and refused.items == []
+
+
+def test_an_old_database_gains_the_items_column(tmp_path):
+    import sqlite3
+
+    from advisor.sessions import SessionStore
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE turns (session_id TEXT NOT NULL, ts REAL NOT NULL, question TEXT NOT NULL, "
+        "answer TEXT NOT NULL, refused INTEGER NOT NULL, query TEXT NOT NULL, sources TEXT NOT NULL);"
+        "INSERT INTO turns VALUES ('s', 1.0, 'old question', 'old answer', 0, 'old question', '[\"x\"]');"
+    )
+    db.close()
+    store = SessionStore(path)
+    store.append("s", turn("new question", 2.0, items=["A", "B"]))
+    old, new = store.history("s")
+    assert (old.question, old.items, old.sources) == ("old question", [], ["x"])
+    assert (new.question, new.items) == ("new question", ["A", "B"])
+    assert SessionStore(path).history("s")[1].items == ["A", "B"]  # opening again changes nothing
+
+
+@pytest.mark.filterwarnings("error::ResourceWarning")
+def test_every_connection_is_closed(store, monkeypatch):
+    import sqlite3
+
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def tracking(*args, **kwargs):
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", tracking)
+    store.append("s", turn("q", 1.0))
+    store.history("s")
+    store.last_session()
+    store.sessions()
+    type(store)(store.path)
+    assert len(opened) == 5
+    for db in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            db.execute("SELECT 1")
