@@ -17,14 +17,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from advisor.answer import Answer, Source
+from advisor.answer import Answer, Passage, Source
 from advisor.config import Settings, load_settings
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
-from advisor.retrieval import Passage, Retrieval, Retriever
+from advisor.retrieval import Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
 

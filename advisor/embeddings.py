@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ import numpy as np
 
 from advisor.config import Settings
 from advisor.errors import ConfigError
+from advisor.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -255,30 +255,7 @@ def _model_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-# --- the fake --------------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a about after all also am an and any are as at be been before being but by can could did do does "
-    "doing for from get got had has have having he her here hers him his how i if in into is it its "
-    "just let me might more most must my no not now of off on once only or other our ours out over own "
-    "please same she should so some such tell than that the their theirs them then there these they "
-    "this those through to too under until up us very was we were what when where which while who whom "
-    "why will with would yes you your yours".split()
-)
-
-
-def stem(word: str) -> str:
-    """A tiny suffix stripper: enough for 'partners'/'partnership'/'partnering' to meet."""
-    for suffix in ("ships", "ship", "ings", "ing", "ies", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
-
+# --- the toy backend ---------------------------------------------------------------------------------
 
 class HashingEmbedder:
     """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised."""

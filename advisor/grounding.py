@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
-from advisor.retrieval import Passage
+from advisor.text import content_words
+from advisor.answer import Passage
 
 CITATION = re.compile(r"\s*\[(\d+)\]")
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+(?=[A-Z0-9*\-\"“(])|\n+")

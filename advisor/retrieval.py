@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from advisor.embeddings import Embedder, content_words
+from advisor.answer import Passage
+from advisor.embeddings import Embedder
 from advisor.errors import ConfigError
 from advisor.store import Hit, VectorStore
+from advisor.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +31,6 @@ MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
 CANDIDATES = 20
 RRF_K = 5
 LEXICAL_MAX = 50_000
-
-
-@dataclass
-class Passage:
-    n: int  # citation number, 1-based, in rank order
-    id: str
-    text: str
-    metadata: dict
-    score: float  # fused rank score (0..1], for display and ordering
-    similarity: float  # dense cosine similarity to the query (0 when unknown)
-
-    @property
-    def title(self) -> str:
-        return str(self.metadata.get("title", ""))
-
-    @property
-    def section(self) -> str:
-        return str(self.metadata.get("section", ""))
-
-    @property
-    def source(self) -> str:
-        return str(self.metadata.get("source", ""))
 
 
 @dataclass

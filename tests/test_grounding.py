@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.grounding import ground
-from advisor.retrieval import Passage
+from advisor.answer import Passage
 
 PASSAGES = [
     Passage(

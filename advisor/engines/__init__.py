@@ -16,7 +16,7 @@ from typing import Protocol
 
 from advisor.config import Settings
 from advisor.errors import ConfigError
-from advisor.retrieval import Passage
+from advisor.answer import Passage
 from advisor.sessions import Turn
 
 

@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
+from advisor.text import content_words
 from advisor.engines import EngineRequest, register_engine
 from advisor.guard import looks_like_injection
-from advisor.retrieval import Passage
+from advisor.answer import Passage
 from advisor.sessions import Turn
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from advisor.config import Settings
-from advisor.embeddings import content_words
+from advisor.text import content_words
 from advisor.engines import EngineRequest, register_engine
 from advisor.errors import ConfigError, EngineError
 from advisor.sessions import Turn
