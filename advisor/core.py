@@ -21,7 +21,7 @@ from advisor.answer import Answer, Passage, Source
 from advisor.config import Settings, load_settings
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
-from advisor.errors import EngineError, IndexError_
+from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
@@ -102,8 +102,7 @@ class Advisor:
         warm = getattr(self.embedder, "warm", None)
         if warm:
             warm()
-        pointer, col = self.store.live(name)
-        self.retriever.lexical(pointer.physical, col)
+        self.retriever.lexical(self.store.live(name).physical)
         self.engine()
 
     def ensure_index(self, collection: str | None = None) -> None:
@@ -123,10 +122,7 @@ class Advisor:
                     documents = len(report.added) + len(report.updated) + len(report.unchanged)
                     self.notify(f"Index ready: {report.chunks} passages from {documents} documents.")
             elif self.store.pointer(name) is None:
-                raise IndexError_(
-                    f"collection {name!r} has no index; "
-                    f"build it with `advisor ingest PATH --collection {name}`"
-                )
+                raise IndexError_(no_index(name))
             self._checked.add(name)
 
     # -- answering ---------------------------------------------------------------------------------
@@ -286,8 +282,7 @@ class Advisor:
         """(document title, section headings) for everything in the collection, in reading order."""
         name = collection or self.settings.collection
         self.ensure_index(name)
-        pointer, col = self.store.live(name)
-        index = self.retriever.lexical(pointer.physical, col)
+        index = self.retriever.lexical(self.store.live(name).physical)
         docs: dict[str, list[str]] = {}
         records = index.records if index else []
         for _, _, meta in sorted(records, key=lambda r: (r[2].get("source", ""), r[2].get("chunk_index", 0))):

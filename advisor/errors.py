@@ -46,3 +46,18 @@ class IngestLockedError(IndexError_):
 
 class EngineError(AdvisorError):
     """An answer engine failed (LLM unreachable, timed out, or returned nothing usable)."""
+
+
+# -- messages written once, used by the core and the edges ---------------------------------------------
+
+
+def unknown_choice(kind: str, name: str, choices: list[str]) -> str:
+    """E.g. "unknown engine 'x'; choose one of: extractive, llamacpp"."""
+    return f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(choices))}"
+
+
+def no_index(collection: str) -> str:
+    return (
+        f"collection {collection!r} has no index yet; run `advisor ingest` (or ingest into it with "
+        f"`advisor ingest PATH --collection {collection}`)"
+    )

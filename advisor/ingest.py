@@ -27,7 +27,7 @@ from advisor.documents import SUPPORTED, Document, file_sha, load
 from advisor.embeddings import Embedder, export_onnx, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.locks import ingest_lock
-from advisor.store import VectorStore
+from advisor.store import Pointer, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -226,16 +226,16 @@ class Ingestor:
         return _configured_embedder_name(self.settings) or self.embedder.name
 
     def _build(
-        self, name: str, pointer, manifest: dict, new_chunks: list[Chunk], report: IngestReport
+        self, name: str, pointer: Pointer | None, manifest: dict, new_chunks: list[Chunk], report: IngestReport
     ) -> None:
         new_paths = {c.metadata["path"] for c in new_chunks}  # built once, not once per manifest entry
         keep_paths = {p for p in manifest if p not in new_paths}
-        physical, target = self.store.new_build(name, self._embedder_name())
+        physical = self.store.new_build(name, self._embedder_name())
         try:
-            copied = self._copy_kept(pointer, target, keep_paths) if pointer else 0
-            embedded = self._embed_into(target, new_chunks)
+            copied = self._copy_kept(pointer.physical, physical, keep_paths) if pointer else 0
+            embedded = self._embed_into(physical, new_chunks)
             total = copied + embedded
-            self._check(target, total)
+            self._check(physical, total)
         except BaseException:
             self.store.drop(physical)
             raise
@@ -254,24 +254,24 @@ class Ingestor:
         log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
         self._maybe_export_onnx(None, report, sample=[c.embed_text for c in new_chunks[:48]])
 
-    def _copy_kept(self, pointer, target, keep_paths: set[str]) -> int:
+    def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
         if not keep_paths:
             return 0
-        source = self.store.open(pointer.physical)
         copied = 0
-        for page in self.store.iter_records(source, ["embeddings", "documents", "metadatas"], COPY_BATCH):
-            rows = [i for i, m in enumerate(page["metadatas"]) if m.get("path") in keep_paths]
-            if rows:
-                target.add(
-                    ids=[page["ids"][i] for i in rows],
-                    embeddings=np.asarray(page["embeddings"])[rows],
-                    documents=[page["documents"][i] for i in rows],
-                    metadatas=[page["metadatas"][i] for i in rows],
+        for page in self.store.records(source, vectors=True, batch=COPY_BATCH):
+            kept = [r for r in page if r.metadata.get("path") in keep_paths]
+            if kept:
+                self.store.add(
+                    target,
+                    [r.id for r in kept],
+                    np.stack([r.vector for r in kept if r.vector is not None]),
+                    [r.text for r in kept],
+                    [r.metadata for r in kept],
                 )
-                copied += len(rows)
+                copied += len(kept)
         return copied
 
-    def _embed_into(self, target, chunks: list[Chunk]) -> int:
+    def _embed_into(self, target: str, chunks: list[Chunk]) -> int:
         unique: dict[str, Chunk] = {}
         for chunk in chunks:
             unique.setdefault(chunk.id, chunk)
@@ -282,24 +282,21 @@ class Ingestor:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]
             vectors = self.embedder.embed_documents([c.embed_text for c in batch])
-            target.add(
-                ids=[c.id for c in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[c.metadata for c in batch],
+            self.store.add(
+                target, [c.id for c in batch], vectors, [c.text for c in batch], [c.metadata for c in batch]
             )
             self.progress("embed", start + len(batch), len(todo))
         return len(todo)
 
-    def _check(self, target, expected: int) -> None:
-        count = target.count()
+    def _check(self, target: str, expected: int) -> None:
+        count = self.store.count(target)
         if count != expected:
             raise IndexError_(f"index check failed: built {count} chunks, expected {expected}")
-        if count:
-            probe = target.peek(limit=1)
-            result = target.query(query_embeddings=[np.asarray(probe["embeddings"][0]).tolist()], n_results=1)
-            if result["ids"][0][0] != probe["ids"][0]:
-                log.warning("index probe returned %s for its own vector", result["ids"][0][0])
+        probe = self.store.first(target)
+        if probe is not None and probe.vector is not None:
+            hits = self.store.query(target, probe.vector, 1)
+            if not hits or hits[0].id != probe.id:
+                log.warning("index probe returned %s for its own vector", hits[0].id if hits else None)
 
     def _clean_orphans(self, name: str, keep: set[str]) -> None:
         for orphan in self.store.orphans(name, keep):
