@@ -219,10 +219,9 @@ class Advisor:
             heads=retrieval.heads,
         )
         t0 = time.perf_counter()
-        cited: set[int] = set()
         pieces: list[str] = []
         try:
-            for piece in self._grounded(eng, request, cited) if eng.uses_llm else eng.answer(request):
+            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -247,7 +246,7 @@ class Advisor:
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
         answer.sources = [_source(p) for p in retrieval.passages if p.n in numbers]
 
-    def _grounded(self, eng: Engine, request: EngineRequest, cited: set[int]) -> Iterator[str]:
+    def _grounded(self, eng: Engine, request: EngineRequest) -> Iterator[str]:
         """Stream a model's answer one grounded sentence at a time."""
         buffer = ""
         emitted = 0
@@ -258,22 +257,21 @@ class Advisor:
                 cut = match.end()
             if cut:
                 ready, buffer = buffer[:cut], buffer[cut:]
-                text = self._ground_piece(ready, request.passages, cited)
+                text = self._ground_piece(ready, request.passages)
                 if text:
                     yield ("\n" if emitted else "") + text
                     emitted += 1
-        text = self._ground_piece(buffer, request.passages, cited)
+        text = self._ground_piece(buffer, request.passages)
         if text:
             yield ("\n" if emitted else "") + text
 
     @staticmethod
-    def _ground_piece(text: str, passages: list[Passage], cited: set[int]) -> str:
+    def _ground_piece(text: str, passages: list[Passage]) -> str:
         if not text.strip():
             return ""
         grounded = ground(text, passages)
         if grounded.dropped:
             log.info("grounding dropped %s unsupported sentence(s)", len(grounded.dropped))
-        cited.update(grounded.cited)
         return grounded.text
 
     # -- browsing ----------------------------------------------------------------------------------
