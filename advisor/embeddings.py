@@ -4,8 +4,13 @@
   for documents. Queries use an ONNX export of the same model (made at ingest time and checked to
   give the same vectors) so a cold question never imports torch; without the export they fall back
   to sentence-transformers.
-- ``fake``: a hashed bag of stemmed words. Deterministic and instant, and it keeps meaning where
-  tests need it: texts that share words get closer vectors.
+- ``hashing``: bag-of-words hashing, no model: for benchmarks and plumbing, poor semantic quality.
+  Deterministic and instant over huge corpora; texts that share words get closer vectors, which is
+  also what the tests need.
+
+Both register through the same ``register_embedders`` hook a plugin uses (see :mod:`advisor.registry`).
+An embedder may also have ``warm()`` (load what queries need) and ``prepare_for_queries(samples)``
+(run after each ingest; MiniLM exports and checks its ONNX query model there).
 
 Nothing here downloads anything: the hub is switched off before sentence-transformers is imported.
 """
@@ -26,6 +31,7 @@ import numpy as np
 
 from advisor.config import Settings
 from advisor.errors import ConfigError
+from advisor.registry import Register, Registry
 from advisor.text import content_words
 
 log = logging.getLogger(__name__)
@@ -44,26 +50,19 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
-EmbedderFactory = Callable[[Settings], Embedder]
-_REGISTRY: dict[str, EmbedderFactory] = {}
+EMBEDDERS: Registry[Embedder] = Registry("embedder", hook="register_embedders")
 
 
-def register_embedder(name: str, factory: EmbedderFactory) -> None:
-    _REGISTRY[name] = factory
+def register_embedder(name: str, factory: Callable[[Settings], Embedder]) -> None:
+    EMBEDDERS.register(name, factory)
 
 
-def embedder_names() -> list[str]:
-    return sorted(_REGISTRY)
+def embedder_names(settings: Settings | None = None) -> list[str]:
+    return EMBEDDERS.names(settings)
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    try:
-        factory = _REGISTRY[settings.embedder]
-    except KeyError:
-        raise ConfigError(
-            f"unknown embedder {settings.embedder!r}; choose one of: {', '.join(embedder_names())}"
-        ) from None
-    return factory(settings)
+    return EMBEDDERS.create(settings.embedder, settings)
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
@@ -137,6 +136,14 @@ class MiniLMEmbedder:
         """Load whatever the query path needs (used by the REPL's background loader)."""
         if self._onnx_model() is None:
             self.sentence_transformer()
+
+    def prepare_for_queries(self, samples: Sequence[str]) -> dict:
+        """After an ingest: export the ONNX query model (checked on the samples); returns the check."""
+        try:
+            return export_onnx(self, samples)
+        except Exception as exc:  # the query path falls back to sentence-transformers
+            log.warning("ONNX export skipped (%s): queries will use sentence-transformers", exc)
+            return {"verified": False, "error": exc.__class__.__name__}
 
 
 class OnnxMiniLM:
@@ -257,10 +264,11 @@ def _model_fingerprint() -> str:
 
 # --- the toy backend ---------------------------------------------------------------------------------
 
-class HashingEmbedder:
-    """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised."""
 
-    name = "fake-hashing-1024"
+class HashingEmbedder:
+    """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised. A toy: no model."""
+
+    name = "hashing-1024"
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
@@ -284,5 +292,6 @@ class HashingEmbedder:
         return None
 
 
-register_embedder("minilm", lambda s: MiniLMEmbedder(s.models_dir))
-register_embedder("fake", lambda s: HashingEmbedder())
+def register_embedders(register: Register) -> None:
+    register("minilm", lambda settings: MiniLMEmbedder(settings.models_dir))
+    register("hashing", lambda settings: HashingEmbedder())

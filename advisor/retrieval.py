@@ -21,7 +21,7 @@ import numpy as np
 
 from advisor.answer import Passage
 from advisor.embeddings import Embedder
-from advisor.errors import ConfigError
+from advisor.errors import ConfigError, unknown_choice
 from advisor.store import Hit, VectorStore
 from advisor.text import content_words
 
@@ -94,7 +94,7 @@ class LexicalIndex:
 class Retriever:
     def __init__(self, store: VectorStore, embedder: Embedder, mode: str = "hybrid") -> None:
         if mode not in MODES:
-            raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of: {', '.join(MODES)}")
+            raise ConfigError(unknown_choice("retrieval mode", mode, MODES))
         self.store = store
         self.embedder = embedder
         self.mode = mode

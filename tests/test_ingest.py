@@ -18,7 +18,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 class CountingEmbedder:
-    """The fake embedder, counting every document it is asked to embed."""
+    """The hashing embedder, counting every document it is asked to embed."""
 
     def __init__(self, inner=None, name: str | None = None) -> None:
         self.inner = inner or HashingEmbedder()
@@ -189,7 +189,9 @@ def test_knowledge_base_ingest_is_searchable(settings):
     assert pointer.info["count"] == report.chunks == len(records)
     assert sum(e["chunks"] for e in pointer.info["manifest"].values()) == report.chunks
     store = VectorStore(settings)
-    hits = store.query(store.live(settings.collection).physical, HashingEmbedder().embed_query("joint venture equity"), k=3)
+    hits = store.query(
+        store.live(settings.collection).physical, HashingEmbedder().embed_query("joint venture equity"), k=3
+    )
     assert hits and "joint venture" in hits[0].text.lower()
     assert all(h.metadata.get("origin") for h in hits), "knowledge chunks should name their seed sources"
 

@@ -49,7 +49,9 @@ def test_query_returns_similarity_scores_best_first(settings, tmp_path):
     )
     Ingestor(settings).run([folder], "notes")
     store = VectorStore(settings)
-    hits = store.query(store.live("notes").physical, HashingEmbedder().embed_query("trust between partners"), k=5)
+    hits = store.query(
+        store.live("notes").physical, HashingEmbedder().embed_query("trust between partners"), k=5
+    )
     assert [h.metadata["source"] for h in hits] == ["notes/a.md", "notes/b.md"]
     assert 0 < hits[0].score <= 1.0001 and hits[0].score > hits[1].score
 
