@@ -91,13 +91,13 @@ class VectorStore:
 
     def __init__(self, settings: Settings, client: Any = None) -> None:  # client: a chromadb client
         self.settings = settings
-        self.client = client if client is not None else make_client(settings)
+        self._client = client if client is not None else make_client(settings)
         self._collections: dict[str, Any] = {}
 
     # -- pointers ----------------------------------------------------------------------------------
 
     def _pointer_collection(self):
-        return self.client.get_or_create_collection(POINTERS, embedding_function=None)
+        return self._client.get_or_create_collection(POINTERS, embedding_function=None)
 
     def pointer(self, name: str) -> Pointer | None:
         got = self._pointer_collection().get(ids=[name], include=["documents"])
@@ -119,7 +119,7 @@ class VectorStore:
     def new_build(self, name: str, embedder_name: str) -> str:
         """Create an empty build for collection ``name``; returns its physical name."""
         physical = f"{name}{BUILD_SEP}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1000) % 1000:03d}"
-        self._collections[physical] = self.client.create_collection(
+        self._collections[physical] = self._client.create_collection(
             physical,
             embedding_function=None,
             metadata={"hnsw:space": "cosine", "embedder": embedder_name, "logical": name},
@@ -129,14 +129,14 @@ class VectorStore:
     def drop(self, physical: str) -> None:
         self._collections.pop(physical, None)
         try:
-            self.client.delete_collection(physical)
+            self._client.delete_collection(physical)
         except Exception as exc:  # already gone is fine
             log.debug("drop %s: %s", physical, exc)
 
     def orphans(self, name: str, keep: set[str]) -> list[str]:
         prefix = f"{name}{BUILD_SEP}"
         out = []
-        for col in self.client.list_collections():
+        for col in self._client.list_collections():
             col_name = col if isinstance(col, str) else col.name
             if col_name.startswith(prefix) and col_name not in keep:
                 out.append(col_name)
@@ -145,7 +145,7 @@ class VectorStore:
     def _open(self, physical: str) -> Any:
         collection = self._collections.get(physical)
         if collection is None:
-            collection = self.client.get_collection(physical, embedding_function=None)
+            collection = self._client.get_collection(physical, embedding_function=None)
             self._collections[physical] = collection
         return collection
 
