@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from advisor.embeddings import content_words
+from advisor.text import content_words
 
 # Merge a question that refers back only when the merged query's best similarity is at least this
 # much higher than the question's own: a reference that the previous query does not help resolve

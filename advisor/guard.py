@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from advisor.answer import Passage
 from advisor.errors import InputError
-from advisor.retrieval import Passage
 
 REFUSAL = (
     "That's outside what I know, so I won't guess. I can help with strategic alliances and partnerships: "

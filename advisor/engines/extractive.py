@@ -16,10 +16,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
-from advisor.engines import EngineRequest, register_engine
-from advisor.retrieval import Passage
+from advisor.answer import Passage
+from advisor.engines import EngineRequest
+from advisor.registry import Register
 from advisor.sessions import Turn
+from advisor.text import content_words
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -204,4 +205,5 @@ def _similar(a: Unit, b: Unit) -> bool:
     return len(a.words & b.words) / min(len(a.words), len(b.words)) > 0.7
 
 
-register_engine("extractive", lambda settings: ExtractiveEngine())
+def register_engines(register: Register) -> None:
+    register("extractive", lambda settings: ExtractiveEngine())
