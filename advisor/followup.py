@@ -57,6 +57,15 @@ _PRONOUN_SUBJECT = re.compile(
     re.I,
 )
 TRAILING_PRONOUN_MAX_WORDS = 3
+# "What is a paper partnership and how do you prevent it?": the pronoun's antecedent is in the
+# question itself.
+_SECOND_CLAUSE = re.compile(r"\band\s+(how|what|who|why|when|where|which|is|are|do|does|can|should)\b", re.I)
+# "What is a resource map?": a definition question names its own topic.
+_DEFINITION = re.compile(
+    r"^\W*(so\s+|and\s+|ok\s+)?(what\s+(is|are)|what['’]s|define)\s+(?!(it|this|that|those|these|they|them)\b)"
+    r"[\w\s/&'’-]{2,60}\??\s*$",
+    re.I,
+)
 _SWITCH = re.compile(
     r"\b(different|separate|another|new|unrelated|other)\s+(question|topic|thing|subject|matter)\b"
     r"|\bsomething\s+(else|different)\b|\bswitch(ing)?\s+(topics?|gears|subjects?)\b"
@@ -87,12 +96,13 @@ class Cues:
     refers_back: bool = False  # "the second one", "that company", "go deeper", a short "...it?"
     generic: bool = False  # no words of its own beyond a request: "Can you give an example?"
     switch: bool = False  # "Different question: ...", "Something else: ..."
+    definition: bool = False  # "What is a resource map?"
     chat: bool = False  # thanks, greetings
 
     @property
     def candidate(self) -> bool:
         """Worth retrieving merged with the previous query to find out."""
-        if self.switch or self.chat:
+        if self.switch or self.chat or (self.definition and not self.refers_back):
             return False
         return self.refers_back or self.generic or self.words <= FEW_WORDS
 
@@ -100,17 +110,18 @@ class Cues:
 def read_cues(question: str) -> Cues:
     words = content_words(question)
     n = len(words)
-    short = n <= TRAILING_PRONOUN_MAX_WORDS
+    pronoun = n <= TRAILING_PRONOUN_MAX_WORDS and not _SECOND_CLAUSE.search(question)
     refers = (
         (bool(_REFERENCE.search(question)) and n <= REFERENCE_MAX_WORDS)
-        or (short and bool(_TRAILING_PRONOUN.search(question)))
-        or (short and bool(_PRONOUN_SUBJECT.search(question)))
+        or (pronoun and bool(_TRAILING_PRONOUN.search(question)))
+        or (pronoun and bool(_PRONOUN_SUBJECT.search(question)))
     )
     return Cues(
         words=n,
         refers_back=refers,
         generic=all(w in _REQUEST_WORDS for w in words),
         switch=bool(_SWITCH.search(question)),
+        definition=bool(_DEFINITION.match(question)),
         chat=bool(_CHAT.match(question)) and n <= 3,
     )
 

@@ -65,6 +65,47 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
     assert len(turns) == 5 and all(len(t.query) <= bound for t in turns)
 
 
+@pytest.mark.parametrize(
+    ("question", "refers_back"),
+    [
+        ("How do I assess the second one?", True),
+        ("What made the coffee one last?", True),
+        ("go deeper on the financial side of that", True),
+        ("What about the last one?", True),
+        ("Why does that matter?", True),
+        ("which of those is the airline thing?", True),
+        ("Why do alliances fail?", False),
+        ("What does it take to govern an alliance well?", False),
+        ("Will it rain in London this weekend?", False),
+        ("What is a paper partnership and how do you prevent it?", False),
+        ("Is that a reason to end the alliance when our partner keeps missing deadlines?", False),
+    ],
+)
+def test_reference_cues(question, refers_back):
+    from advisor.followup import read_cues
+
+    assert read_cues(question).refers_back is refers_back
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Different question: what is a joint venture?", "Thanks!", "What is a resource map?"],
+)
+def test_switches_small_talk_and_definitions_are_never_merged(question):
+    from advisor.followup import merges, read_cues
+
+    assert not read_cues(question).candidate
+    assert not merges(read_cues(question), 0.1, 0.9)
+
+
+def test_small_talk_in_between_is_skipped(advisor):
+    first = "What are the three types of strategic alliance by ownership?"
+    advisor.ask(first, session_id="s")
+    advisor.ask("Thanks!", session_id="s")
+    answer = advisor.ask("What about the second one?", session_id="s")
+    assert first in answer.retrieval_query
+
+
 def test_nothing_is_merged_into_a_refused_turn(advisor):
     advisor.ask("What is the weather in Paris tomorrow?", session_id="s")
     answer = advisor.ask("What about the second one?", session_id="s")
