@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from advisor.embeddings import Embedder
-from evals.bench_util import Results, RssSampler, pct
-from evals.synthetic import base_texts, exact_top_k, mixed_vectors
+from evals.bench.bench_util import Results, RssSampler, pct
+from evals.bench.synthetic import base_texts, exact_top_k, mixed_vectors
 
 log = logging.getLogger(__name__)
 

@@ -33,12 +33,12 @@ from advisor.config import Settings, bundled_knowledge_dir
 from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import AdvisorError
 from advisor.ingest import Ingestor
-from evals.bench_util import Results, RssSampler, pct
+from evals.bench.bench_util import Results, RssSampler, pct
 
 log = logging.getLogger(__name__)
 
 QUESTIONS_FILE = Path(__file__).with_name("bench_questions.txt")
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 COLD = "0 cold build of the bundled knowledge base (real MiniLM)"
 LATENCY = "1 warm answer latency (real MiniLM index)"
 
@@ -154,8 +154,8 @@ def _latency_rows(results: Results, engine: str, stages: dict[str, list[float]])
 
 
 def run(args: argparse.Namespace, settings: Settings, work: Path) -> Results:
-    from evals import bench_ingest, bench_scale
-    from evals.synthetic import real_sentences
+    from evals.bench import bench_ingest, bench_scale
+    from evals.bench.synthetic import real_sentences
 
     n = sizes(args)
     results = Results(

@@ -16,8 +16,8 @@ from advisor.config import Settings
 from advisor.documents import load
 from advisor.embeddings import Embedder
 from advisor.ingest import EMBED_BATCH, Ingestor
-from evals.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
-from evals.synthetic import text_files, write_corpus, write_variants
+from evals.bench.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
+from evals.bench.synthetic import text_files, write_corpus, write_variants
 
 log = logging.getLogger(__name__)
 
