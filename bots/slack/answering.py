@@ -69,7 +69,7 @@ class TrackingExecutor(ThreadPoolExecutor):
         self._pending = 0
         self._changed = threading.Condition()
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+    def submit(self, fn, /, *args, **kwargs):
         with self._changed:
             self._pending += 1
         try:

@@ -163,7 +163,9 @@ def query_at_scale(results: Results, settings: Settings, questions: list[str]) -
         total.append(answer.timings["total_ms"])
     from advisor.retrieval import LEXICAL_MAX
 
-    count = advisor.store.pointer("synth").info["count"]
+    pointer = advisor.store.pointer("synth")
+    assert pointer is not None, "the synthetic collection was just built"
+    count = pointer.info["count"]
     mode = f"dense only (above LEXICAL_MAX={LEXICAL_MAX})" if count > LEXICAL_MAX else settings.retrieval
     results.add(PIPELINE, "app search p50", pct(search, 50), "ms")
     results.add(PIPELINE, "app search p95", pct(search, 95), "ms", "<= 100")

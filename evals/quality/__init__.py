@@ -1,1 +1,1 @@
-"""Quality evaluation: the gold set (``evals/gold.yaml``) asked of the advisor and scored (``advisor eval``)."""
+"""Quality evaluation: the gold set (``evals/gold.yaml``) asked of the advisor and scored."""

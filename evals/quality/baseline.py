@@ -77,7 +77,7 @@ class Baseline:
             client_settings=ChromaSettings(anonymized_telemetry=False),
         )
         self.store.add_documents(docs)
-        self.chunks = Counter()
+        self.chunks: Counter[tuple[str, str]] = Counter()
         for doc in docs:
             for name in filter(None, doc.metadata["sections"].split(" | ")):
                 self.chunks[(doc.metadata["source"], name)] += 1

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from advisor.engines import engine_names
     from bots.slack.config import load_slack_settings
 
-    data = {
+    data: dict[str, Any] = {
         "settings": settings.masked() | load_slack_settings().masked(),
         "engines": engine_names(),
         "embedders": embedder_names(),
