@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
     log_level: str = "WARNING"
+    plugins: str = ""  # comma-separated importable modules that register engines or embedders
 
     @field_validator("collection")
     @classmethod
@@ -86,6 +87,10 @@ class Settings(BaseSettings):
                 value = str(value)
             out[name] = value
         return out
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
     @property
     def chroma_dir(self) -> Path:

@@ -1,5 +1,5 @@
 """The eval harness itself: the gold set is sound, the scorers score hand-made answers as expected,
-and the runner works end to end with the fake embedder on a handful of items."""
+and the runner works end to end with the hashing embedder on a handful of items."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 
 from advisor.answer import Answer, Source
 from evals.quality import scorers
-from evals.quality.gold import load_gold, validate_gold
+from evals.quality.gold import KINDS, load_gold, validate_gold
 from evals.quality.summary import check_gate, summarize
 
 
@@ -32,6 +32,7 @@ def source(n: int, text: str, doc: str = "knowledge/alliance-types.md", id_: str
 
 def test_gold_set_is_valid_against_the_knowledge_base(settings):
     items = load_gold()
+    assert {i.kind for i in items if not i.refuse and not i.chat} <= set(KINDS)
     assert validate_gold(items, settings.knowledge_dir) == []
 
 
@@ -41,7 +42,19 @@ def test_gold_set_shape_matches_the_policy(settings):
     in_scope = [i for i in items if not i.refuse]
     assert len(items) >= 90
     assert len(oos) / len(items) >= 0.20
-    assert {i.kind for i in in_scope} == {"plain", "paraphrase", "multi", "followup"}
+    assert {i.kind for i in in_scope} == {
+        "plain",
+        "paraphrase",
+        "multi",
+        "followup",
+        "situational",
+        "reference",
+        "switch",
+        "comparison",
+        "checklist",
+        "smalltalk",  # `expect: chat` items: not refusals, so in_scope here
+        "meta",
+    }
     assert all(2 <= len(i.turns) <= 3 for i in in_scope if i.kind == "followup")
     docs = {f"knowledge/{p.name}" for p in settings.knowledge_dir.glob("*.md")}
     assert docs == {e.source for i in in_scope for e in i.expected}
@@ -169,7 +182,7 @@ def test_baseline_chunks_belong_to_every_section_they_overlap():
     assert overlapping(spans, 0, 5) == ""
 
 
-# -- the runner, with the fake embedder --------------------------------------------------------------
+# -- the runner, with the hashing embedder -----------------------------------------------------------
 
 
 def pick(ids: list[str]):
@@ -201,7 +214,7 @@ def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
         {
             "stamp": "t",
             "split": "dev",
-            "embedder": "fake",
+            "embedder": "hashing",
             "retrieval": "hybrid",
             "top_k": 5,
             "min_relevance": 0.2,
