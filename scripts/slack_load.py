@@ -5,7 +5,7 @@ app_mention events at once (one thread each) plus redeliveries of some of the sa
 reports whether every request was acked, ack latency, duplicates posted, answers delivered and the
 time to drain the answer queue.
 
-    .venv/bin/python scripts/slack_load.py                 # fake embedder, extractive engine
+    .venv/bin/python scripts/slack_load.py                 # hashing embedder, extractive engine
     .venv/bin/python scripts/slack_load.py --real          # the bundled MiniLM model
     .venv/bin/python scripts/slack_load.py --events 100 --retries 10
 """
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
 
     settings = load_settings(
         data_dir=data_dir,
-        embedder="minilm" if args.real else "fake",
+        embedder="minilm" if args.real else "hashing",
         engine="extractive",
         min_relevance=0.3 if args.real else 0.2,
     )

@@ -1,5 +1,5 @@
 """``advisor bench`` ingest sections: throughput against the model's own limit, no-op re-ingest,
-and the ingestion pipeline at scale (fake embedder, separate process, peak RSS)."""
+and the ingestion pipeline at scale (hashing embedder, separate process, peak RSS)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 INGEST = "2 ingest throughput (real MiniLM)"
 NOOP = "3 no-op re-ingest (bundled knowledge)"
-PIPELINE = "4a scale: ingest pipeline (fake embedder)"
+PIPELINE = "4a scale: ingest pipeline (hashing embedder)"
 
 
 def corpus_chunks(root: Path) -> list:
@@ -117,7 +117,7 @@ def noop_reingest(results: Results, settings: Settings, embedder: Embedder, runs
 
 
 def pipeline_at_scale(results: Results, sentences: list[str], work: Path, scale: int) -> Path:
-    """Ingest a synthetic corpus of ``scale`` chunks with the fake embedder in a separate process."""
+    """Ingest a synthetic corpus of ``scale`` chunks with the hashing embedder in a separate process."""
     source = work / "synthetic"
     started = time.perf_counter()
     files = write_corpus(source, scale, sentences)
