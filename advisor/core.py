@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable, Iterator
 
 from advisor.answer import Answer, Source
+from advisor.compose import Plan, plan_answer, resolve_item
 from advisor.config import Settings, load_settings
+from advisor.domain import Cite, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_
@@ -27,6 +29,7 @@ from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip
 from advisor.retrieval import Passage, Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
+from advisor.understand import read_question
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +140,9 @@ class Advisor:
         session_id: str | None = None,
         collection: str | None = None,
         engine: str | None = None,
+        detail: str = "short",
     ) -> Answer:
-        for item in self.stream(question, session_id, collection, engine):
+        for item in self.stream(question, session_id, collection, engine, detail):
             if isinstance(item, Answer):
                 return item
         raise EngineError("no answer was produced")  # pragma: no cover - stream always ends with one
@@ -149,6 +153,7 @@ class Advisor:
         session_id: str | None = None,
         collection: str | None = None,
         engine: str | None = None,
+        detail: str = "short",
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -174,7 +179,7 @@ class Advisor:
             answer.text = REFUSAL
             yield REFUSAL
         else:
-            yield from self._compose(answer, asked, eng, retrieval, history)
+            yield from self._compose(answer, asked, eng, retrieval, history, name, detail)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         self.sessions.append(
             session_id,
@@ -213,16 +218,34 @@ class Advisor:
         return condensed or f"{answered[-1].query} {question}"
 
     def _compose(
-        self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval, history: list[Turn]
+        self,
+        answer: Answer,
+        asked: str,
+        eng: Engine,
+        retrieval: Retrieval,
+        history: list[Turn],
+        collection: str,
+        detail: str,
     ) -> Iterator[str]:
+        query = answer.retrieval_query
         request = EngineRequest(
             question=asked,
-            query=answer.retrieval_query,
-            passages=retrieval.passages,
+            query=query,
+            passages=list(retrieval.passages),
             history=history,
             heads=retrieval.heads,
+            detail=detail,
+            form=read_question(asked).form,
+            similarity=self._similarity(query),
         )
         t0 = time.perf_counter()
+        plan = self._plan(asked, query, request, collection)
+        if plan is not None:
+            text = plan.render(detail)
+            yield text
+            answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+            self._finish(answer, text, request.passages)
+            return
         cited: set[int] = set()
         pieces: list[str] = []
         try:
@@ -247,9 +270,72 @@ class Advisor:
                 pieces.append(piece)
                 yield piece
         answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-        answer.text = "".join(pieces).strip()
+        self._finish(answer, "".join(pieces), request.passages)
+
+    @staticmethod
+    def _finish(answer: Answer, text: str, passages: list[Passage]) -> None:
+        answer.text = text.strip()
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
-        answer.sources = [_source(p) for p in retrieval.passages if p.n in numbers]
+        answer.sources = [_source(p) for p in passages if p.n in numbers]
+        known = set(answer.retrieved_ids)
+        answer.retrieved_ids += [p.id for p in passages if p.id not in known]
+
+    def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
+        embedder = self.embedder
+
+        def similarity(texts: list[str]) -> list[float]:
+            if not texts:
+                return []
+            vectors = embedder.embed_documents(texts) if embedder.name.startswith("fake") else None
+            if vectors is None:
+                onnx = getattr(embedder, "_onnx_model", lambda: None)()
+                vectors = onnx.encode(texts) if onnx is not None else embedder.embed_documents(texts)
+            q = embedder.embed_query(query)
+            return [float(v) for v in vectors @ q]
+
+        return similarity
+
+    def _plan(self, asked: str, query: str, request: EngineRequest, collection: str) -> Plan | None:
+        domain = load_domain(self.settings.knowledge_dir) if collection == self.settings.collection else None
+        if domain is None:
+            return None
+        question = read_question(asked)
+        sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
+
+        def cite(cites: tuple[Cite, ...]) -> str:
+            marks = []
+            for c in cites[:2]:
+                n = self._passage_for(c, request, collection)
+                if n and n not in marks:
+                    marks.append(n)
+            return "".join(f" [{n}]" for n in marks[:1]) if marks else ""
+
+        focus = None
+        last = next((t for t in reversed(request.history) if not t.refused), None)
+        if last is not None and question.refers_back:
+            focus = resolve_item(domain, list(getattr(last, "items", []) or []), question)
+        return plan_answer(question, query, sections, domain, cite, focus)
+
+    def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
+        for p in request.passages:
+            if p.source == cite.source and p.section.split(" > ")[0] == cite.section:
+                return p.n
+        pointer, col = self.store.live(collection)
+        index = self.retriever.lexical(pointer.physical, col)
+        if index is None:
+            return None
+        hits = [
+            r
+            for r in index.records
+            if r[2].get("source") == cite.source
+            and str(r[2].get("section", "")).split(" > ")[0] == cite.section
+        ]
+        if not hits:
+            return None
+        rid, text, meta = min(hits, key=lambda r: r[2].get("chunk_index", 0))
+        n = len(request.passages) + 1
+        request.passages.append(Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0))
+        return n
 
     def _grounded(self, eng: Engine, request: EngineRequest, cited: set[int]) -> Iterator[str]:
         """Stream a model's answer one grounded sentence at a time."""

@@ -29,6 +29,27 @@ SHORT_ITEM = 60
 MIN_OVERLAP = 2.0  # an extra point must share at least one fairly rare word with the question
 SECOND_PART_UNITS = 3
 LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
+SHORT_WORDS = 110  # the default answer's length in words (the long form is one step away)
+SHORT_POINTS = 4  # supporting points after the lead
+SHORT_PASSAGES = 4  # passages the short form draws from
+SHORT_UNIT = 200  # longer prose units are split into sentences for the short form
+# Words that mark a sentence as the kind of answer a question form asks for.
+_CUES = {
+    "why": re.compile(
+        r"\b(because|causes?|caused|reasons?|due\s+to|attributable|fail\w*|leads?\s+to)\b", re.I
+    ),
+    "superlative": re.compile(r"\b(most|least|biggest|largest|main|primary|top|common|percent|\d)", re.I),
+    "definition": re.compile(r"\b(is|are|means|refers\s+to|defined\s+as)\s+(an?|the|when|two|one)\b", re.I),
+    "example": re.compile(
+        r"\b(example|for\s+instance|such\s+as|[A-Z][a-z]+\s+(and|with)\s+[A-Z][a-z]+)", re.I
+    ),
+    "decision": re.compile(r"\b(when|if|signs?|time\s+to|should|consider|worth)\b", re.I),
+    "howto": re.compile(
+        r"\b(by|through|start|use|set\s+up|build|hold|run|review|agree|define|create)\b", re.I
+    ),
+    "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
+}
+_DANGLING = re.compile(r"^(it|this|that|these|those|they|them|such|both|each|the latter|the former)\b", re.I)
 
 
 @dataclass
@@ -36,7 +57,7 @@ class Unit:
     text: str
     n: int  # citation number of its passage
     rank: int  # passage rank (0 = best)
-    position: int  # place in its passage
+    position: float  # place in its passage
     words: set[str] = field(default_factory=set)
     overlap: float = 0.0  # idf-weighted overlap with the question
     score: float = 0.0
@@ -123,11 +144,51 @@ class ExtractiveEngine:
         if not units:
             return
         self._score(units, request.query)
+        if request.detail != "long":
+            yield from self._short(request, units)
+            return
         main = [u for u in units if u.rank == 0] or units
         lead = self._lead(main)
         chosen = self._points(units, main, lead, self._second_parts(request, units, main_ranks))
         yield f"{lead.text} [{lead.n}]"
         for unit in chosen:
+            yield f"\n- {unit.text} [{unit.n}]"
+
+    def _short(self, request: EngineRequest, units: list[Unit]) -> Iterator[str]:
+        """The point first, then up to ``SHORT_POINTS`` supporting points, about ``SHORT_WORDS`` words."""
+        units = [piece for u in units for piece in _sentences(u)]
+        self._score(units, request.query)
+        prose = [u for u in units if not u.is_intro and u.rank < SHORT_PASSAGES] or units
+        cosines = request.similarity([u.text for u in prose]) if request.similarity else None
+        if cosines is not None:
+            for unit, cosine in zip(prose, cosines, strict=True):
+                unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
+        cue = _CUES.get(request.form)
+        for unit in prose:
+            if _DANGLING.match(unit.text) and unit.position > 0:
+                unit.score -= 1.0
+            if cue is not None and cue.search(unit.text):
+                unit.score += 1.5
+        heads = [h for h in request.heads if h < SHORT_PASSAGES]
+        leads: list[Unit] = []
+        for head in heads:  # a multi-part question: each part's best passage gives one lead
+            part = [u for u in prose if u.rank == head]
+            if part:
+                leads.append(max(part, key=lambda u: u.score))
+        lead = leads[0] if len(leads) > 1 else max(prose, key=lambda u: u.score)
+        chosen: list[Unit] = [lead, *[u for u in leads[1:] if u is not lead]]
+        words = _words(lead.text) + sum(_words(u.text) for u in chosen[1:])
+        for unit in sorted(prose, key=lambda u: -u.score):
+            if len(chosen) > SHORT_POINTS or words >= SHORT_WORDS:
+                break
+            if unit in chosen or any(_similar(unit, o) for o in chosen):
+                continue
+            if words + _words(unit.text) > SHORT_WORDS + 15:
+                continue
+            chosen.append(unit)
+            words += _words(unit.text)
+        yield f"{lead.text} [{lead.n}]"
+        for unit in chosen[1:]:
             yield f"\n- {unit.text} [{unit.n}]"
 
     @staticmethod
@@ -197,6 +258,23 @@ def _same_section(a: Passage, b: Passage) -> bool:
 
 def _order(p: Passage) -> int:
     return int(p.metadata.get("chunk_index", 0))
+
+
+def _sentences(unit: Unit) -> list[Unit]:
+    """A long prose unit as its sentences (a list introduction with its items stays whole)."""
+    if len(unit.text) <= SHORT_UNIT:
+        return [unit]
+    pieces = [p for p in _SENTENCE.split(unit.text) if len(p) >= 12]
+    if len(pieces) <= 1:
+        return [unit]
+    return [
+        Unit(p, unit.n, unit.rank, unit.position + i / 10, set(content_words(p)))
+        for i, p in enumerate(pieces)
+    ]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
 
 
 def _similar(a: Unit, b: Unit) -> bool:
