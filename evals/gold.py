@@ -19,7 +19,18 @@ from advisor.errors import ConfigError
 
 GOLD_PATH = Path(__file__).resolve().parent / "gold.yaml"
 SPLITS = ("dev", "test", "all")
-KINDS = ("plain", "paraphrase", "multi", "followup")
+KINDS = (
+    "plain",
+    "paraphrase",
+    "multi",
+    "followup",
+    "situational",
+    "reference",
+    "switch",
+    "comparison",
+    "checklist",
+)
+CHAT_KINDS = ("smalltalk", "meta")
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class GoldItem:
     kind: str
     split: str
     refuse: bool = False
+    chat: bool = False  # small talk or a question about the advisor itself: a short friendly reply
     expected: list[Expected] = field(default_factory=list)
     key_facts: list[list[str]] = field(default_factory=list)
 
@@ -70,6 +82,7 @@ def _item(entry: dict) -> GoldItem:
         kind=str(entry["kind"]),
         split=str(entry["split"]),
         refuse=entry.get("expect") == "refuse",
+        chat=entry.get("expect") == "chat",
         expected=[Expected(str(e["source"]), str(e["section"])) for e in entry.get("expected", [])],
         key_facts=[[str(p) for p in fact] for fact in entry.get("key_facts", [])],
     )
@@ -92,6 +105,10 @@ def validate_gold(items: list[GoldItem], knowledge_dir: Path) -> list[str]:
         if item.split not in ("dev", "test"):
             problems.append(f"{item.id}: split must be dev or test")
         if item.refuse:
+            continue
+        if item.chat:
+            if item.kind not in CHAT_KINDS or item.expected or item.key_facts:
+                problems.append(f"{item.id}: chat items need a kind in {CHAT_KINDS}, no key facts")
             continue
         if item.kind not in KINDS or not item.expected or not item.key_facts:
             problems.append(f"{item.id}: in-scope items need a kind in {KINDS}, expected and key_facts")

@@ -12,7 +12,7 @@ import yaml
 
 from advisor.answer import Answer, Source
 from evals import scorers
-from evals.gold import load_gold, validate_gold
+from evals.gold import KINDS, load_gold, validate_gold
 from evals.summary import check_gate, summarize
 
 
@@ -32,6 +32,7 @@ def source(n: int, text: str, doc: str = "knowledge/alliance-types.md", id_: str
 
 def test_gold_set_is_valid_against_the_knowledge_base(settings):
     items = load_gold()
+    assert {i.kind for i in items if not i.refuse and not i.chat} <= set(KINDS)
     assert validate_gold(items, settings.knowledge_dir) == []
 
 
@@ -41,7 +42,19 @@ def test_gold_set_shape_matches_the_policy(settings):
     in_scope = [i for i in items if not i.refuse]
     assert len(items) >= 90
     assert len(oos) / len(items) >= 0.20
-    assert {i.kind for i in in_scope} == {"plain", "paraphrase", "multi", "followup"}
+    assert {i.kind for i in in_scope} == {
+        "plain",
+        "paraphrase",
+        "multi",
+        "followup",
+        "situational",
+        "reference",
+        "switch",
+        "comparison",
+        "checklist",
+        "smalltalk",  # `expect: chat` items: not refusals, so in_scope here
+        "meta",
+    }
     assert all(2 <= len(i.turns) <= 3 for i in in_scope if i.kind == "followup")
     docs = {f"knowledge/{p.name}" for p in settings.knowledge_dir.glob("*.md")}
     assert docs == {e.source for i in in_scope for e in i.expected}
