@@ -13,7 +13,7 @@ The same plan serves every engine: it is exact without a language model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from advisor.domain import AllianceType, Cite, Domain, DomainList, Item
@@ -21,6 +21,9 @@ from advisor.text import content_words
 from advisor.understand import Question
 
 Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no passage backs them)
+Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
+ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
+ITEM_MARGIN = 0.04  # ...and its lead over the next item
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
 _WANTS_ACTION = re.compile(
@@ -76,6 +79,7 @@ def plan_answer(
     domain: Domain,
     cite: Citer,
     focus: Item | None = None,
+    similarity: Similarity | None = None,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
@@ -88,10 +92,6 @@ def plan_answer(
         kinds = _compared_types(domain, question.text)
         if len(kinds) >= 2:
             return comparison_plan(kinds[:3], cite)
-    if question.form == "definition":
-        kinds = domain.types_in(question.text)
-        if len(kinds) == 1:
-            return type_plan(kinds[0], cite)
     if question.form == "checklist":
         return checklist_plan(domain, sections, cite)
     named = domain.list_named(question.text)
@@ -102,9 +102,16 @@ def plan_answer(
         if lst is not None:
             return list_plan(lst, query, cite)
     if question.form in ("situation", "howto", "decision", "why", "general") and sections:
-        item = _matching_item(domain, query, sections[:1])
+        item = _matching_item(domain, query, sections[:2], similarity)
         if item is not None:
-            return item_plan(item, query, cite)
+            plan = item_plan(item, query, cite, situation=question.situation)
+            others = [i.name for i in domain.by_list[item.list_id].items if i is not item]
+            if question.situation and others:
+                title = _lower_first(domain.by_list[item.list_id].title)
+                plan.points.append(
+                    f"Also check {title}: {_join(others)}.{cite(domain.by_list[item.list_id].cites)}"
+                )
+            return plan
     return None
 
 
@@ -125,9 +132,12 @@ def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
     )
 
 
-def item_plan(item: Item, query: str, cite: Citer) -> Plan:
+def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> Plan:
     mark = cite(item.cites)
-    if item.advice and _WANTS_ACTION.search(query):
+    if situation:
+        lead = f"What you describe sounds like **{item.name.lower()}**: {item.summary}{mark}"
+        points = [f"What to do: {item.advice}{mark}"] if item.advice else []
+    elif item.advice and _WANTS_ACTION.search(query):
         lead = f"For **{item.name.lower()}**: {item.advice}{mark}"
         points = [f"Why it matters: {item.summary}{mark}"]
     else:
@@ -156,9 +166,10 @@ def type_plan(kind: AllianceType, cite: Citer) -> Plan:
 def comparison_plan(kinds: list[AllianceType], cite: Citer) -> Plan:
     marks = [cite(k.cites) for k in kinds]
     lead = " ".join(
-        f"{_article(k.name)} **{k.name.lower()}**: {k.definition}{m}" for k, m in zip(kinds, marks)
+        f"{_article(k.name)} **{k.name.lower()}**: {k.definition}{m}"
+        for k, m in zip(kinds, marks, strict=True)
     )
-    header = ["", *[f"{k.name}{m}" for k, m in zip(kinds, marks)]]
+    header = ["", *[f"{k.name}{m}" for k, m in zip(kinds, marks, strict=True)]]
     rows = []
     for key, label in ATTRIBUTE_LABELS.items():
         values = [k.attributes.get(key, "not stated") for k in kinds]
@@ -228,17 +239,28 @@ def _asked_list(domain: Domain, question: Question, sections: list[tuple[str, st
     return best if best is not None and best_score > 0 else None
 
 
-def _matching_item(domain: Domain, query: str, sections: list[tuple[str, str]]) -> Item | None:
-    """The one item of a list behind the top section that the question clearly names."""
+def _matching_item(
+    domain: Domain, query: str, sections: list[tuple[str, str]], similarity: Similarity | None
+) -> Item | None:
+    """The one item of a list behind the top sections that the question names or describes."""
     words = set(content_words(query))
-    best, best_overlap = None, 0
+    candidates: list[Item] = []
     for source, section in sections:
         for lst in domain.lists_citing(source, section):
-            for item in lst.items:
-                overlap = len(words & item.words())
-                if overlap > best_overlap:
-                    best, best_overlap = item, overlap
-    return best if best is not None and best_overlap >= 2 else None
+            candidates.extend(i for i in lst.items if i not in candidates)
+    if not candidates:
+        return None
+    named = max(candidates, key=lambda i: len(words & i.words()))
+    if len(words & named.words()) >= 2:
+        return named
+    if similarity is None:
+        return None
+    scores = list(similarity([f"{i.name}: {i.summary}" for i in candidates]))
+    ranked = sorted(zip(scores, range(len(candidates)), strict=True), reverse=True)
+    best, second = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0.0
+    if best >= ITEM_MATCH and best - second >= ITEM_MARGIN:
+        return candidates[ranked[0][1]]
+    return None
 
 
 def resolve_item(domain: Domain, labels: list[str], question: Question) -> Item | None:

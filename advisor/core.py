@@ -29,7 +29,8 @@ from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip
 from advisor.retrieval import Passage, Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
-from advisor.understand import read_question
+from advisor.smalltalk import chat_reply
+from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
 
@@ -168,18 +169,13 @@ class Advisor:
         answer = Answer(
             text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
         )
-        retrieval = None
-        if asked:
-            answer.retrieval_query = self._standalone(asked, history, eng)
-            retrieval = self.retriever.retrieve(answer.retrieval_query, name, self.settings.top_k)
-            answer.timings.update(retrieval.timings)
-            answer.retrieved_ids = [p.id for p in retrieval.passages]
-        if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):
-            answer.refused = True
-            answer.text = REFUSAL
-            yield REFUSAL
+        question = read_question(asked) if asked else None
+        if question is not None and question.form == "chat":
+            answer.kind = "chat"
+            answer.text = chat_reply(question.chat)
+            yield answer.text
         else:
-            yield from self._compose(answer, asked, eng, retrieval, history, name, detail)
+            yield from self._answer(answer, asked, question, eng, history, name, detail)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         self.sessions.append(
             session_id,
@@ -202,6 +198,35 @@ class Advisor:
         )
         yield answer
 
+    def _answer(
+        self,
+        answer: Answer,
+        asked: str,
+        question: Question | None,
+        eng: Engine,
+        history: list[Turn],
+        collection: str,
+        detail: str,
+    ) -> Iterator[str]:
+        retrieval = None
+        if asked and question is not None:
+            answer.retrieval_query = self._standalone(asked, history, eng)
+            retrieval = self.retriever.retrieve(answer.retrieval_query, collection, self.settings.top_k)
+            answer.timings.update(retrieval.timings)
+            answer.retrieved_ids = [p.id for p in retrieval.passages]
+        if (
+            question is None
+            or retrieval is None
+            or not retrieval.passages
+            or self._out_of_scope(asked, retrieval)
+        ):
+            answer.refused = True
+            answer.kind = "refusal"
+            answer.text = REFUSAL
+            yield REFUSAL
+            return
+        yield from self._compose(answer, question, eng, retrieval, history, collection, detail)
+
     def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
         s = self.settings
         if asks_for_market_advice(question):
@@ -220,7 +245,7 @@ class Advisor:
     def _compose(
         self,
         answer: Answer,
-        asked: str,
+        question: Question,
         eng: Engine,
         retrieval: Retrieval,
         history: list[Turn],
@@ -228,6 +253,7 @@ class Advisor:
         detail: str,
     ) -> Iterator[str]:
         query = answer.retrieval_query
+        asked = question.text
         request = EngineRequest(
             question=asked,
             query=query,
@@ -235,12 +261,13 @@ class Advisor:
             history=history,
             heads=retrieval.heads,
             detail=detail,
-            form=read_question(asked).form,
+            form=question.form,
             similarity=self._similarity(query),
         )
         t0 = time.perf_counter()
-        plan = self._plan(asked, query, request, collection)
+        plan = self._plan(question, query, request, collection)
         if plan is not None:
+            answer.items = plan.items
             text = plan.render(detail)
             yield text
             answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
@@ -295,11 +322,10 @@ class Advisor:
 
         return similarity
 
-    def _plan(self, asked: str, query: str, request: EngineRequest, collection: str) -> Plan | None:
+    def _plan(self, question: Question, query: str, request: EngineRequest, collection: str) -> Plan | None:
         domain = load_domain(self.settings.knowledge_dir) if collection == self.settings.collection else None
         if domain is None:
             return None
-        question = read_question(asked)
         sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
 
         def cite(cites: tuple[Cite, ...]) -> str:
@@ -308,13 +334,13 @@ class Advisor:
                 n = self._passage_for(c, request, collection)
                 if n and n not in marks:
                     marks.append(n)
-            return "".join(f" [{n}]" for n in marks[:1]) if marks else ""
+            return "".join(f" [{n}]" for n in marks) if marks else ""
 
         focus = None
         last = next((t for t in reversed(request.history) if not t.refused), None)
         if last is not None and question.refers_back:
             focus = resolve_item(domain, list(getattr(last, "items", []) or []), question)
-        return plan_answer(question, query, sections, domain, cite, focus)
+        return plan_answer(question, query, sections, domain, cite, focus, request.similarity)
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
         for p in request.passages:

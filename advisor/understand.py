@@ -82,7 +82,7 @@ _CHECKLIST = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"\b(what|which)\s+(are|were)\s+(the\s+)?((main|key|common|typical|different|various|\w+)\s+)?"
+    r"\b(what|which)\s+(are|were)\s+(the\s+)?([\w-]+\s+){0,3}"
     r"(criteria|factors|stages|phases|steps|signs|reasons|types|kinds|forms|pillars|modes|causes|bodies|"
     r"categories|elements|components|models|ways|benefits|risks|tasks|motives|drivers|lessons|examples)\b"
     r"|\b(list|name|enumerate|outline)\s+(the|all|every)\b|\b(the|all)\s+(two|three|four|five|six|seven)\s+\w+"

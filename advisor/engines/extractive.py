@@ -23,6 +23,10 @@ from advisor.retrieval import Passage
 from advisor.sessions import Turn
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
+# Sentence ends for the short form: not after a list number ("**5. Persistent") or an abbreviation.
+_SHORT_SENTENCE = re.compile(
+    r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])"
+)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
 SHORT_ITEM = 60
@@ -264,7 +268,7 @@ def _sentences(unit: Unit) -> list[Unit]:
     """A long prose unit as its sentences (a list introduction with its items stays whole)."""
     if len(unit.text) <= SHORT_UNIT:
         return [unit]
-    pieces = [p for p in _SENTENCE.split(unit.text) if len(p) >= 12]
+    pieces = [p for p in _SHORT_SENTENCE.split(unit.text) if len(p) >= 12]
     if len(pieces) <= 1:
         return [unit]
     return [
