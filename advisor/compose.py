@@ -199,9 +199,10 @@ def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer)
             points.append(f"[ ] **{item.name}**: {_first_sentence(text)}{cite(item.cites)}")
             labels.append(item.name)
     lead_list = chosen[0]
+    sources = _join([_lower_first(c.title) for c in chosen[:4]])
     return Plan(
         kind="checklist",
-        lead=f"A checklist drawn from {_join([_lower_first(c.title) for c in chosen[:4]])}:{cite(lead_list.cites)}",
+        lead=f"A checklist drawn from {sources}:{cite(lead_list.cites)}",
         points=points[:10],
         more=points[10:],
         items=labels,

@@ -17,19 +17,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from advisor.answer import Answer, Source
+from advisor.answer import Answer, Passage, Source
 from advisor.compose import Plan, plan_answer, resolve_item
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
-from advisor.errors import EngineError, IndexError_
+from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
-from advisor.retrieval import Passage, Retrieval, Retriever
+from advisor.retrieval import Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
-from advisor.store import VectorStore
 from advisor.smalltalk import chat_reply
+from advisor.store import VectorStore
 from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ class Advisor:
         warm = getattr(self.embedder, "warm", None)
         if warm:
             warm()
-        pointer, col = self.store.live(name)
-        self.retriever.lexical(pointer.physical, col)
+        self.retriever.lexical(self.store.live(name).physical)
         self.engine()
 
     def ensure_index(self, collection: str | None = None) -> None:
@@ -127,10 +126,7 @@ class Advisor:
                     documents = len(report.added) + len(report.updated) + len(report.unchanged)
                     self.notify(f"Index ready: {report.chunks} passages from {documents} documents.")
             elif self.store.pointer(name) is None:
-                raise IndexError_(
-                    f"collection {name!r} has no index; "
-                    f"build it with `advisor ingest PATH --collection {name}`"
-                )
+                raise IndexError_(no_index(name))
             self._checked.add(name)
 
     # -- answering ---------------------------------------------------------------------------------
@@ -169,13 +165,13 @@ class Advisor:
         answer = Answer(
             text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
         )
-        question = read_question(asked) if asked else None
-        if question is not None and question.form == "chat":
+        form = read_question(asked) if asked else None
+        if form is not None and form.form == "chat":
             answer.kind = "chat"
-            answer.text = chat_reply(question.chat)
+            answer.text = chat_reply(form.chat)
             yield answer.text
         else:
-            yield from self._answer(answer, asked, question, eng, history, name, detail)
+            yield from self._answer(answer, asked, form, eng, history, name, detail)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         self.sessions.append(
             session_id,
@@ -273,10 +269,9 @@ class Advisor:
             answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
             self._finish(answer, text, request.passages)
             return
-        cited: set[int] = set()
         pieces: list[str] = []
         try:
-            for piece in self._grounded(eng, request, cited) if eng.uses_llm else eng.answer(request):
+            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -313,7 +308,7 @@ class Advisor:
         def similarity(texts: list[str]) -> list[float]:
             if not texts:
                 return []
-            vectors = embedder.embed_documents(texts) if embedder.name.startswith("fake") else None
+            vectors = embedder.embed_documents(texts) if embedder.name.startswith("hashing") else None
             if vectors is None:
                 onnx = getattr(embedder, "_onnx_model", lambda: None)()
                 vectors = onnx.encode(texts) if onnx is not None else embedder.embed_documents(texts)
@@ -346,8 +341,7 @@ class Advisor:
         for p in request.passages:
             if p.source == cite.source and p.section.split(" > ")[0] == cite.section:
                 return p.n
-        pointer, col = self.store.live(collection)
-        index = self.retriever.lexical(pointer.physical, col)
+        index = self.retriever.lexical(self.store.live(collection).physical)
         if index is None:
             return None
         hits = [
@@ -363,7 +357,7 @@ class Advisor:
         request.passages.append(Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0))
         return n
 
-    def _grounded(self, eng: Engine, request: EngineRequest, cited: set[int]) -> Iterator[str]:
+    def _grounded(self, eng: Engine, request: EngineRequest) -> Iterator[str]:
         """Stream a model's answer one grounded sentence at a time."""
         buffer = ""
         emitted = 0
@@ -374,22 +368,21 @@ class Advisor:
                 cut = match.end()
             if cut:
                 ready, buffer = buffer[:cut], buffer[cut:]
-                text = self._ground_piece(ready, request.passages, cited)
+                text = self._ground_piece(ready, request.passages)
                 if text:
                     yield ("\n" if emitted else "") + text
                     emitted += 1
-        text = self._ground_piece(buffer, request.passages, cited)
+        text = self._ground_piece(buffer, request.passages)
         if text:
             yield ("\n" if emitted else "") + text
 
     @staticmethod
-    def _ground_piece(text: str, passages: list[Passage], cited: set[int]) -> str:
+    def _ground_piece(text: str, passages: list[Passage]) -> str:
         if not text.strip():
             return ""
         grounded = ground(text, passages)
         if grounded.dropped:
             log.info("grounding dropped %s unsupported sentence(s)", len(grounded.dropped))
-        cited.update(grounded.cited)
         return grounded.text
 
     # -- browsing ----------------------------------------------------------------------------------
@@ -398,8 +391,7 @@ class Advisor:
         """(document title, section headings) for everything in the collection, in reading order."""
         name = collection or self.settings.collection
         self.ensure_index(name)
-        pointer, col = self.store.live(name)
-        index = self.retriever.lexical(pointer.physical, col)
+        index = self.retriever.lexical(self.store.live(name).physical)
         docs: dict[str, list[str]] = {}
         records = index.records if index else []
         for _, _, meta in sorted(records, key=lambda r: (r[2].get("source", ""), r[2].get("chunk_index", 0))):

@@ -142,8 +142,8 @@ _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final)\b", re.I
 )
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
-_FILLER = frozenset(
-    "the that this those these one ones point item bit part about on more go deeper and what how so ok".split()
+_FILLER = frozenset(  # words around a descriptor that do not describe anything
+    "the that this those these one ones point item bit part about on more go deeper and what how so".split()
 )
 
 

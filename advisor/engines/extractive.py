@@ -16,17 +16,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
-from advisor.engines import EngineRequest, register_engine
+from advisor.answer import Passage
+from advisor.engines import EngineRequest
 from advisor.guard import looks_like_injection
-from advisor.retrieval import Passage
+from advisor.registry import Register
 from advisor.sessions import Turn
+from advisor.text import content_words
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 # Sentence ends for the short form: not after a list number ("**5. Persistent") or an abbreviation.
-_SHORT_SENTENCE = re.compile(
-    r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])"
-)
+_SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
 SHORT_ITEM = 60
@@ -287,4 +286,5 @@ def _similar(a: Unit, b: Unit) -> bool:
     return len(a.words & b.words) / min(len(a.words), len(b.words)) > 0.7
 
 
-register_engine("extractive", lambda settings: ExtractiveEngine())
+def register_engines(register: Register) -> None:
+    register("extractive", lambda settings: ExtractiveEngine())
