@@ -22,6 +22,8 @@ from advisor.understand import Question
 
 Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no passage backs them)
 Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
+# Lists whose items a described situation can be matched to (each item is a condition to recognise).
+SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
 ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.04  # ...and its lead over the next item
 
@@ -199,10 +201,9 @@ def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer)
             points.append(f"[ ] **{item.name}**: {_first_sentence(text)}{cite(item.cites)}")
             labels.append(item.name)
     lead_list = chosen[0]
-    sources = _join([_lower_first(c.title) for c in chosen[:4]])
     return Plan(
         kind="checklist",
-        lead=f"A checklist drawn from {sources}:{cite(lead_list.cites)}",
+        lead=f"{lead_list.intro}{cite(lead_list.cites)} Checklist:",
         points=points[:10],
         more=points[10:],
         items=labels,
@@ -248,7 +249,8 @@ def _matching_item(
     candidates: list[Item] = []
     for source, section in sections:
         for lst in domain.lists_citing(source, section):
-            candidates.extend(i for i in lst.items if i not in candidates)
+            if lst.kind in SITUATION_KINDS:
+                candidates.extend(i for i in lst.items if i not in candidates)
     if not candidates:
         return None
     named = max(candidates, key=lambda i: len(words & i.words()))

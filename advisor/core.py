@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+import numpy as np
+
 from advisor.answer import Answer, Passage, Source
 from advisor.compose import Plan, plan_answer, resolve_item
 from advisor.config import Settings, load_settings
@@ -27,6 +29,7 @@ from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
+from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
@@ -63,6 +66,7 @@ class Advisor:
         self.notify = notify or (lambda message: log.info("%s", message))
         self._engines: dict[str, Engine] = {}
         self._checked: set[str] = set()
+        self._sentences: SentenceVectors | None = None
         self._lock = threading.RLock()
 
     @classmethod
@@ -303,19 +307,29 @@ class Advisor:
         answer.retrieved_ids += [p.id for p in passages if p.id not in known]
 
     def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
+        """Cosine of texts to the query: stored sentence vectors, embedding only what is missing."""
         embedder = self.embedder
+        store = self._sentence_vectors()
+        cached: list[np.ndarray] = []
 
         def similarity(texts: list[str]) -> list[float]:
             if not texts:
                 return []
-            vectors = embedder.embed_documents(texts) if embedder.name.startswith("hashing") else None
-            if vectors is None:
-                onnx = getattr(embedder, "_onnx_model", lambda: None)()
-                vectors = onnx.encode(texts) if onnx is not None else embedder.embed_documents(texts)
-            q = embedder.embed_query(query)
-            return [float(v) for v in vectors @ q]
+            if not cached:
+                cached.append(embedder.embed_query(query))
+            found = store.lookup(texts)
+            vectors = [
+                v if v is not None else embedder.embed_query(t) for v, t in zip(found, texts, strict=True)
+            ]
+            return [float(s) for s in np.asarray(vectors, dtype=np.float32) @ cached[0]]
 
         return similarity
+
+    def _sentence_vectors(self) -> SentenceVectors:
+        with self._lock:
+            if self._sentences is None:
+                self._sentences = SentenceVectors(self.settings.data_dir, self.embedder.name)
+            return self._sentences
 
     def _plan(self, question: Question, query: str, request: EngineRequest, collection: str) -> Plan | None:
         domain = load_domain(self.settings.knowledge_dir) if collection == self.settings.collection else None

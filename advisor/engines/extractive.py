@@ -14,28 +14,19 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from advisor.answer import Passage
 from advisor.engines import EngineRequest
-from advisor.guard import looks_like_injection
 from advisor.registry import Register
 from advisor.sessions import Turn
 from advisor.text import content_words
+from advisor.units import Unit, passage_units, sentences_of
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
-# Sentence ends for the short form: not after a list number ("**5. Persistent") or an abbreviation.
-_SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])")
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
-SHORT_ITEM = 60
 MIN_OVERLAP = 2.0  # an extra point must share at least one fairly rare word with the question
 SECOND_PART_UNITS = 3
-LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
 SHORT_WORDS = 110  # the default answer's length in words (the long form is one step away)
 SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
-SHORT_UNIT = 200  # longer prose units are split into sentences for the short form
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
     "why": re.compile(
@@ -53,71 +44,6 @@ _CUES = {
     "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
 }
 _DANGLING = re.compile(r"^(it|this|that|these|those|they|them|such|both|each|the latter|the former)\b", re.I)
-
-
-@dataclass
-class Unit:
-    text: str
-    n: int  # citation number of its passage
-    rank: int  # passage rank (0 = best)
-    position: float  # place in its passage
-    words: set[str] = field(default_factory=set)
-    overlap: float = 0.0  # idf-weighted overlap with the question
-    score: float = 0.0
-
-    @property
-    def is_intro(self) -> bool:
-        return self.text.rstrip("*").endswith(":")
-
-
-def passage_units(passage: Passage, rank: int) -> list[Unit]:
-    """Split a passage into answer units: sentences, list items, labelled paragraphs."""
-    texts: list[str] = []
-    label = ""
-    short_run: list[str] = []
-
-    def flush_run() -> None:
-        if not short_run:
-            return
-        items = [s.rstrip(";,. ") for s in short_run]
-        joined = "; ".join(items) + "."
-        if len(items) > 1 and texts and texts[-1].endswith(":"):
-            texts[-1] = f"{texts[-1]} {joined}"
-        else:
-            texts.extend(s if s.endswith((".", "!", "?")) else s + "." for s in short_run)
-        short_run.clear()
-
-    for block in passage.text.split("\n"):
-        block = block.strip()
-        if not block:
-            continue
-        heading = _LABEL.match(block)
-        if heading:
-            flush_run()
-            label = heading.group(1).strip()
-            continue
-        if _BULLET.match(block):
-            item = _BULLET.sub("", block).strip()
-            if len(item) <= SHORT_ITEM:
-                short_run.append(item)
-                continue
-            flush_run()
-            pieces = [item]
-        else:
-            flush_run()
-            pieces = [block] if len(block) <= LONG_BLOCK else _SENTENCE.split(block)
-        for piece in pieces:
-            piece = " ".join(piece.split())
-            if label:
-                piece = f"**{label.rstrip('.:')}:** {piece}"
-                label = ""
-            texts.append(piece)
-    flush_run()
-    units: list[Unit] = []
-    for text in texts:
-        if len(text) >= 12 and not looks_like_injection(text):
-            units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
-    return units
 
 
 class ExtractiveEngine:
@@ -159,7 +85,7 @@ class ExtractiveEngine:
 
     def _short(self, request: EngineRequest, units: list[Unit]) -> Iterator[str]:
         """The point first, then up to ``SHORT_POINTS`` supporting points, about ``SHORT_WORDS`` words."""
-        units = [piece for u in units for piece in _sentences(u)]
+        units = [piece for u in units for piece in sentences_of(u)]
         self._score(units, request.query)
         prose = [u for u in units if not u.is_intro and u.rank < SHORT_PASSAGES] or units
         cosines = request.similarity([u.text for u in prose]) if request.similarity else None
@@ -261,19 +187,6 @@ def _same_section(a: Passage, b: Passage) -> bool:
 
 def _order(p: Passage) -> int:
     return int(p.metadata.get("chunk_index", 0))
-
-
-def _sentences(unit: Unit) -> list[Unit]:
-    """A long prose unit as its sentences (a list introduction with its items stays whole)."""
-    if len(unit.text) <= SHORT_UNIT:
-        return [unit]
-    pieces = [p for p in _SHORT_SENTENCE.split(unit.text) if len(p) >= 12]
-    if len(pieces) <= 1:
-        return [unit]
-    return [
-        Unit(p, unit.n, unit.rank, unit.position + i / 10, set(content_words(p)))
-        for i, p in enumerate(pieces)
-    ]
 
 
 def _words(text: str) -> int:
