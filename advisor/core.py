@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -36,6 +37,8 @@ from advisor.store import VectorStore
 from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
+_CITE = re.compile(r"\[(\d+)\]")
+_LABEL = re.compile(r"^(?:- )?\*\*([^*\n]{2,80}?)\*\*", re.M)
 
 _FOLLOWUP = re.compile(
     r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
@@ -266,16 +269,18 @@ class Advisor:
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection)
-        if plan is not None:
-            answer.items = plan.items
-            text = plan.render(detail)
+        if plan is not None or not eng.uses_llm:
+            # Written at once (no model to wait for): cite in order of appearance, [1] first.
+            text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
+            text, request.passages = renumber(text, request.passages)
+            answer.items = plan.items if plan is not None else shown_labels(text)
             yield text
             answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
             self._finish(answer, text, request.passages)
             return
         pieces: list[str] = []
         try:
-            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
+            for piece in self._grounded(eng, request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -414,6 +419,21 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
+
+
+def renumber(text: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
+    """Citations renumbered 1, 2, 3 in order of first appearance; the passages renumbered to match."""
+    order = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
+    order += [p.n for p in passages if p.n not in order]
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    text = _CITE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
+    renumbered = [replace(p, n=mapping.get(p.n, p.n)) for p in passages]
+    return text, sorted(renumbered, key=lambda p: p.n)
+
+
+def shown_labels(text: str) -> list[str]:
+    """The bold labels an answer's lines open with, in order (what "the second one" can point to)."""
+    return [m.strip().rstrip(".:") for m in _LABEL.findall(text)]
 
 
 def _source(p: Passage) -> Source:
