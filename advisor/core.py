@@ -274,7 +274,8 @@ class Advisor:
             text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
             text, request.passages = renumber(text, request.passages)
             answer.items = plan.items if plan is not None else shown_labels(text)
-            yield text
+            for i, line in enumerate(text.split("\n")):  # line by line, so edges can stream it
+                yield line if i == 0 else "\n" + line
             answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
             self._finish(answer, text, request.passages)
             return
