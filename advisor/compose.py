@@ -26,6 +26,7 @@ Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the qu
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
 ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.04  # ...and its lead over the next item
+LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
 _WANTS_ACTION = re.compile(
@@ -34,6 +35,7 @@ _WANTS_ACTION = re.compile(
     r"what\s+now|what\s+to\s+do|prevent\w*|avoid\w*|respond|tackle|address)\b",
     re.I,
 )
+_DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
 _GENERIC_TYPES = {"strategic-partnership"}
 _SKIP_ATTRIBUTES = {"not stated", ""}
 ATTRIBUTE_LABELS = {
@@ -89,7 +91,8 @@ def plan_answer(
     is an item an earlier answer showed and the question points back to.
     """
     if focus is not None:
-        return item_plan(focus, query, cite)
+        # "go deeper on ..." wants the passages behind the item, not its one-line summary again
+        return None if _DEEPER.search(question.text) else item_plan(focus, query, cite)
     if question.form == "comparison":
         kinds = _compared_types(domain, question.text)
         if len(kinds) >= 2:
@@ -266,29 +269,42 @@ def _matching_item(
     return None
 
 
-def resolve_item(domain: Domain, labels: list[str], question: Question) -> Item | None:
-    """Which item of an earlier answer (its displayed labels) the question points to, if any."""
-    if not labels:
+def resolve_label(
+    labels: list[str], question: Question, domain: Domain | None, similarity: Similarity | None
+) -> str | None:
+    """Which label of an earlier answer the question points to ("the second one", "the IP one").
+
+    Ordinals count in the list the user saw; a descriptor is matched by stemmed words against each
+    label (and, for domain items, their aliases and summary), then by meaning.
+    """
+    if not labels or not question.refers_back:
         return None
-    label = None
-    if question.ordinal is not None and len(labels) >= abs(question.ordinal):
-        label = labels[question.ordinal - 1] if question.ordinal > 0 else labels[-1]
-    elif question.descriptor or question.refers_back:
-        words = set(content_words(question.descriptor or question.text))
-        scored = []
-        for i, name in enumerate(labels):
-            item = _item_by_name(domain, name)
-            vocab = item.words() | set(content_words(item.summary + " " + item.advice)) if item else set()
-            vocab |= set(content_words(name))
-            name_hits = len(words & set(content_words(name)) | (words & item.words() if item else set()))
-            scored.append((name_hits * 2 + len(words & vocab), -i, name))
-        scored.sort(reverse=True)
-        if scored and scored[0][0] > 0:
-            label = scored[0][2]
-    return _item_by_name(domain, label) if label else None
+    if question.ordinal is not None:
+        if len(labels) >= abs(question.ordinal):
+            return labels[question.ordinal - 1] if question.ordinal > 0 else labels[-1]
+        return None
+    if not question.descriptor:
+        return None
+    words = set(content_words(question.descriptor))
+    texts = []
+    scored = []
+    for i, label in enumerate(labels):
+        item = item_named(domain, label) if domain else None
+        names = set(content_words(label)) | (item.words() if item else set())
+        body = set(content_words(f"{item.summary} {item.advice}")) if item else set()
+        scored.append((2 * len(words & names) + len(words & body), -i))
+        texts.append(f"{label}: {item.summary}" if item else label)
+    best = max(scored)
+    if best[0] > 0:
+        return labels[-best[1]]
+    if similarity is None:
+        return None
+    cosines = list(similarity(texts))
+    top = max(range(len(labels)), key=lambda i: cosines[i])
+    return labels[top] if cosines[top] >= LABEL_MATCH else None
 
 
-def _item_by_name(domain: Domain, name: str) -> Item | None:
+def item_named(domain: Domain, name: str) -> Item | None:
     key = name.lower().strip("* ")
     for item in domain.items.values():
         if item.name.lower() == key:

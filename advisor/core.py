@@ -21,9 +21,9 @@ from dataclasses import replace
 import numpy as np
 
 from advisor.answer import Answer, Passage, Source
-from advisor.compose import Plan, plan_answer, resolve_item
+from advisor.compose import Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
-from advisor.domain import Cite, load_domain
+from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, no_index
@@ -189,6 +189,7 @@ class Advisor:
                 query=answer.retrieval_query or text,
                 sources=[s.id for s in answer.sources],
                 ts=time.time(),
+                items=answer.items,
             ),
         )
         log.info(
@@ -212,23 +213,30 @@ class Advisor:
         detail: str,
     ) -> Iterator[str]:
         retrieval = None
+        focus = None
         if asked and question is not None:
-            answer.retrieval_query = self._standalone(asked, history, eng)
-            retrieval = self.retriever.retrieve(answer.retrieval_query, collection, self.settings.top_k)
+            focus = self._referred(question, history, collection)
+            query = (
+                self._focused_query(focus, asked, collection)
+                if focus
+                else self._standalone(asked, history, eng)
+            )
+            answer.retrieval_query = query
+            retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         if (
             question is None
             or retrieval is None
             or not retrieval.passages
-            or self._out_of_scope(asked, retrieval)
+            or (focus is None and self._out_of_scope(asked, retrieval))
         ):
             answer.refused = True
             answer.kind = "refusal"
             answer.text = REFUSAL
             yield REFUSAL
             return
-        yield from self._compose(answer, question, eng, retrieval, history, collection, detail)
+        yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
     def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
         s = self.settings
@@ -254,6 +262,7 @@ class Advisor:
         history: list[Turn],
         collection: str,
         detail: str,
+        focus: str | None = None,
     ) -> Iterator[str]:
         query = answer.retrieval_query
         asked = question.text
@@ -268,7 +277,7 @@ class Advisor:
             similarity=self._similarity(query),
         )
         t0 = time.perf_counter()
-        plan = self._plan(question, query, request, collection)
+        plan = self._plan(question, query, request, collection, focus)
         if plan is not None or not eng.uses_llm:
             # Written at once (no model to wait for): cite in order of appearance, [1] first.
             text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
@@ -337,8 +346,35 @@ class Advisor:
                 self._sentences = SentenceVectors(self.settings.data_dir, self.embedder.name)
             return self._sentences
 
-    def _plan(self, question: Question, query: str, request: EngineRequest, collection: str) -> Plan | None:
-        domain = load_domain(self.settings.knowledge_dir) if collection == self.settings.collection else None
+    def _referred(self, question: Question, history: list[Turn], collection: str) -> str | None:
+        """The label of the last answer that the question points back to, if it points to one."""
+        if not question.refers_back:
+            return None
+        # The most recent answer that showed a list, within the last few turns ("the second one" may
+        # follow a detour into one of its items).
+        recent = [t for t in history[-3:] if not t.refused and t.items]
+        lists = [t for t in recent if len(t.items) > 1]
+        labels = list((lists or recent)[-1].items) if recent else []
+        if not labels:
+            return None
+        domain = self._domain(collection)
+        return resolve_label(labels, question, domain, self._similarity(question.text))
+
+    def _focused_query(self, focus: str, asked: str, collection: str) -> str:
+        domain = self._domain(collection)
+        item = item_named(domain, focus) if domain else None
+        return f"{focus}: {item.summary} {asked}" if item else f"{focus}: {asked}"
+
+    def _domain(self, collection: str) -> Domain | None:
+        """The structured domain layer: the bundled knowledge base's own, for its collection only."""
+        if collection != self.settings.collection:
+            return None
+        return load_domain(self.settings.knowledge_dir)
+
+    def _plan(
+        self, question: Question, query: str, request: EngineRequest, collection: str, focus: str | None
+    ) -> Plan | None:
+        domain = self._domain(collection)
         if domain is None:
             return None
         sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
@@ -351,11 +387,8 @@ class Advisor:
                     marks.append(n)
             return "".join(f" [{n}]" for n in marks) if marks else ""
 
-        focus = None
-        last = next((t for t in reversed(request.history) if not t.refused), None)
-        if last is not None and question.refers_back:
-            focus = resolve_item(domain, list(getattr(last, "items", []) or []), question)
-        return plan_answer(question, query, sections, domain, cite, focus, request.similarity)
+        item = item_named(domain, focus) if focus else None
+        return plan_answer(question, query, sections, domain, cite, item, request.similarity)
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
         for p in request.passages:
@@ -434,7 +467,7 @@ def renumber(text: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
 
 def shown_labels(text: str) -> list[str]:
     """The bold labels an answer's lines open with, in order (what "the second one" can point to)."""
-    return [m.strip().rstrip(".:") for m in _LABEL.findall(text)]
+    return [re.sub(r"^\d+[.)]\s*", "", m.strip()).rstrip(".:") for m in _LABEL.findall(text)]
 
 
 def _source(p: Passage) -> Source:

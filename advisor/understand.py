@@ -55,7 +55,7 @@ _GREETING = re.compile(
 _THANKS = re.compile(
     r"^\s*(thanks?|thank\s+you|thx|ty|cheers|much\s+appreciated|appreciate\s+it|great,?\s+thanks?|"
     r"perfect,?\s+thanks?|ok(ay)?,?\s+thanks?|got\s+it,?\s+thanks?|that\s+helps?|helpful|nice|cool|great|"
-    r"awesome|perfect|ok(ay)?|got\s+it)\b[\w\s,!.]{0,30}$",
+    r"awesome|perfect|ok(ay)?|got\s+it)\b[\w\s,!.'’]{0,40}$",
     re.I,
 )
 _BYE = re.compile(r"^\s*(bye|goodbye|see\s+you|see\s+ya|later|good\s*night|ciao)\b[\s\w!.,]{0,20}$", re.I)

@@ -43,7 +43,10 @@ _CUES = {
     ),
     "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
 }
-_DANGLING = re.compile(r"^(it|this|that|these|those|they|them|such|both|each|the latter|the former)\b", re.I)
+_DANGLING = re.compile(
+    r"^(it|its|this|that|these|those|they|them|their|such|both|each|either|neither|the latter|the former)\b",
+    re.I,
+)
 
 
 class ExtractiveEngine:
