@@ -26,7 +26,7 @@ from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
-from advisor.errors import EngineError, IndexError_, no_index
+from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
@@ -37,6 +37,8 @@ from advisor.store import VectorStore
 from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
+DETAILS = ("short", "long")
+NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 _CITE = re.compile(r"\[(\d+)\]")
 _LABEL = re.compile(r"^(?:- )?\*\*([^*\n]{2,80}?)\*\*", re.M)
 
@@ -151,6 +153,15 @@ class Advisor:
                 return item
         raise EngineError("no answer was produced")  # pragma: no cover - stream always ends with one
 
+    def more(
+        self, session_id: str, collection: str | None = None, engine: str | None = None
+    ) -> Iterator[str | Answer]:
+        """The full detail behind the last answer of a session ("more" in the REPL, "Show more" in Slack)."""
+        last = next((t for t in reversed(self.sessions.history(session_id, 1)) if not t.refused), None)
+        if last is None or not last.query:
+            raise InputError(NOTHING_TO_EXPAND)
+        yield from self.stream(last.query, session_id, collection, engine, detail="long", standalone=True)
+
     def stream(
         self,
         question: str,
@@ -158,7 +169,15 @@ class Advisor:
         collection: str | None = None,
         engine: str | None = None,
         detail: str = "short",
+        standalone: bool = False,
     ) -> Iterator[str | Answer]:
+        """Answer pieces as they are written, then the Answer.
+
+        ``detail`` is "short" (the point and a few cited points) or "long" (the full detail);
+        ``standalone`` says the question needs no earlier turn to be understood.
+        """
+        if detail not in DETAILS:
+            raise InputError(f"detail must be one of: {', '.join(DETAILS)}")
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         session_id = session_id or new_session_id()
@@ -168,7 +187,7 @@ class Advisor:
         asked, injected = strip_injection(text)
         if injected:
             log.info("session %s: instruction-like text removed from the question", session_id)
-        history = self.sessions.history(session_id, self.settings.history_turns)
+        history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
             text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
         )
