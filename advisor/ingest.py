@@ -58,6 +58,7 @@ class IngestReport:
     embedded: int = 0
     built: bool = False
     seconds: float = 0.0
+    sentences: int = 0  # answer sentences embedded for choosing the lead (advisor.sentences)
     onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
@@ -252,7 +253,7 @@ class Ingestor:
         report.embedded = embedded
         log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
         self._prepare_for_queries(report, [c.embed_text for c in new_chunks[:48]])
-        self._embed_sentences(new_chunks, total)
+        report.sentences = self._embed_sentences(new_chunks, total)
 
     def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
         if not keep_paths:
@@ -303,10 +304,10 @@ class Ingestor:
             log.info("removing unused build %s", orphan)
             self.store.drop(orphan)
 
-    def _embed_sentences(self, chunks: list[Chunk], total: int) -> None:
+    def _embed_sentences(self, chunks: list[Chunk], total: int) -> int:
         """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
         if not chunks or total > MAX_SENTENCE_CHUNKS:
-            return
+            return 0
         texts = [t for c in chunks for t in answer_sentences(c.text)]
         self.progress("sentences", 0, len(texts))
         added = SentenceVectors(self.settings.data_dir, self.embedder.name).add(
@@ -314,6 +315,7 @@ class Ingestor:
         )
         self.progress("sentences", len(texts), len(texts))
         log.info("embedded %s new answer sentences", added)
+        return added
 
     def _prepare_for_queries(self, report: IngestReport, samples: list[str]) -> None:
         prepare = getattr(self.embedder, "prepare_for_queries", None)  # an optional embedder hook
