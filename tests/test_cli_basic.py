@@ -24,6 +24,7 @@ SUMMARY_KEYS = {
     "removed",
     "unchanged",
     "failed",
+    "sentences",
     "skipped",
     "chunks",
     "embedded",

@@ -169,7 +169,7 @@ def test_slack_refusing_an_append_ends_the_stream_and_apologises(bot):
     assert bot.send(mention("What is a joint venture?", ts="1700000105.000100")) == 200
     bot.settle()
     (stream,) = bot.slack.streams()
-    assert stream.stopped and stream.blocks is None and stream.text.startswith("In a joint venture")
+    assert stream.stopped and stream.blocks is None and "joint venture" in stream.text.lower()
     (apology,) = bot.posts()
     assert apology["text"] == APOLOGY
 
