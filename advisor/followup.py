@@ -12,8 +12,8 @@ three signals, measured on the gold dev conversations with MiniLM (see the thres
 - the retrieval gain: the question is retrieved alone and with the previous query in front, and is
   merged only when the merged query finds clearly closer passages (best dense similarity).
 
-Small talk and refused turns are never merged into, and a question that is out of scope alone is
-not merged into an in-scope one (merging would make it look in scope). Imports nothing of the
+The Advisor never merges into small talk or a refused turn, and a short question that is out of
+scope alone is not merged into an in-scope one (merging would make it look in scope). Imports nothing of the
 project but the tokeniser.
 """
 
@@ -72,13 +72,6 @@ _SWITCH = re.compile(
     r"|\bchange\s+of\s+(topic|subject)\b|\bon\s+another\s+note\b|\bunrelated\b",
     re.I,
 )
-# Small talk says nothing about the last answer's topic. (The answer composer classifies chat more
-# finely; this only keeps thanks and greetings out of the merge.)
-_CHAT = re.compile(
-    r"^\W*(hi|hello|hey|thanks?|thank\s+you|thx|cheers|great|perfect|nice|cool|ok(ay)?|got\s+it|bye|"
-    r"goodbye|good\s+(morning|afternoon|evening))\b[\s\w,!.]{0,24}$",
-    re.I,
-)
 # Words that ask for something about a topic without naming one.
 _REQUEST_WORDS = frozenset(
     content_words(
@@ -97,12 +90,11 @@ class Cues:
     generic: bool = False  # no words of its own beyond a request: "Can you give an example?"
     switch: bool = False  # "Different question: ...", "Something else: ..."
     definition: bool = False  # "What is a resource map?"
-    chat: bool = False  # thanks, greetings
 
     @property
     def candidate(self) -> bool:
         """Worth retrieving merged with the previous query to find out."""
-        if self.switch or self.chat or (self.definition and not self.refers_back):
+        if self.switch or (self.definition and not self.refers_back):
             return False
         return self.refers_back or self.generic or self.words <= FEW_WORDS
 
@@ -122,12 +114,7 @@ def read_cues(question: str) -> Cues:
         generic=all(w in _REQUEST_WORDS for w in words),
         switch=bool(_SWITCH.search(question)),
         definition=bool(_DEFINITION.match(question)),
-        chat=bool(_CHAT.match(question)) and n <= 3,
     )
-
-
-def is_small_talk(question: str) -> bool:
-    return read_cues(question).chat
 
 
 def merges(cues: Cues, alone_similarity: float, merged_similarity: float) -> bool:
@@ -145,3 +132,12 @@ def merges(cues: Cues, alone_similarity: float, merged_similarity: float) -> boo
 
 def merged_query(previous: str, question: str) -> str:
     return f"{previous} {question}"
+
+
+def root_query(query: str, question: str) -> str:
+    """The standalone query a merged query was built on ("What is a JV? Can you give an example?"
+    asked as "Can you give an example?" gives "What is a JV?"); any other query unchanged."""
+    suffix = f" {question}"
+    if query.endswith(suffix) and len(query) > len(suffix):
+        return query[: -len(suffix)]
+    return query
