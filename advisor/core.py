@@ -331,8 +331,6 @@ class Advisor:
             return
         if eng.uses_llm and not answer.notice:
             answer.notice = UNGROUNDED
-                "The model's answer could not be grounded in the sources; showing their own words."
-            )
         fallback = self.engine("extractive")
         answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
         lead = "" if not pieces else "\n\n"
