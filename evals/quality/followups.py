@@ -1,6 +1,6 @@
 """How well the advisor tells a follow-up from a new question (the decision in advisor/followup.py).
 
-    ADVISOR_EMBEDDER=minilm python -m evals.followups --split dev
+    ADVISOR_EMBEDDER=minilm python -m evals.quality.followups --split dev
 
 Cases: the gold conversations (follow-ups, references back, switches; small talk is left out),
 plus every single in-scope question of the split asked right after the first turn of a
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from advisor import Advisor
 from advisor.answer import Passage
 from advisor.followup import merged_query, merges, read_cues
-from evals.gold import SPLITS, GoldItem, load_gold
+from evals.quality.gold import SPLITS, GoldItem, load_gold
 
 
 @dataclass
