@@ -9,8 +9,9 @@ three signals, measured on the gold dev conversations with MiniLM (see the thres
   "what about", a trailing "it" in a short question), a question with no words of its own beyond a
   request ("Can you give an example?", "Why?"), or an explicit switch ("Different question: ...");
 - how few content words the question has;
-- the retrieval gain: the question is retrieved alone and with the previous query in front, and is
-  merged only when the merged query finds clearly closer passages (best dense similarity).
+- the retrieval gain: the question is retrieved alone and with the previous query in front. A short
+  question without a reference cue is merged only when the merged query finds clearly closer
+  passages (best dense similarity); one with a cue unless it finds clearly less close ones.
 
 The Advisor never merges into small talk or a refused turn, and a short question that is out of
 scope alone is not merged into an in-scope one (merging would make it look in scope). Imports nothing of the
@@ -24,10 +25,11 @@ from dataclasses import dataclass
 
 from advisor.text import content_words
 
-# Merge a question that refers back only when the merged query's best similarity is at least this
-# much higher than the question's own: a reference that the previous query does not help resolve
-# (the integrator's descriptor resolution may) is better searched alone.
-REFERENCE_GAIN = 0.05
+# A question that refers back cannot be read alone: it is merged unless the merged query finds
+# clearly less close passages (then the cue was probably a false one, such as an "it" that points
+# inside the question). -0.05 rather than 0: 'Why does it make partnerships hard?' after 'What is
+# coopetition?' loses 0.01 merged yet only the merged query finds the coopetition section.
+REFERENCE_GAIN = -0.05
 # A short question with no reference cue ("How do we counter strategy drift?") is merged only on a
 # large gain, and only when it is in scope on its own (short out-of-scope questions gain as much).
 FEW_WORDS = 4
@@ -53,7 +55,8 @@ _TRAILING_PRONOUN = re.compile(r"\b(those|these|them|it|that|this|one)\s*[?.!]*\
 # (not the "it" of "will it rain", "what does it take").
 _PRONOUN_SUBJECT = re.compile(
     r"\b(does|did|do|is|was|are|were|would|will|can|could|should|made|makes|make)\s+"
-    r"(it|that|this|they|those|these)\b(?!\s+(a|an|the|rain\w*|snow\w*|be|take|takes|cost)\b)",
+    r"(it|that|this|they|those|these)\b(?!\s+(a|an|the|rain\w*|snow\w*|be|take|takes|cost)\b)"
+    r"|\b(their|its)\s+\w+",  # "How long does their partnership run?"
     re.I,
 )
 TRAILING_PRONOUN_MAX_WORDS = 3

@@ -77,6 +77,7 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
         ("What about the last one?", True),
         ("Why does that matter?", True),
         ("which of those is the airline thing?", True),
+        ("How long does their partnership run?", True),
         ("Why do alliances fail?", False),
         ("What does it take to govern an alliance well?", False),
         ("Will it rain in London this weekend?", False),
