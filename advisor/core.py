@@ -188,7 +188,13 @@ class Advisor:
             log.info("session %s: instruction-like text removed from the question", session_id)
         history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
-            text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
+            text="",
+            refused=False,
+            sources=[],
+            session_id=session_id,
+            engine=eng.name,
+            question=text,
+            detail=detail,
         )
         form = read_question(asked) if asked else None
         if form is not None and form.form == "chat":
