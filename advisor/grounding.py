@@ -11,11 +11,15 @@ What fails is dropped and counted; the advisor falls back to an extractive answe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from advisor.embeddings import content_words
 from advisor.retrieval import Passage
 
+Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
 CITATION = re.compile(r"\s*\[(\d+)\]")
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+(?=[A-Z0-9*\-\"“(])|\n+")
 _NUMBER = re.compile(r"\d[\d,.]*%?")
@@ -54,7 +58,7 @@ def _support(unit: str, passage: Passage) -> float:
     return len(words & set(content_words(passage.text + " " + passage.section))) / len(words)
 
 
-def ground(text: str, passages: list[Passage]) -> Grounded:
+def ground(text: str, passages: list[Passage], embed: Embed | None = None) -> Grounded:
     by_n = {p.n: p for p in passages}
     out = Grounded(text="")
     lines: list[str] = []
