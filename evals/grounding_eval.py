@@ -151,16 +151,15 @@ def minilm_embed() -> Embed:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.grounding_eval", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m evals.grounding_eval", description="Score ground().")
     parser.add_argument("--split", choices=SPLITS, default="all")
     parser.add_argument("--embedder", choices=("minilm", "none", "both"), default="both")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--wrong", action="store_true", help="list the sentences judged wrongly")
     args = parser.parse_args(argv)
     items = load_grounding(split=args.split)
-    runs = {"none": None, "minilm": minilm_embed} if args.embedder == "both" else {args.embedder: None}
-    if args.embedder == "minilm":
-        runs = {"minilm": minilm_embed}
+    factories: dict[str, Callable[[], Embed] | None] = {"none": None, "minilm": minilm_embed}
+    runs = factories if args.embedder == "both" else {args.embedder: factories[args.embedder]}
     scores = {}
     for name, factory in runs.items():
         scores[name] = score_grounding(items, factory() if factory else None)
