@@ -335,18 +335,21 @@ def _swapped_pair(sentence: str, evidence: Evidence) -> str | None:
         said = _between(sentence, a, b)
         if not said or not said[1]:
             continue  # "A and B", "A with B": no direction to swap
-        orders = [got for s in evidence.sentences if (got := _between(s, a, b))]
-        if orders and all(order < 0 for order, _ in orders) and any(words & said[1] for _, words in orders):
+        # The evidence sentences relating the two with some of the same words, in their order.
+        orders = [got[0] for s in evidence.sentences if (got := _between(s, a, b)) and got[1] & said[1]]
+        if orders and all(order != said[0] for order in orders):
             return f"roles of {a} and {b} swapped"
     return None
 
 
 def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
-    """The evidence sentence that carries the claim names someone else, not the sentence's name."""
-    own = [fold(n) for n in names(sentence, evidence)]
+    """The evidence sentence that carries the claim is about another name or alliance type, and the
+    sentences about the sentence's own are much further from it ("the Align stage sets up a PMO"
+    where the Activate stage does)."""
+    own = _anchors(sentence, evidence)
     if not own or len(evidence.passages) > 1:  # a summary over passages joins claims about several names
         return None
-    claim = set(content_words(sentence)) - {w for n in own for w in content_words(n)}
+    claim = set(content_words(sentence)) - {w for a in own for w in content_words(a)}
     if not claim:
         return None
 
@@ -354,15 +357,19 @@ def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
         return len(claim & set(content_words(s))) / len(claim)
 
     best = max(evidence.sentences, key=cover, default="")
-    others = [fold(n) for n in names(best) if fold(n) not in own and fold(n) not in fold(sentence)]
+    folded = fold(sentence)
+    others = [a for a in _anchors(best, evidence) if a not in own and _find(folded, a) < 0]
     if not others:
         return None
-    for name in own:
-        if name in fold(best):
+    for anchor in own:
+        rivals = [
+            a for a in others if (a in TYPES) == (anchor in TYPES)
+        ]  # a name for a name, a type for a type
+        if not rivals or _find(fold(best), anchor) >= 0:
             continue
-        with_name = [cover(s) for s in evidence.sentences if name in fold(s)]
-        if with_name and cover(best) - max(with_name) >= 0.3:
-            return f"claim is about {others[0]}, not {name}"
+        with_anchor = [cover(s) for s in evidence.sentences if _find(fold(s), anchor) >= 0]
+        if with_anchor and cover(best) - max(with_anchor) >= 0.3:
+            return f"claim is about {rivals[0]}, not {anchor}"
     return None
 
 
