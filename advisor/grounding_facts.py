@@ -86,12 +86,16 @@ TYPES = {
 _TYPES = {name: re.compile(pattern, re.I) for name, pattern in TYPES.items()}
 _HEDGES = frozenset(
     "always never all every only must mainly mostly primarily chiefly solely already invariably "
-    "guarantee guarantees guaranteed certainly usually typically".split()
+    "guarantee guarantees guaranteed certainly usually typically "
+    # superlatives: "the best partner", "the biggest cause"
+    "best worst biggest largest greatest highest lowest fastest strongest weakest easiest hardest "
+    "cheapest smallest least".split()
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|cannot)\b|n't\b", re.I)
 _SOFT_NEGATION = re.compile(r"\b(?:rather than|instead|unlike|less|without|beyond|more than|but)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+_LABELLED = re.compile(r"^(?:example|practical tip|outcomes)\b")  # lead-ins, not terms
 _LABEL = re.compile(r"^(?:\*\*[^*]+\*\*|#+ .+|[A-Z][^.!?]{0,60}:)$")
 
 
@@ -163,10 +167,29 @@ class Evidence:
                     near.extend([block[0], *block[i : i + 2]])
         return " ".join(dict.fromkeys(near))
 
+    @cached_property
+    def key_terms(self) -> set[str]:
+        """The passages' own bold terms ("**strategy drift**", "**Tier-two**"), figures left out."""
+        terms = set()
+        for span in re.findall(r"\*\*([^*]+)\*\*", " ".join(p.text for p in self.passages)):
+            term = _plain(span).strip(" .:;,")
+            if term and not re.search(r"\d", term) and not _LABELLED.match(term) and len(term) > 3:
+                terms.add(term)
+        return terms
+
+    def terms_in(self, text: str) -> list[str]:
+        plain = _plain(text)
+        return [t for t in sorted(self.key_terms) if re.search(rf"\b{re.escape(t)}\b", plain)]
+
     def windows(self) -> list[str]:
         """Each sentence and each pair of neighbouring sentences."""
         s = self.sentences
         return s + [f"{a} {b}" for a, b in itertools.pairwise(s)]
+
+
+def _plain(text: str) -> str:
+    """Folded, without parentheses, quotes or emphasis: how key terms are compared."""
+    return " ".join(fold(re.sub(r"\(.*?\)|[\"“”*]", " ", text)).split())
 
 
 def _split_sentences(line: str) -> list[str]:
@@ -311,6 +334,13 @@ def _anchors(text: str, evidence: Evidence) -> list[str]:
     return [name for name, pos in sorted(found.items(), key=lambda kv: kv[1]) if pos >= 0]
 
 
+def _kind(anchor: str, evidence: Evidence) -> str:
+    """A name stands in for a name, a type for a type, a key term for a key term."""
+    if anchor in TYPES:
+        return "type"
+    return "term" if anchor in evidence.key_terms else "name"
+
+
 def _between(text: str, a: str, b: str) -> tuple[int, set[str]] | None:
     """Order of a and b in the text (1: a first, -1: b first) and the content words between them."""
     folded = fold(text)
@@ -346,7 +376,7 @@ def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
     """The evidence sentence that carries the claim is about another name or alliance type, and the
     sentences about the sentence's own are much further from it ("the Align stage sets up a PMO"
     where the Activate stage does)."""
-    own = _anchors(sentence, evidence)
+    own = _anchors(sentence, evidence) + evidence.terms_in(sentence)
     if not own or len(evidence.passages) > 1:  # a summary over passages joins claims about several names
         return None
     claim = set(content_words(sentence)) - {w for a in own for w in content_words(a)}
@@ -358,13 +388,12 @@ def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
 
     best = max(evidence.sentences, key=cover, default="")
     folded = fold(sentence)
-    others = [a for a in _anchors(best, evidence) if a not in own and _find(folded, a) < 0]
+    candidates = _anchors(best, evidence) + evidence.terms_in(best)
+    others = [a for a in candidates if a not in own and _find(folded, a) < 0]
     if not others:
         return None
     for anchor in own:
-        rivals = [
-            a for a in others if (a in TYPES) == (anchor in TYPES)
-        ]  # a name for a name, a type for a type
+        rivals = [a for a in others if _kind(a, evidence) == _kind(anchor, evidence)]
         if not rivals or _find(fold(best), anchor) >= 0:
             continue
         with_anchor = [cover(s) for s in evidence.sentences if _find(fold(s), anchor) >= 0]

@@ -88,6 +88,12 @@ RULES = [
         "**Review**\nCompare results with the plan and update the budget.",
         section="Stages",
     ),
+    passage(
+        3,
+        "- **Pilot office.** A small team funded by both partners runs the first projects.\n"
+        "- **Escalation panel.** Two senior sponsors settle disputes between the partners within a week.",
+        section="Bodies",
+    ),
 ]
 
 
@@ -107,6 +113,8 @@ RULES = [
             "stage",
         ),
         ("A steering group always needs a new company in both firms [1].", "hedge"),
+        ("Acme is the biggest licensor of sensor patents to Borealis for use in trucks [1].", "superlative"),
+        ("The pilot office settles disputes between the partners within a week [3].", "key term"),
         ("A steering group needs identical processes in both firms [1].", "negation dropped"),
         ("Reviews happen every quarter with outside auditors checking tax filings [1].", "new phrase"),
         ("The partners appoint a project lead and open a shared data room [1].", "wrong citation"),
@@ -125,6 +133,7 @@ def test_fact_rules_drop_an_unfaithful_sentence(sentence, why):
         "In the Review stage the partners compare results with the plan and update the budget [2].",
         "Both firms need not have identical processes for a steering group [1].",
         "Reviews are held every quarter, and the budget is reset every 12-18 months [1].",
+        "The escalation panel settles disputes between the partners within a week [3].",
     ],
 )
 def test_fact_rules_keep_a_faithful_sentence(sentence):
