@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from advisor.embeddings import content_words
+from advisor.answer import Passage
 from advisor.grounding_facts import Evidence, fact_problem
-from advisor.retrieval import Passage
+from advisor.text import content_words
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
 CITATION = re.compile(r"\s*\[(\d+)\]")
@@ -38,9 +38,7 @@ SEMANTIC_MIN_WORDS = 0.4
 @dataclass
 class Grounded:
     text: str
-    kept: int = 0
     dropped: list[str] = field(default_factory=list)
-    cited: set[int] = field(default_factory=set)
 
 
 def split_units(text: str) -> list[str]:
@@ -98,8 +96,6 @@ def ground(text: str, passages: list[Passage], embed: Embed | None = None) -> Gr
             continue
         marks = "".join(f" [{n}]" for n in cited)
         lines.append(("- " if bullet else "") + plain + marks)
-        out.cited.update(cited)
-        out.kept += 1
     out.text = "\n".join(lines)
     return out
 

@@ -24,9 +24,8 @@ import re
 import unicodedata
 from functools import cached_property
 
-from advisor.embeddings import _STOP as STOP_WORDS
-from advisor.embeddings import content_words, stem
-from advisor.retrieval import Passage
+from advisor.answer import Passage
+from advisor.text import STOP_WORDS, content_words, stem
 
 _NUMBER = re.compile(r"\$?\d[\d,.]*(?:[-–]\d[\d,.]*)?%?")
 _NUMBER_WORDS = {

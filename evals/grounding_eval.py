@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from advisor.answer import Passage
 from advisor.chunking import chunk_document
 from advisor.documents import load
 from advisor.grounding import ground
-from advisor.retrieval import Passage
 
 GROUNDING_PATH = Path(__file__).resolve().parent / "grounding.yaml"
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
