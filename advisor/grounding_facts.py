@@ -246,22 +246,27 @@ def _numbers(sentence: str, evidence: Evidence) -> str | None:
 
 
 def names(sentence: str, evidence: Evidence | None = None) -> list[str]:
-    """Capitalised names in a sentence, not the commonest capitalised words. Its first word counts
-    only when the evidence writes it capitalised after a lower-case word ("... in Tesla")."""
+    """Capitalised names in a sentence, not the commonest capitalised words.
+
+    The capitalised run that opens the sentence may be an ordinary word; given the evidence, it counts
+    when the evidence has it, and a run of two words or more counts (less a first word the evidence
+    writes in lower case) even when the evidence lacks it ("Microsoft Best Buy sells ...")."""
     found = [n for n in _NAME.findall(sentence) if not (len(n.split()) == 1 and n in _COMMON)]
     first = re.match(r"\s*([A-Z][a-zA-Z&]+(?:\s+(?:&\s+)?[A-Z][a-zA-Z&]+)*)", sentence)
-    if (
-        evidence is not None
-        and first
-        and first.group(1) not in _COMMON
-        and re.search(rf"[a-z,]\s+{re.escape(first.group(1))}\b", evidence.text)
-    ):
-        found.insert(0, first.group(1))
+    if evidence is None or not first:
+        return found
+    run = first.group(1)
+    if run not in _COMMON and re.search(rf"(?<![.!?])\s+{re.escape(run)}\b", evidence.text):
+        found.insert(0, run)
+    elif len(run.split()) > 1:
+        head, rest = run.split(maxsplit=1)
+        common = head in _COMMON or re.search(rf"\b{head.lower()}\b", evidence.text)
+        found.insert(0, rest if common else run)
     return found
 
 
 def _names(sentence: str, evidence: Evidence) -> str | None:
-    for name in names(sentence):
+    for name in names(sentence, evidence):
         if fold(name) not in evidence.folded:
             return f"name {name}"
     return None
@@ -340,14 +345,17 @@ def _kind(anchor: str, evidence: Evidence) -> str:
     return "term" if anchor in evidence.key_terms else "name"
 
 
-def _between(text: str, a: str, b: str) -> tuple[int, set[str]] | None:
-    """Order of a and b in the text (1: a first, -1: b first) and the content words between them."""
+def _relations(text: str, a: str, b: str) -> list[tuple[int, set[str]]]:
+    """How a and b stand in the text: for each occurrence of one, the nearest occurrence of the other,
+    as (1 when a comes first, else -1; the content words between them)."""
     folded = fold(text)
-    ia, ib = _find(folded, a), _find(folded, b)
-    if ia < 0 or ib < 0:
-        return None
-    lo, hi = sorted((ia, ib))
-    return (1 if ia < ib else -1), set(content_words(folded[lo:hi].replace(a, " ").replace(b, " ")))
+    at_a, at_b = _positions(folded, a), _positions(folded, b)
+    out = []
+    for i, j in [(i, min(at_b, key=lambda j: abs(j - i))) for i in at_a if at_b]:
+        lo, hi = sorted((i, j))
+        gap = folded[lo:hi].replace(a, " ").replace(b, " ")
+        out.append((1 if i < j else -1, set(content_words(gap))))
+    return out
 
 
 def _find(folded: str, anchor: str) -> int:
@@ -358,15 +366,25 @@ def _find(folded: str, anchor: str) -> int:
     return folded.find(anchor)
 
 
+def _positions(folded: str, anchor: str) -> list[int]:
+    pattern = _TYPES.get(anchor)
+    if pattern:
+        return [m.start() for m in pattern.finditer(folded)]
+    return [m.start() for m in re.finditer(re.escape(anchor), folded)]
+
+
 def _swapped_pair(sentence: str, evidence: Evidence) -> str | None:
     anchors = _anchors(sentence, evidence)
-    for a, b in itertools.pairwise(anchors):
-        said = _between(sentence, a, b)
-        if not said or not said[1]:
+    named = {w for a in anchors for w in content_words(a)}
+    people = [a for a in anchors if a not in TYPES]  # a type has no role to swap ("Joint venture: A and B")
+    for a, b in itertools.combinations(people, 2):
+        said = _relations(sentence, a, b)
+        if not said or not said[0][1] - named:
             continue  # "A and B", "A with B": no direction to swap
-        # The evidence sentences relating the two with some of the same words, in their order.
-        orders = [got[0] for s in evidence.sentences if (got := _between(s, a, b)) and got[1] & said[1]]
-        if orders and all(order != said[0] for order in orders):
+        order, words = said[0][0], said[0][1] - named
+        # How the evidence relates the two with some of the same words, in its order.
+        given = [o for s in evidence.sentences for o, w in _relations(s, a, b) if w & words]
+        if given and all(o != order for o in given):
             return f"roles of {a} and {b} swapped"
     return None
 

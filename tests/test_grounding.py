@@ -108,6 +108,8 @@ RULES = [
         ("Acme and Corvid formed an equity alliance for battery recycling [1].", "alliance type absent"),
         ("Acme and Corvid set up a licensing deal for battery recycling [1].", "type of another name"),
         ("Borealis licensed its sensor patents to Acme for use in trucks [1].", "names swapped"),
+        ("Since then Borealis has licensed its sensor patents to Acme for trucks [1].", "names swapped"),
+        ("Acme Corvid Holdings formed a new company for battery recycling [1].", "opening name"),
         (
             "In the Launch stage the partners compare results with the plan and update the budget [2].",
             "stage",
