@@ -90,7 +90,9 @@ _HEDGES = frozenset(
     "best worst biggest largest greatest highest lowest fastest strongest weakest easiest hardest "
     "cheapest smallest least".split()
 )
-_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|cannot)\b|n't\b", re.I)
+_NEGATION = re.compile(
+    r"\b(?:not|no(?!-)|never|nor|neither|cannot)\b|n't\b", re.I
+)  # "no-fault" is no negation
 _SOFT_NEGATION = re.compile(r"\b(?:rather than|instead|unlike|less|without|beyond|more than|but)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
@@ -302,24 +304,38 @@ def _hedges(sentence: str, evidence: Evidence) -> str | None:
     return None
 
 
-def _closest(sentence: str, evidence: Evidence) -> tuple[str, float]:
-    words = set(content_words(sentence))
-    best, share = "", 0.0
-    for candidate in evidence.sentences:
-        overlap = len(words & set(content_words(candidate))) / max(1, len(words))
-        if overlap > share:
-            best, share = candidate, overlap
-    return best, share
+_CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")
+
+
+def _negated(text: str) -> list[set[str]]:
+    """The content words each negation in the text governs: from "not" to the end of its clause."""
+    scopes = []
+    for match in _NEGATION.finditer(text):
+        tail = text[match.end() :]
+        end = _CLAUSE_END.search(tail)
+        words = set(content_words(tail[: end.start() if end else len(tail)]))
+        if words:
+            scopes.append(words)
+    return scopes
 
 
 def _negation(sentence: str, evidence: Evidence) -> str | None:
-    closest, share = _closest(sentence, evidence)
-    if share < 0.5:
-        return None
-    if _NEGATION.search(closest) and not (_NEGATION.search(sentence) or _SOFT_NEGATION.search(sentence)):
-        return "negation dropped"
-    if _NEGATION.search(sentence) and not (_NEGATION.search(closest) or _SOFT_NEGATION.search(closest)):
-        return "negation added"
+    """A claim the evidence denies ("X does not require Y" said as "X requires Y"), or the reverse."""
+    words = set(content_words(sentence))
+    negated = bool(_NEGATION.search(sentence) or _SOFT_NEGATION.search(sentence))
+    for candidate in evidence.sentences:
+        if negated:
+            break
+        for scope in _negated(candidate):
+            if len(scope & words) / len(scope) >= 0.5 and len(
+                words & set(content_words(candidate))
+            ) >= 0.5 * len(words):
+                return "negation dropped"
+    for scope in _negated(sentence):
+        backing = [c for c in evidence.sentences if len(scope & set(content_words(c))) / len(scope) >= 0.5]
+        denied = [c for c in backing if _SOFT_NEGATION.search(c) or any(scope & n for n in _negated(c))]
+        if backing and not denied:
+            return "negation added"
     return None
 
 

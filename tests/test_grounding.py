@@ -76,7 +76,8 @@ RULES = [
         1,
         "A partnership charter lists seven warning signs. Reviews happen every quarter and the budget "
         "is reset every 12-18 months. The pilot office runs for at least two quarters.\n\n"
-        "A steering group does not need identical processes in both firms. Acme licensed its sensor "
+        "A steering group does not need identical processes in both firms. Partners should look for "
+        "synergy, not duplication. Acme licensed its sensor "
         "patents to Borealis for use in trucks.\n\n"
         "- **Joint venture:** Acme and Corvid formed a new company for battery recycling.\n"
         "- **Licensing:** Borealis pays Acme royalties for the sensor patents.",
@@ -118,6 +119,8 @@ RULES = [
         ("Acme is the biggest licensor of sensor patents to Borealis for use in trucks [1].", "superlative"),
         ("The pilot office settles disputes between the partners within a week [3].", "key term"),
         ("A steering group needs identical processes in both firms [1].", "negation dropped"),
+        ("Partners should look for duplication [1].", "negation dropped"),
+        ("A steering group does not need processes, and partners should not look for synergy [1].", "added"),
         ("Reviews happen every quarter with outside auditors checking tax filings [1].", "new phrase"),
         ("The partners appoint a project lead and open a shared data room [1].", "wrong citation"),
     ],
@@ -134,6 +137,7 @@ def test_fact_rules_drop_an_unfaithful_sentence(sentence, why):
         "Corvid and Acme set up a joint venture, a new company that recycles batteries [1].",
         "In the Review stage the partners compare results with the plan and update the budget [2].",
         "Both firms need not have identical processes for a steering group [1].",
+        "Partners should look for synergy [1].",
         "Reviews are held every quarter, and the budget is reset every 12-18 months [1].",
         "The escalation panel settles disputes between the partners within a week [3].",
     ],
