@@ -1,7 +1,7 @@
 """The CI quality gate: the default engine with the real MiniLM embedder on the gold set's test split,
 and the grounding layer on the grounding set's test half.
 
-Thresholds are fixed in evals/summary.py (GATE) and are never lowered to make this pass, and no metric
+Thresholds are fixed in evals/quality/summary.py (GATE) and are never lowered to make this pass, and no metric
 is exempted: any miss fails the run, with every measured number, the gap, and the failing items.
 Follow-up success: the last turn of a conversation (follow-up, reference or switch) is answered (not
 refused), its expected section is among the top 5 retrieved passages, and it states at least half its
@@ -14,10 +14,10 @@ import pytest
 
 from advisor.core import Advisor
 from advisor.sessions import SessionStore
-from evals.evaluate import evaluate_engine
-from evals.gold import load_gold
-from evals.runner import grounding_row, score_grounding_set
-from evals.summary import GATE, check_gate, summarize
+from evals.quality.evaluate import evaluate_engine
+from evals.quality.gold import load_gold
+from evals.quality.runner import grounding_row, score_grounding_set
+from evals.quality.summary import GATE, check_gate, summarize
 
 
 @pytest.mark.real

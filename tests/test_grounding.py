@@ -167,7 +167,7 @@ def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
 
 
 def test_grounding_set_scorer_reports_rates_per_kind_and_split():
-    from evals.grounding_eval import load_grounding, score_grounding
+    from evals.quality.grounding import load_grounding, score_grounding
 
     items = load_grounding()
     assert {i.split for i in items} == {"dev", "test"}
@@ -179,7 +179,7 @@ def test_grounding_set_scorer_reports_rates_per_kind_and_split():
 
 @pytest.mark.real
 def test_grounding_meets_its_targets_on_the_test_half_with_minilm():
-    from evals.grounding_eval import (
+    from evals.quality.grounding import (
         format_score,
         grounding_misses,
         load_grounding,

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.errors import ConfigError
-from evals.evaluate import ItemResult, evaluate_engine
-from evals.gold import load_gold, validate_gold
-from evals.grounding_eval import format_score
-from evals.report import kind_table, plain_table, skipped_lines, table, write_report
-from evals.summary import by_group, check_gate, summarize
+from evals.quality.evaluate import ItemResult, evaluate_engine
+from evals.quality.gold import load_gold, validate_gold
+from evals.quality.grounding import format_score
+from evals.quality.report import kind_table, plain_table, skipped_lines, table, write_report
+from evals.quality.summary import by_group, check_gate, summarize
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def default_seeds_dir(settings) -> Path:
 def main(args, settings) -> int:
     out = getattr(args, "from_feedback", None)
     if out:
-        from evals.candidates import export_candidates
+        from evals.quality.candidates import export_candidates
 
         count = export_candidates(settings, Path(out))
         print(f"wrote {count} gold-set candidate(s) from thumbs-down feedback to {out}")
@@ -113,8 +113,8 @@ def evaluate_all(args, settings, items, report_dir: Path) -> tuple[list[Run], di
 
 def score_grounding_set(advisor, split: str) -> dict:
     """The grounding layer on the labelled grounding set's split, with the advisor's embedder."""
-    from evals.evaluate import make_embed
-    from evals.grounding_eval import load_grounding, score_grounding
+    from evals.quality.evaluate import make_embed
+    from evals.quality.grounding import load_grounding, score_grounding
 
     return score_grounding(load_grounding(split=split), embed=make_embed(advisor.embedder))
 
@@ -138,7 +138,7 @@ def run_engine(advisor, items, engine: str, collection: str, name: str, with_sou
 def run_baseline(
     items, files: list[Path], persist_dir: Path, prefix: str, name: str, with_sources: bool
 ) -> Run:
-    from evals.baseline import Baseline, evaluate_baseline
+    from evals.quality.baseline import Baseline, evaluate_baseline
 
     run = Run(name=name)
     try:

@@ -5,15 +5,15 @@
 
 Metrics that do not apply to a run (retrieval on the seeds run, citations for the baseline) are None.
 Chat items (small talk, questions about the advisor) count only towards ``smalltalk_handled``. The
-grounding-set rates (``grounding_*``) are added to a row by the runner (evals/grounding_eval.py).
+grounding-set rates (``grounding_*``) are added to a row by the runner (evals/quality/grounding.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from evals.evaluate import ItemResult
-from evals.scorers import mean, percentiles, refusal_scores
+from evals.quality.evaluate import ItemResult
+from evals.quality.scorers import mean, percentiles, refusal_scores
 
 # The CI gate: the issue's targets (">=" unless the op says "<="). Never lowered to make a run pass,
 # and no metric is exempted: a miss fails the gate until the advisor meets the bar.

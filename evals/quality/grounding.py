@@ -7,8 +7,8 @@ share of faithful sentences kept and of unfaithful ones dropped, overall, per ki
 The split is fixed by a rule, not chosen: items sorted by id, the 2nd and 4th of every five are
 ``dev`` (tune on these), the rest ``test`` (report these).
 
-    PYTHONPATH=. python -m evals.grounding_eval                 # word rules alone and with MiniLM
-    PYTHONPATH=. python -m evals.grounding_eval --embedder none --split dev --json
+    PYTHONPATH=. python -m evals.quality.grounding                 # word rules alone and with MiniLM
+    PYTHONPATH=. python -m evals.quality.grounding --embedder none --split dev --json
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from advisor.chunking import chunk_document
 from advisor.documents import load
 from advisor.grounding import ground
 
-GROUNDING_PATH = Path(__file__).resolve().parent / "grounding.yaml"
-KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+GROUNDING_PATH = Path(__file__).resolve().parents[1] / "grounding.yaml"
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 SPLITS = ("dev", "test", "all")
 TARGETS = {"faithful_kept": 0.90, "unfaithful_dropped": 0.95}
 Embed = Callable[[list[str]], np.ndarray]
@@ -151,7 +151,7 @@ def minilm_embed() -> Embed:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.grounding_eval", description="Score ground().")
+    parser = argparse.ArgumentParser(prog="python -m evals.quality.grounding", description="Score ground().")
     parser.add_argument("--split", choices=SPLITS, default="all")
     parser.add_argument("--embedder", choices=("minilm", "none", "both"), default="both")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
