@@ -189,3 +189,49 @@ def test_grounding_meets_its_targets_on_the_test_half_with_minilm():
 
     score = score_grounding(load_grounding(split="test"), embed=minilm_embed())
     assert not grounding_misses(score), format_score(score, "(minilm, test half)")
+
+
+# --- the knowledge base as a check on the rules: its own sentences kept, altered ones dropped -----------
+
+
+def knowledge_sentences():
+    """(passage, sentence) for every plain sentence of every knowledge-base section."""
+    import re
+
+    from advisor.grounding_facts import Evidence
+    from evals.quality.grounding import KNOWLEDGE_DIR, _sections
+
+    for doc in sorted(p.name for p in KNOWLEDGE_DIR.glob("*.md")):
+        sections = _sections(doc, KNOWLEDGE_DIR)
+        for heading, (text, meta) in sections.items():
+            source = Passage(n=1, id=heading, text=text, metadata=dict(meta), score=1.0, similarity=1.0)
+            for sentence in Evidence([source]).sentences:
+                if "**" not in sentence and "|" not in sentence and len(sentence.split()) >= 6:
+                    yield source, sections, re.sub(r"\s+", " ", sentence)
+
+
+def test_knowledge_base_sentences_are_kept_and_altered_ones_dropped():
+    import re
+
+    kept = altered = altered_kept = moved = moved_kept = 0
+    counts = "two three four five six seven eight nine".split()
+    for source, sections, sentence in knowledge_sentences():
+        kept += bool(ground(sentence + " [1]", [source]).text)
+        count = re.search(rf"\b({'|'.join(counts)})\b", sentence)
+        if count:
+            other = counts[(counts.index(count.group(1)) + 3) % len(counts)]
+            altered += 1
+            changed = sentence[: count.start()] + other + sentence[count.end() :]
+            altered_kept += bool(ground(changed + " [1]", [source]).text)
+        for heading, (text, meta) in sections.items():
+            if heading != source.id and sentence not in text:
+                elsewhere = Passage(
+                    n=1, id=heading, text=text, metadata=dict(meta), score=1.0, similarity=1.0
+                )
+                moved += 1
+                moved_kept += bool(ground(sentence + " [1]", [elsewhere]).text)
+                break
+    total = sum(1 for _ in knowledge_sentences())
+    assert kept / total >= 0.98, (kept, total)
+    assert altered >= 20 and altered_kept == 0
+    assert moved >= 200 and moved_kept / moved <= 0.03, (moved_kept, moved)
