@@ -16,11 +16,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import numpy as np
 
 from advisor.answer import Answer, Passage, Source
+from advisor.citations import Citations, shown_labels
 from advisor.compose import Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
@@ -38,9 +38,8 @@ from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
 DETAILS = ("short", "long")
+UNGROUNDED = "The model's answer could not be grounded in the sources; showing their own words."
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
-_CITE = re.compile(r"\[(\d+)\]")
-_LABEL = re.compile(r"^(?:- )?\*\*([^*\n]{2,80}?)\*\*", re.M)
 
 _FOLLOWUP = re.compile(
     r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
@@ -297,40 +296,48 @@ class Advisor:
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
-        if plan is not None or not eng.uses_llm:
-            # Written at once (no model to wait for): cite in order of appearance, [1] first.
-            text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
-            text, request.passages = renumber(text, request.passages)
-            answer.items = plan.items if plan is not None else shown_labels(text)
-            for i, line in enumerate(text.split("\n")):  # line by line, so edges can stream it
-                yield line if i == 0 else "\n" + line
-            answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-            self._finish(answer, text, request.passages)
-            return
+        citations = Citations(request.passages)
         pieces: list[str] = []
+        if plan is not None:
+            answer.items = plan.items
+            for i, line in enumerate(plan.render(detail).split("\n")):  # line by line, so edges can stream
+                pieces.append(citations.feed(line if i == 0 else "\n" + line))
+                yield pieces[-1]
+        else:
+            yield from self._write(answer, eng, request, citations, pieces)
+        tail = citations.flush()
+        if tail:
+            pieces.append(tail)
+            yield tail
+        text = "".join(pieces)
+        if plan is None:
+            answer.items = shown_labels(text)
+        answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+        self._finish(answer, text, citations.passages())
+
+    def _write(
+        self, answer: Answer, eng: Engine, request: EngineRequest, citations: Citations, pieces: list[str]
+    ) -> Iterator[str]:
+        """The engine's answer (grounded, for a model), or the extractive one when it fails."""
         try:
-            for piece in self._grounded(eng, request):
-                pieces.append(piece)
-                yield piece
+            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
+                pieces.append(citations.feed(piece))
+                yield pieces[-1]
         except EngineError as exc:
             answer.notice = f"{exc}; answered from the sources' own words (extractive) instead."
             self.notify(answer.notice)
             log.info("engine %s failed: %s", eng.name, exc)
-        if not "".join(pieces).strip():
-            if eng.uses_llm and not answer.notice:
-                answer.notice = (
-                    "The model's answer could not be grounded in the sources; showing their own words."
-                )
-            fallback = self.engine("extractive")
-            answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
-            lead = "" if not pieces else "\n\n"
-            for piece in fallback.answer(request):
-                piece = lead + piece
-                lead = ""
-                pieces.append(piece)
-                yield piece
-        answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-        self._finish(answer, "".join(pieces), request.passages)
+        if "".join(pieces).strip():
+            return
+        if eng.uses_llm and not answer.notice:
+            answer.notice = UNGROUNDED
+        fallback = self.engine("extractive")
+        answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
+        lead = "" if not pieces else "\n\n"
+        for piece in fallback.answer(request):
+            pieces.append(citations.feed(lead + piece))
+            lead = ""
+            yield pieces[-1]
 
     @staticmethod
     def _finish(answer: Answer, text: str, passages: list[Passage]) -> None:
@@ -472,21 +479,6 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
-
-
-def renumber(text: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
-    """Citations renumbered 1, 2, 3 in order of first appearance; the passages renumbered to match."""
-    order = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
-    order += [p.n for p in passages if p.n not in order]
-    mapping = {old: new for new, old in enumerate(order, 1)}
-    text = _CITE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
-    renumbered = [replace(p, n=mapping.get(p.n, p.n)) for p in passages]
-    return text, sorted(renumbered, key=lambda p: p.n)
-
-
-def shown_labels(text: str) -> list[str]:
-    """The bold labels an answer's lines open with, in order (what "the second one" can point to)."""
-    return [re.sub(r"^\d+[.)]\s*", "", m.strip()).rstrip(".:") for m in _LABEL.findall(text)]
 
 
 def _source(p: Passage) -> Source:
