@@ -60,6 +60,7 @@ class Plan:
     points: list[str] = field(default_factory=list)
     table: list[list[str]] = field(default_factory=list)  # header row first
     more: list[str] = field(default_factory=list)  # extra points shown in the long form only
+    long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
     items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
 
     def render(self, detail: str = "short") -> str:
@@ -70,7 +71,7 @@ class Plan:
             lines.append("| " + " | ".join(header) + " |")
             lines.append("|" + "---|" * len(header))
             lines.extend("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows)
-        points = self.points + (self.more if detail == "long" else [])
+        points = (self.long_points or self.points) + self.more if detail == "long" else self.points
         if points:
             lines.extend(f"- {p}" for p in points)
         return "\n".join(lines)
@@ -129,10 +130,15 @@ def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
     for item in lst.items:
         body = item.advice if action and item.advice else item.summary
         points.append(f"**{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
+    long_points = [
+        f"**{i.name}**: {i.summary}{' What to do: ' + i.advice if i.advice else ''}{cite(i.cites)}"
+        for i in lst.items
+    ]
     return Plan(
         kind="list",
         lead=f"{lst.intro}{cite(lst.cites)}",
         points=points,
+        long_points=long_points,
         items=[i.name for i in lst.items],
     )
 
