@@ -23,8 +23,9 @@ from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
-from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
+from advisor.guard import CHAT_REPLY, REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
+from advisor.scope import Scope, decide
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
 
@@ -165,11 +166,15 @@ class Advisor:
             retrieval = self.retriever.retrieve(answer.retrieval_query, name, self.settings.top_k)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
-        if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):
+        scope = self._scope(answer.retrieval_query, retrieval) if retrieval and retrieval.passages else "out"
+        if scope == "chat":
+            answer.text = CHAT_REPLY
+            yield CHAT_REPLY
+        elif scope == "out":
             answer.refused = True
             answer.text = REFUSAL
             yield REFUSAL
-        else:
+        elif retrieval is not None:
             yield from self._compose(answer, asked, eng, retrieval, history)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         self.sessions.append(
@@ -193,13 +198,14 @@ class Advisor:
         )
         yield answer
 
-    def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
+    def _scope(self, query: str, retrieval: Retrieval) -> Scope:
+        """In scope, out of scope or small talk, for the standalone query (advisor/scope.py)."""
         s = self.settings
-        if asks_for_market_advice(question):
-            return True
-        if retrieval.best_similarity < s.min_relevance:
-            return True
-        return retrieval.best_similarity < s.confident_relevance and retrieval.coverage < s.min_coverage
+        if asks_for_market_advice(query):
+            return "out"
+        if retrieval.scope is None:  # a build without a scope model: the similarity floor alone
+            return "out" if retrieval.best_similarity < s.scope_floor else "in"
+        return decide(retrieval.scope, retrieval.best_similarity, s.scope_threshold, s.scope_floor)
 
     def _standalone(self, question: str, history: list[Turn], eng: Engine) -> str:
         answered = [t for t in history if not t.refused]

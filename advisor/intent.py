@@ -37,10 +37,11 @@ from advisor.questions import (
     section_key,
 )
 from advisor.scope import Scope, ScopeModel, train_scope
+from advisor.store import BUILD_SEP
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # bump when the artefact format or the training changes
 DIR = "intent"
 INFO_KEY = "intent"
 
@@ -131,7 +132,12 @@ def build(
     vectors = _embed(texts, embedder, _cached_vectors(data_dir, previous, embedder.name))
     row = {t: i for i, t in enumerate(texts)}
     train_texts = in_texts + out_texts + chat_texts
-    labels: list[Scope] = ["in"] * len(in_texts) + ["out"] * len(out_texts) + ["chat"] * len(chat_texts)
+    counts: list[tuple[Scope, int]] = [
+        ("in", len(in_texts)),
+        ("out", len(out_texts)),
+        ("chat", len(chat_texts)),
+    ]
+    labels: list[Scope] = [label for label, n in counts for _ in range(n)]
     scope = None
     if in_texts and (out_texts or chat_texts):
         train = vectors[[row[t] for t in train_texts]]
@@ -210,13 +216,13 @@ def _embed(texts: list[str], embedder, cache: dict[str, np.ndarray]) -> np.ndarr
     return np.stack([np.asarray(cache[t], dtype=np.float32) for t in texts])
 
 
-def remove_unused(data_dir: Path, keep: set[str]) -> None:
-    """Delete artefact files no pointer names any more."""
+def remove_unused(data_dir: Path, collection: str, keep: str | None) -> None:
+    """Delete a collection's artefact files other than the one its pointer names."""
     folder = intent_dir(data_dir)
     if not folder.is_dir():
         return
-    for path in folder.glob("*.npz"):
-        if path.name not in keep:
+    for path in folder.glob(f"{collection}{BUILD_SEP}*.npz"):
+        if path.name != keep:
             path.unlink(missing_ok=True)
 
 

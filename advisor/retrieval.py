@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor import intent
 from advisor.answer import Passage
 from advisor.embeddings import Embedder
 from advisor.errors import ConfigError, unknown_choice
+from advisor.scope import Scope
 from advisor.store import Hit, VectorStore
 from advisor.text import content_words
 
@@ -40,6 +42,8 @@ class Retrieval:
     timings: dict
     coverage: float = 1.0  # share of the query's content words that occur anywhere in the collection
     heads: list[int] = field(default_factory=lambda: [0])  # index of each sub-question's best passage
+    # P(in), P(out), P(chat) from the build's scope model (advisor/scope.py); None without one
+    scope: dict[Scope, float] | None = None
 
 
 _PARTS = re.compile(
@@ -60,6 +64,7 @@ class LexicalIndex:
 
     def __init__(self, records: list[tuple[str, str, dict]], k1: float = 1.2, b: float = 0.75) -> None:
         self.records = records
+        self._rows: dict[str, tuple[str, str, dict]] | None = None
         self.k1, self.b = k1, b
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = []
@@ -72,6 +77,11 @@ class LexicalIndex:
         self.avg = float(self.lengths.mean()) or 1.0
         n = len(records)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def by_id(self, chunk_id: str) -> tuple[str, str, dict] | None:
+        if self._rows is None:
+            self._rows = {r[0]: r for r in self.records}
+        return self._rows.get(chunk_id)
 
     def coverage(self, query: str) -> float:
         words = content_words(query)
@@ -145,7 +155,9 @@ class Retriever:
         mode = mode or self.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        physical = self.store.live(collection_name).physical
+        pointer = self.store.live(collection_name)
+        physical = pointer.physical
+        artefacts = intent.load(self.store.settings.data_dir, pointer.info)
         vector = self.embedder.embed_query(query)
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
@@ -163,6 +175,7 @@ class Retriever:
                 )
                 for i, score in index.search(query, CANDIDATES)
             ]
+        asked = self._by_question(artefacts, index, vector, dense) if mode != "dense" else []
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -171,7 +184,7 @@ class Retriever:
                 lexical_hits[0].id, 0.0
             )
         ranked = (
-            _fuse([dense, lexical_hits])
+            _fuse([dense, lexical_hits, asked])
             if mode != "dense"
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )
@@ -193,7 +206,27 @@ class Retriever:
             )
             for i, (h, s) in enumerate(top, 1)
         ]
-        return Retrieval(passages=passages, best_similarity=best, timings=timings, coverage=coverage)
+        scope = None
+        if artefacts is not None and artefacts.scope is not None:
+            scope = artefacts.scope.probabilities(vector, best)
+        return Retrieval(
+            passages=passages, best_similarity=best, timings=timings, coverage=coverage, scope=scope
+        )
+
+    def _by_question(
+        self,
+        artefacts: intent.Intent | None,
+        index: LexicalIndex | None,
+        vector: np.ndarray,
+        dense: list[Hit],
+    ) -> list[Hit]:
+        """Chunks of the sections whose example questions are nearest to the query (advisor/questions.py)."""
+        if artefacts is None or index is None:
+            return []
+        ids = artefacts.questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense])
+        return [
+            Hit(id=i, text=r[1], metadata=r[2], score=0.0) for i in ids if (r := index.by_id(i)) is not None
+        ]
 
     def _similarities(self, physical: str, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         return {i: float(v @ vector) for i, v in self.store.vectors(physical, ids).items()}

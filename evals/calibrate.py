@@ -4,7 +4,8 @@
     python -m evals.calibrate --json
 
 For every dev item it takes the question the advisor would decide scope on (the last turn, made
-standalone by asking the earlier turns in one session), the scope classifier's probabilities and the
+standalone by asking the earlier turns in one session; items that are nothing but a prompt injection
+are skipped, the guard refuses them before any scope decision), the scope classifier's probabilities and the
 best dense similarity, then prints the grid: for each threshold on P(out), the false-refusal rate
 (in-scope questions refused or sent to small talk), the out-of-scope refusal rate (all and
 business-adjacent) and the share of small talk routed to chat. The chosen threshold is the one with
@@ -55,33 +56,31 @@ class Point:
 
 def collect(advisor, items, collection: str) -> list[Point]:
     """Scope inputs for every item, computed the way the advisor computes them."""
-    from advisor import intent as intent_mod
-    from advisor.guard import asks_for_market_advice
+    from advisor.guard import asks_for_market_advice, strip_injection
 
     advisor.ensure_index(collection)
-    pointer, col = advisor.store.live(collection)
-    found = intent_mod.load(advisor.settings.data_dir, pointer.info)
-    if found is None or found.scope is None:
-        raise SystemExit(f"collection {collection!r} has no scope model; re-ingest it")
     points = []
     for item in items:
-        query = item.question
+        query = strip_injection(item.question)[0]
+        if not query:
+            continue  # nothing but instructions to the model: refused before any scope decision
         if len(item.turns) > 1:
             session = f"calibrate-{item.id}"
             answer = None
             for turn in item.turns:
                 answer = advisor.ask(turn, session_id=session, collection=collection)
-            query = answer.retrieval_query or item.question if answer else item.question
-        vector = advisor.embedder.embed_query(query)
-        hits = advisor.store.query(col, vector, 1)
+            query = (answer.retrieval_query if answer else "") or item.question
+        retrieval = advisor.retriever.retrieve(query, collection, advisor.settings.top_k)
+        if retrieval.scope is None:
+            raise SystemExit(f"collection {collection!r} has no scope model; re-ingest it")
         points.append(
             Point(
                 id=item.id,
                 kind=item.kind,
                 want="out" if item.refuse else "chat" if item.chat else "in",
                 query=query,
-                probs=found.scope.probabilities(vector),
-                best=hits[0].score if hits else 0.0,
+                probs=retrieval.scope,
+                best=retrieval.best_similarity,
                 market=asks_for_market_advice(query),
             )
         )
