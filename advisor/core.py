@@ -203,9 +203,10 @@ class Advisor:
         s = self.settings
         if asks_for_market_advice(query):
             return "out"
+        relevance = max(retrieval.best_similarity, retrieval.question_similarity)
         if retrieval.scope is None:  # a build without a scope model: the similarity floor alone
-            return "out" if retrieval.best_similarity < s.scope_floor else "in"
-        return decide(retrieval.scope, retrieval.best_similarity, s.scope_threshold, s.scope_floor)
+            return "out" if relevance < s.scope_floor else "in"
+        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor)
 
     def _standalone(self, question: str, history: list[Turn], eng: Engine) -> str:
         answered = [t for t in history if not t.refused]

@@ -44,6 +44,7 @@ class Retrieval:
     heads: list[int] = field(default_factory=lambda: [0])  # index of each sub-question's best passage
     # P(in), P(out), P(chat) from the build's scope model (advisor/scope.py); None without one
     scope: dict[Scope, float] | None = None
+    question_similarity: float = 0.0  # cosine of the nearest example question (advisor/questions.py)
 
 
 _PARTS = re.compile(
@@ -175,7 +176,7 @@ class Retriever:
                 )
                 for i, score in index.search(query, CANDIDATES)
             ]
-        asked = self._by_question(artefacts, index, vector, dense) if mode != "dense" else []
+        asked, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -210,7 +211,12 @@ class Retriever:
         if artefacts is not None and artefacts.scope is not None:
             scope = artefacts.scope.probabilities(vector, best)
         return Retrieval(
-            passages=passages, best_similarity=best, timings=timings, coverage=coverage, scope=scope
+            passages=passages,
+            best_similarity=best,
+            timings=timings,
+            coverage=coverage,
+            scope=scope,
+            question_similarity=question_similarity,
         )
 
     def _by_question(
@@ -219,14 +225,22 @@ class Retriever:
         index: LexicalIndex | None,
         vector: np.ndarray,
         dense: list[Hit],
-    ) -> list[Hit]:
-        """Chunks of the sections whose example questions are nearest to the query (advisor/questions.py)."""
-        if artefacts is None or index is None:
-            return []
-        ids = artefacts.questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense])
-        return [
+        mode: str,
+    ) -> tuple[list[Hit], float]:
+        """Chunks of the sections whose example questions are nearest to the query (best section
+        first; advisor/questions.py), and the nearest question's cosine."""
+        if artefacts is None:
+            return [], 0.0
+        questions = artefacts.questions
+        nearest = questions.nearest_sections(vector, 1)
+        similarity = nearest[0][1] if nearest else 0.0
+        if index is None or mode == "dense":
+            return [], similarity
+        ids = questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense])
+        hits = [
             Hit(id=i, text=r[1], metadata=r[2], score=0.0) for i in ids if (r := index.by_id(i)) is not None
         ]
+        return hits, similarity
 
     def _similarities(self, physical: str, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         return {i: float(v @ vector) for i, v in self.store.vectors(physical, ids).items()}

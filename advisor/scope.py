@@ -131,12 +131,13 @@ def loss(
     return float((sample_w * ce).mean() + (model.weights.astype(np.float64) ** 2).sum() / (2 * c * n))
 
 
-def decide(probs: dict[Scope, float], best_similarity: float, threshold: float, floor: float) -> Scope:
+def decide(probs: dict[Scope, float], relevance: float, threshold: float, floor: float) -> Scope:
     """Chat when small talk is the most likely class; out when P(out) passes the threshold or
-    nothing retrieved is even remotely similar; in otherwise."""
+    nothing is even remotely similar (``relevance``: the best cosine to a chunk or an example
+    question); in otherwise."""
     if probs["chat"] >= max(probs["in"], probs["out"]):
         return "chat"
-    if probs["out"] > threshold or best_similarity < floor:
+    if probs["out"] > threshold or relevance < floor:
         return "out"
     return "in"
 

@@ -50,7 +50,7 @@ class Point:
     want: str  # "in" | "out" | "chat"
     query: str
     probs: dict
-    best: float
+    best: float  # relevance: the best cosine to a chunk or an example question
     market: bool  # the market-advice regex matches
 
 
@@ -80,7 +80,7 @@ def collect(advisor, items, collection: str) -> list[Point]:
                 want="out" if item.refuse else "chat" if item.chat else "in",
                 query=query,
                 probs=retrieval.scope,
-                best=retrieval.best_similarity,
+                best=max(retrieval.best_similarity, retrieval.question_similarity),
                 market=asks_for_market_advice(query),
             )
         )
