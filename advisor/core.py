@@ -23,7 +23,7 @@ from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
-from advisor.guard import CHAT_REPLY, REFUSAL, asks_for_market_advice, clean_question, strip_injection
+from advisor.guard import CHAT_REPLY, REFUSAL, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
 from advisor.scope import Scope, decide
 from advisor.sessions import SessionStore, Turn, new_session_id
@@ -201,8 +201,6 @@ class Advisor:
     def _scope(self, query: str, retrieval: Retrieval) -> Scope:
         """In scope, out of scope or small talk, for the standalone query (advisor/scope.py)."""
         s = self.settings
-        if asks_for_market_advice(query):
-            return "out"
         relevance = max(retrieval.best_similarity, retrieval.question_similarity)
         if retrieval.scope is None:  # a build without a scope model: the similarity floor alone
             return "out" if relevance < s.scope_floor else "in"

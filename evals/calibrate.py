@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass
 
@@ -35,6 +36,13 @@ BUSINESS_ADJACENT = frozenset(
         "accounting",
         "fundraising",
     }
+)
+# The market-advice regex advisor/guard.py had before the classifier; kept here only to show on dev
+# that the classifier makes it redundant (it was removed from the advisor for that reason).
+_MARKET = re.compile(
+    r"\b(stock|share)\s+prices?\b|\b(buy|sell|short|hold)\w*\b[^.?!]{0,40}\b(stocks?|shares)\b"
+    r"|\bstock\s+(tips?|market|picks?)\b|\b(crypto|bitcoin)\b",
+    re.I,
 )
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.951, 0.05))
 FLOORS = tuple(round(f, 2) for f in np.arange(0.0, 0.301, 0.02))
@@ -56,7 +64,7 @@ class Point:
 
 def collect(advisor, items, collection: str) -> list[Point]:
     """Scope inputs for every item, computed the way the advisor computes them."""
-    from advisor.guard import asks_for_market_advice, strip_injection
+    from advisor.guard import strip_injection
 
     advisor.ensure_index(collection)
     points = []
@@ -81,7 +89,7 @@ def collect(advisor, items, collection: str) -> list[Point]:
                 query=query,
                 probs=retrieval.scope,
                 best=max(retrieval.best_similarity, retrieval.question_similarity),
-                market=asks_for_market_advice(query),
+                market=_MARKET.search(query) is not None,
             )
         )
     return points
