@@ -63,6 +63,7 @@ class Answer:
     question: str = ""
     notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"
     retrieval_query: str = ""
+    chat: bool = False  # small talk answered with a friendly reply, no sources (advisor/scope.py)
     retrieved_ids: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -168,6 +168,7 @@ class Advisor:
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         scope = self._scope(answer.retrieval_query, retrieval) if retrieval and retrieval.passages else "out"
         if scope == "chat":
+            answer.chat = True
             answer.text = CHAT_REPLY
             yield CHAT_REPLY
         elif scope == "out":

@@ -149,7 +149,7 @@ def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources
     result.engine_used = answer.engine
     result.notice = answer.notice
     result.timings = dict(answer.timings)
-    if not item.refuse:
+    if not item.refuse and not item.chat:
         result.key_fact_recall, result.missing_facts = scorers.key_fact_recall(
             "" if answer.refused else answer.text, item.key_facts
         )
@@ -165,7 +165,7 @@ def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources
 def score_retrieval(
     result: ItemResult, advisor, query: str, item: GoldItem, collection: str, counts: Counter
 ) -> None:
-    if item.refuse:
+    if item.refuse or item.chat:
         return
     ranking: list[scorers.Ranked] = []
     if query:
@@ -183,7 +183,7 @@ def score_retrieval(
 
 def finish(result: ItemResult, item: GoldItem, with_sources: bool) -> None:
     """Fill in what an errored item lacks and decide follow-up success."""
-    if not item.refuse:
+    if not item.refuse and not item.chat:  # small talk has no facts or sections to find
         if result.key_fact_recall is None:
             result.key_fact_recall, result.missing_facts = 0.0, [list(f) for f in item.key_facts]
         if with_sources and result.hit5 is None:

@@ -43,7 +43,8 @@ def test_decide():
     assert decide(probs, 0.5, threshold=0.9, floor=0.1) == "in"
     assert decide(probs, 0.5, threshold=0.7, floor=0.1) == "out"
     assert decide(probs, 0.05, threshold=0.9, floor=0.1) == "out"
-    assert decide({"in": 0.3, "out": 0.3, "chat": 0.4}, 0.5, threshold=0.9, floor=0.1) == "chat"
+    assert decide({"in": 0.02, "out": 0.03, "chat": 0.95}, 0.5, threshold=0.9, floor=0.1) == "chat"
+    assert decide({"in": 0.3, "out": 0.2, "chat": 0.5}, 0.5, threshold=0.9, floor=0.1) == "in"
 
 
 def test_question_index_ranks_sections_then_chunks():
