@@ -20,12 +20,6 @@ REFUSAL = (
     "partnership lifecycle, why alliances fail and what to do about it, and when to walk away."
 )
 
-CHAT_REPLY = (
-    "Hi! I'm the alliance advisor: I answer questions about strategic alliances and partnerships from "
-    "my knowledge base, with sources. Ask me about alliance types, why firms partner, choosing a "
-    "partner, governance, the partnership lifecycle, why alliances fail, or when to walk away."
-)
-
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|my\s+)?"
     r"(previous|prior|above|earlier|system|existing|these|those)?\s*(instructions|prompts?|rules|directions)"

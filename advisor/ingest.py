@@ -28,7 +28,10 @@ from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_f
 from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.locks import ingest_lock
+from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
+from advisor.sentences import SentenceVectors
 from advisor.store import Pointer, VectorStore
+from advisor.units import answer_sentences
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class IngestReport:
     embedded: int = 0
     built: bool = False
     seconds: float = 0.0
+    sentences: int = 0  # answer sentences embedded for choosing the lead (advisor.sentences)
+    questions: int = 0  # example questions and scope examples embedded (advisor.intent)
     onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
@@ -207,12 +212,17 @@ class Ingestor:
             manifest[str(ref.path)] = entry
         for path in removed:
             report.removed.append(manifest.pop(path)["source"])
+        # The same document under another root (a moved checkout, a reinstalled package) is replaced,
+        # not kept beside its new copy: chunk ids come from source and text, so both would collide.
+        moved_to = {ref.source: str(ref.path) for ref in changed}
+        for path in [p for p, e in manifest.items() if moved_to.get(e["source"], p) != p]:
+            manifest.pop(path)
 
         if pointer is None and not manifest:
             return  # nothing loaded and nothing indexed before: don't create an empty collection
         if pointer and same_model and not report.added and not report.updated and not report.removed:
             report.chunks = int(pointer.info.get("count", 0))
-            self._refresh_intent(name, pointer)
+            self._refresh_intent(name, pointer, report)
             self._prepare_for_queries(report, [])
             self._clean_orphans(name, {pointer.physical})
             return
@@ -234,7 +244,9 @@ class Ingestor:
             embedded = self._embed_into(physical, new_chunks)
             total = copied + embedded
             self._check(physical, total)
-            artefacts = self._build_intent(physical, pointer.info.get(intent.INFO_KEY) if pointer else None)
+            artefacts = self._build_intent(
+                physical, pointer.info.get(intent.INFO_KEY) if pointer else None, report
+            )
         except BaseException:
             self.store.drop(physical)
             raise
@@ -253,6 +265,7 @@ class Ingestor:
         report.embedded = embedded
         log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
         self._prepare_for_queries(report, [c.embed_text for c in new_chunks[:48]])
+        report.sentences = self._embed_sentences(new_chunks, total)
 
     def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
         if not keep_paths:
@@ -305,7 +318,7 @@ class Ingestor:
         live = self.store.pointer(name)
         intent.remove_unused(self.settings.data_dir, name, live.info.get(intent.INFO_KEY) if live else None)
 
-    def _build_intent(self, physical: str, previous: str | None) -> str:
+    def _build_intent(self, physical: str, previous: str | None, report: IngestReport) -> str:
         """The question index and scope model of a build (advisor/intent.py); returns the file name."""
         records: list[tuple[str, str, dict]] = []
         vectors: list[np.ndarray] = []
@@ -315,7 +328,7 @@ class Ingestor:
                     records.append((r.id, r.text, r.metadata))
                     vectors.append(r.vector)
         chunk_vectors = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
-        return intent.build(
+        name, embedded = intent.build(
             records,
             chunk_vectors,
             self.settings.knowledge_dir,
@@ -324,15 +337,30 @@ class Ingestor:
             physical,
             previous=previous,
         )
+        report.questions += embedded
+        return name
 
-    def _refresh_intent(self, name: str, pointer: Pointer) -> None:
+    def _refresh_intent(self, name: str, pointer: Pointer, report: IngestReport) -> None:
         """Rebuild a live build's artefacts when the domain files changed (the chunks did not)."""
         if intent.is_current(
             self.settings.data_dir, pointer.info, pointer.physical, self.settings.knowledge_dir
         ):
             return
-        artefacts = self._build_intent(pointer.physical, pointer.info.get(intent.INFO_KEY))
+        artefacts = self._build_intent(pointer.physical, pointer.info.get(intent.INFO_KEY), report)
         self.store.set_pointer(name, pointer.physical, {**pointer.info, intent.INFO_KEY: artefacts})
+
+    def _embed_sentences(self, chunks: list[Chunk], total: int) -> int:
+        """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
+        if not chunks or total > MAX_SENTENCE_CHUNKS:
+            return 0
+        texts = [t for c in chunks for t in answer_sentences(c.text)]
+        self.progress("sentences", 0, len(texts))
+        added = SentenceVectors(self.settings.data_dir, self.embedder.name).add(
+            texts, self.embedder.embed_documents
+        )
+        self.progress("sentences", len(texts), len(texts))
+        log.info("embedded %s new answer sentences", added)
+        return added
 
     def _prepare_for_queries(self, report: IngestReport, samples: list[str]) -> None:
         prepare = getattr(self.embedder, "prepare_for_queries", None)  # an optional embedder hook

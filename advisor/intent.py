@@ -109,8 +109,9 @@ def build(
     data_dir: Path,
     physical: str,
     previous: str | None = None,
-) -> str:
-    """Embed, train and write the artefacts of one build; returns the file name for the pointer.
+) -> tuple[str, int]:
+    """Embed, train and write the artefacts of one build; returns the file name for the pointer and
+    how many texts were embedded (texts the previous file holds reuse its vectors).
 
     ``records`` are the build's chunks (id, text, metadata) and ``chunk_vectors`` their vectors (any
     order): the scope model learns from each example's best similarity to them."""
@@ -129,7 +130,8 @@ def build(
         in_texts.extend(heading_questions(key[1]))
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
     texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts))
-    vectors = _embed(texts, embedder, _cached_vectors(data_dir, previous, embedder.name))
+    cache = _cached_vectors(data_dir, previous, embedder.name)
+    vectors = _embed(texts, embedder, cache)
     row = {t: i for i, t in enumerate(texts)}
     train_texts = in_texts + out_texts + chat_texts
     counts: list[tuple[Scope, int]] = [
@@ -176,7 +178,7 @@ def build(
         len(sections.keys),
         meta["training"],
     )
-    return name
+    return name, sum(1 for t in texts if t not in cache)
 
 
 def best_similarities(vectors: np.ndarray, chunk_vectors: np.ndarray, batch: int = 4096) -> np.ndarray:

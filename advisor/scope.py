@@ -11,12 +11,12 @@ steps from zero.
     probs = model.probabilities(query_vector, best_similarity)
     decide(probs, best_similarity, threshold=0.9, floor=0.2)     # -> "in" | "out" | "chat"
 
-Measured on the dev split with MiniLM (evals/calibrate.py): the similarity feature cut false
+Measured on the dev split with MiniLM (evals/quality/calibrate.py): the similarity feature cut false
 refusals from 3.3% to 1.1% at the same out-of-scope recall; standardising the features or a
 stronger L2 (C=10) did worse.
 
 The threshold on P(out) and the similarity floor are settings, calibrated on the eval dev split by
-``evals/calibrate.py``.
+``evals/quality/calibrate.py``.
 """
 
 from __future__ import annotations

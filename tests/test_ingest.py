@@ -5,6 +5,7 @@ of the raw seed articles."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +27,6 @@ class CountingEmbedder:
         self.dim = self.inner.dim
         self.embedded: list[str] = []
         self.calls = 0
-
-    @property
-    def chunks(self) -> list[str]:
-        """The chunk texts embedded (each has a title line); the build's intent artefacts
-        (advisor/intent.py) also embed one-line questions, which are not counted here."""
-        return [t for t in self.embedded if "\n" in t]
 
     def embed_documents(self, texts):
         self.calls += 1
@@ -79,7 +74,9 @@ def test_first_ingest_builds_and_a_second_run_embeds_nothing(settings, docs):
     assert first.ok and first.built
     assert sorted(first.added) == ["docs/exit.md", "docs/governance.md", "docs/trust.md"]
     physical, records = live_records(settings)
-    assert first.chunks == first.embedded == len(records) == len(embedder.chunks) >= 3
+    assert first.chunks == first.embedded == len(records) >= 3
+    assert len(embedder.embedded) == first.embedded + first.sentences + first.questions
+    assert first.sentences > 0 and first.questions > 0
     assert {m["source"] for m in records.values()} == set(first.added)
     assert physical_builds(settings) == [physical]
 
@@ -109,8 +106,12 @@ def test_changed_file_replaces_its_chunks_and_only_it_is_embedded(settings, docs
     assert len(new_trust) > 1
     assert not old_trust & set(after), "old chunks of the changed file are still live"
     assert others <= set(after), "unchanged files lost chunks"
-    assert report.embedded == len(new_trust) == len(embedder.chunks)
-    assert all("Trust" in text for text in embedder.chunks)
+    # chunks are embedded first, then the answer sentences of those chunks (advisor.sentences)
+    embedded = len(embedder.embedded) - report.sentences - report.questions
+    assert report.embedded == len(new_trust) == embedded
+    # chunks first, then the build's example questions (advisor.intent), then answer sentences
+    chunks_and_sentences = embedder.embedded[: report.embedded] + embedder.embedded[-report.sentences :]
+    assert all("Trust" in text for text in chunks_and_sentences)
     # Kept chunks keep their vectors: the copy is exact.
     store = VectorStore(settings)
     physical = store.live(settings.collection).physical
@@ -162,12 +163,28 @@ def test_files_from_another_root_in_the_same_collection_are_kept(settings, docs,
     assert VectorStore(settings).pointer(settings.collection) is None
 
 
+def test_a_moved_folder_replaces_its_old_copy_instead_of_colliding_with_it(settings, docs, tmp_path):
+    # A checkout moved elsewhere (or a package reinstalled under a new path) holds the same
+    # documents under the same source names: the new copy replaces the old one.
+    Ingestor(settings, embedder=CountingEmbedder()).run([docs])
+    _, before = live_records(settings)
+    moved = tmp_path / "elsewhere" / "docs"
+    shutil.copytree(docs, moved)
+    report = Ingestor(settings, embedder=CountingEmbedder()).run([moved])
+    assert report.ok and report.built and report.chunks == len(before)
+    _, after = live_records(settings)
+    assert set(after) == set(before)
+    paths = {str(moved / n) for n in ("trust.md", "governance.md", "exit.md")}
+    assert {m["path"] for m in after.values()} == paths
+
+
 def test_switching_embedder_rebuilds_everything(settings, docs):
     Ingestor(settings, embedder=CountingEmbedder()).run([docs])
     _, before = live_records(settings)
     switched = CountingEmbedder(HashingEmbedder(dim=256), name="hashing-other-256")
     report = Ingestor(settings, embedder=switched).run([docs])
-    assert report.built and report.embedded == len(before) == len(switched.chunks)
+    embedded = len(switched.embedded) - report.sentences - report.questions
+    assert report.built and report.embedded == len(before) == embedded
     store = VectorStore(settings)
     pointer = store.live(settings.collection)
     assert pointer.info["embedder"] == "hashing-other-256"

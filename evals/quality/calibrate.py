@@ -1,7 +1,7 @@
 """Calibrate the scope decision on the eval DEV split (never the test split).
 
-    ADVISOR_DATA_DIR=/tmp/eval python -m evals.calibrate          # MiniLM, the shipped embedder
-    python -m evals.calibrate --json
+    ADVISOR_DATA_DIR=/tmp/eval python -m evals.quality.calibrate          # MiniLM, the shipped embedder
+    python -m evals.quality.calibrate --json
 
 For every dev item it takes the question the advisor would decide scope on (the last turn, made
 standalone by asking the earlier turns in one session; items that are nothing but a prompt injection
@@ -98,9 +98,9 @@ def collect(advisor, items, collection: str) -> list[Point]:
 def decisions(points: list[Point], threshold: float, floor: float, market: bool = False) -> list[str]:
     from advisor.scope import decide
 
-    out = []
+    out: list[str] = []
     for p in points:
-        got = decide(p.probs, p.best, threshold, floor)
+        got: str = decide(p.probs, p.best, threshold, floor)
         if market and p.market and got == "in":
             got = "out"
         out.append(got)
@@ -144,7 +144,7 @@ def choose_threshold(points: list[Point], floor: float) -> float:
 
 
 def calibrate(advisor, collection: str | None = None) -> dict:
-    from evals.gold import load_gold
+    from evals.quality.gold import load_gold
 
     items = load_gold(split="dev")
     points = collect(advisor, items, collection or advisor.settings.collection)
