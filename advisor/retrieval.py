@@ -24,7 +24,7 @@ from advisor.answer import Passage
 from advisor.embeddings import Embedder
 from advisor.errors import ConfigError, unknown_choice
 from advisor.scope import Scope
-from advisor.store import Hit, VectorStore
+from advisor.store import BUILD_SEP, Hit, VectorStore
 from advisor.text import content_words
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,24 @@ def split_question(query: str) -> list[str]:
 class LexicalIndex:
     """Okapi BM25 over title, section and text of every chunk."""
 
-    def __init__(self, records: list[tuple[str, str, dict]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        records: list[tuple[str, str, dict]],
+        k1: float = 1.2,
+        b: float = 0.75,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        """``extra``: more words per chunk id (its section's example questions, doc2query)."""
+        extra = extra or {}
         self.records = records
         self._rows: dict[str, tuple[str, str, dict]] | None = None
         self.k1, self.b = k1, b
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = []
-        for index, (_, text, meta) in enumerate(records):
-            words = content_words(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+        for index, (cid, text, meta) in enumerate(records):
+            words = content_words(
+                f"{meta.get('title', '')} {meta.get('section', '')} {text} {extra.get(cid, '')}"
+            )
             lengths.append(len(words))
             for term, tf in Counter(words).items():
                 self.postings[term].append((index, tf))
@@ -126,9 +136,17 @@ class Retriever:
                 records: list[tuple[str, str, dict]] = []
                 for page in self.store.records(physical):
                     records.extend((r.id, r.text, r.metadata) for r in page)
-                index = LexicalIndex(records)
+                index = LexicalIndex(records, extra=self._questions_by_chunk(physical))
                 self._lexical = {physical: index}  # one live build per collection is enough
             return index
+
+    def _questions_by_chunk(self, physical: str) -> dict[str, str]:
+        """Example questions per chunk from the build's intent artefacts ({} without them)."""
+        pointer = self.store.pointer(physical.split(BUILD_SEP)[0])
+        if pointer is None or pointer.physical != physical:
+            return {}
+        artefacts = intent.load(self.store.settings.data_dir, pointer.info)
+        return artefacts.questions.chunk_questions() if artefacts is not None else {}
 
     def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         """Passages for the query; for a multi-part question, each part's best passage leads."""

@@ -14,7 +14,7 @@ import pytest
 
 from advisor import intent
 from advisor.guard import REFUSAL
-from advisor.questions import QuestionIndex, heading_questions, pseudo_questions
+from advisor.questions import QuestionIndex, heading_questions
 from advisor.scope import decide, train_scope
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,16 +60,12 @@ def test_question_index_ranks_sections_then_chunks():
     assert index.ranked_chunk_ids(query, 4, prefer=["b3"]) == ["b3", "b1", "b2", "a1"]
 
 
-def test_pseudo_questions_from_headings():
+def test_heading_questions():
     assert heading_questions("Why alliances fail") == [
         "Why alliances fail?",
         "can you explain why alliances fail?",
     ]
     assert "What about joint ventures?" in heading_questions("Joint ventures")
-    assert pseudo_questions("Joint ventures", "A joint venture is a new company.") == [
-        "Joint ventures",
-        "A joint venture is a new company.",
-    ]
 
 
 # --- plumbing on the hashing embedder ----------------------------------------------------------------
@@ -184,12 +180,29 @@ def test_artefacts_switch_with_the_build_and_follow_the_domain_files(zoo):
     assert files == [third.info[intent.INFO_KEY]]  # the old builds' artefacts are gone
 
 
-def test_a_document_without_written_questions_gets_pseudo_questions(zoo):
+def test_documents_without_written_questions_have_no_question_list(zoo):
     shutil.rmtree(zoo.knowledge_dir / "_domain")
     _, pointer = _ingest(zoo)
     found = intent.load(zoo.data_dir, pointer.info)
     assert found is not None and found.scope is None  # nothing to learn "out" from
-    assert found.meta["questions"] == 4  # heading + lead sentence for each of the two sections
+    assert found.meta["questions"] == 0  # pseudo-questions from headings hurt retrieval on dev
+
+
+def test_keyword_index_counts_section_questions(zoo):
+    from advisor.retrieval import Retriever
+
+    store, pointer = _ingest(zoo)
+    retriever = Retriever(store, _embedder(zoo))
+    index = retriever.lexical(pointer.physical)
+    assert index is not None
+    top = index.search("quaggas munch", 1)  # words only in the section's written question
+    assert top and index.records[top[0][0]][2]["section"] == "Feeding the animals"
+
+
+def _embedder(settings):
+    from advisor.embeddings import get_embedder
+
+    return get_embedder(settings)
 
 
 # --- the real model ----------------------------------------------------------------------------------
