@@ -24,8 +24,8 @@ Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no pass
 Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
 # Lists whose items a described situation can be matched to (each item is a condition to recognise).
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
-ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
-ITEM_MARGIN = 0.04  # ...and its lead over the next item
+ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
+ITEM_MARGIN = 0.05  # ...and its lead over the next item
 LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
@@ -260,6 +260,8 @@ def _matching_item(
         for lst in domain.lists_citing(source, section):
             if lst.kind in SITUATION_KINDS:
                 candidates.extend(i for i in lst.items if i not in candidates)
+    if _WANTS_ACTION.search(query):  # "is there a fix?": the items that come with something to do
+        candidates = [i for i in candidates if i.advice] or candidates
     if not candidates:
         return None
     named = max(candidates, key=lambda i: len(words & i.words()))

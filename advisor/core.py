@@ -189,7 +189,13 @@ class Advisor:
             log.info("session %s: instruction-like text removed from the question", session_id)
         history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
-            text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
+            text="",
+            refused=False,
+            sources=[],
+            session_id=session_id,
+            engine=eng.name,
+            question=text,
+            detail=detail,
         )
         form = read_question(asked) if asked else None
         if form is not None and form.form == "chat":
@@ -356,7 +362,6 @@ class Advisor:
     def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
         """Cosine of texts to the query: stored sentence vectors, embedding only what is missing."""
         embedder = self.embedder
-        store = self._sentence_vectors()
         cached: list[np.ndarray] = []
 
         def similarity(texts: list[str]) -> list[float]:
@@ -364,13 +369,16 @@ class Advisor:
                 return []
             if not cached:
                 cached.append(embedder.embed_query(query))
-            found = store.lookup(texts)
-            vectors = [
-                v if v is not None else embedder.embed_query(t) for v, t in zip(found, texts, strict=True)
-            ]
-            return [float(s) for s in np.asarray(vectors, dtype=np.float32) @ cached[0]]
+            return [float(s) for s in self._vectors(texts) @ cached[0]]
 
         return similarity
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path)."""
+        found = self._sentence_vectors().lookup(texts)
+        embed = self.embedder.embed_query
+        vectors = [v if v is not None else embed(t) for v, t in zip(found, texts, strict=True)]
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def _sentence_vectors(self) -> SentenceVectors:
         with self._lock:
@@ -461,11 +469,10 @@ class Advisor:
         if text:
             yield ("\n" if emitted else "") + text
 
-    @staticmethod
-    def _ground_piece(text: str, passages: list[Passage]) -> str:
+    def _ground_piece(self, text: str, passages: list[Passage]) -> str:
         if not text.strip():
             return ""
-        grounded = ground(text, passages)
+        grounded = ground(text, passages, embed=self._vectors)
         if grounded.dropped:
             log.info("grounding dropped %s unsupported sentence(s)", len(grounded.dropped))
         return grounded.text
