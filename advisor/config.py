@@ -45,12 +45,11 @@ class Settings(BaseSettings):
     engine: str = "extractive"
     top_k: int = Field(default=5, ge=1, le=50)
     retrieval: str = "hybrid"
-    # Out-of-scope decision, calibrated on the eval dev split (see evals/README.md): a question is
-    # refused when its best dense similarity is below min_relevance, or below confident_relevance
-    # while fewer than min_coverage of its content words occur anywhere in the collection.
-    min_relevance: float = 0.17
-    confident_relevance: float = 0.53
-    min_coverage: float = 0.60
+    # Scope decision (advisor/scope.py), calibrated on the eval dev split with MiniLM by
+    # `python -m evals.quality.calibrate`: refuse when P(out-of-scope) > scope_threshold or when no chunk
+    # comes closer than scope_floor (cosine). tests/test_scope.py checks these equal its output.
+    scope_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    scope_floor: float = Field(default=0.15, ge=-1.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=10)
     max_file_mb: float = Field(default=20.0, gt=0)
     history_turns: int = Field(default=6, ge=0)

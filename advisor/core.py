@@ -29,14 +29,9 @@ from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.followup import merged_query, merges, read_cues, root_query
 from advisor.grounding import ground
-from advisor.guard import (
-    REFUSAL,
-    asks_for_market_advice,
-    clean_question,
-    strip_injection,
-    without_instructions,
-)
+from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.retrieval import Retrieval, Retriever
+from advisor.scope import Scope, decide
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
@@ -255,26 +250,31 @@ class Advisor:
             answer.retrieval_query = query
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
-        if (
-            question is None
-            or retrieval is None
-            or not retrieval.passages
-            or (focus is None and self._out_of_scope(asked, retrieval))
-        ):
+        scope: Scope = "out"
+        if question is not None and retrieval is not None and retrieval.passages:
+            # a reference back to an item the user was shown stays in scope
+            scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval)
+        if scope == "chat":
+            answer.kind = "chat"
+            answer.text = chat_reply("meta")
+            yield answer.text
+            return
+        if scope == "out":
             answer.refused = True
             answer.kind = "refusal"
             answer.text = REFUSAL
             yield REFUSAL
             return
+        assert question is not None and retrieval is not None  # scope is "in" only with both
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
-    def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
+    def _scope(self, query: str, retrieval: Retrieval) -> Scope:
+        """In scope, out of scope or small talk, for the standalone query (advisor/scope.py)."""
         s = self.settings
-        if asks_for_market_advice(question):
-            return True
-        if retrieval.best_similarity < s.min_relevance:
-            return True
-        return retrieval.best_similarity < s.confident_relevance and retrieval.coverage < s.min_coverage
+        relevance = max(retrieval.best_similarity, retrieval.question_similarity)
+        if retrieval.scope is None:  # a build without a scope model: the similarity floor alone
+            return "out" if relevance < s.scope_floor else "in"
+        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor)
 
     def _standalone(
         self, question: str, history: list[Turn], eng: Engine, collection: str

@@ -34,19 +34,6 @@ _INJECTION = re.compile(
 )
 
 
-# Investment advice and live market data are outside any knowledge base of this kind, however
-# close their words come to alliance topics (companies, equity, partners).
-_MARKET = re.compile(
-    r"\b(stock|share)\s+prices?\b|\b(buy|sell|short|hold)\w*\b[^.?!]{0,40}\b(stocks?|shares)\b"
-    r"|\bstock\s+(tips?|market|picks?)\b|\b(crypto|bitcoin)\b",
-    re.I,
-)
-
-
-def asks_for_market_advice(question: str) -> bool:
-    return bool(_MARKET.search(question))
-
-
 def clean_question(question: object, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InputError("the question must be text")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor import intent
 from advisor.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from advisor.config import Settings, validate_collection_name
 from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_file_type
@@ -59,6 +60,7 @@ class IngestReport:
     built: bool = False
     seconds: float = 0.0
     sentences: int = 0  # answer sentences embedded for choosing the lead (advisor.sentences)
+    questions: int = 0  # example questions and scope examples embedded (advisor.intent)
     onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
@@ -220,6 +222,7 @@ class Ingestor:
             return  # nothing loaded and nothing indexed before: don't create an empty collection
         if pointer and same_model and not report.added and not report.updated and not report.removed:
             report.chunks = int(pointer.info.get("count", 0))
+            self._refresh_intent(name, pointer, report)
             self._prepare_for_queries(report, [])
             self._clean_orphans(name, {pointer.physical})
             return
@@ -241,6 +244,9 @@ class Ingestor:
             embedded = self._embed_into(physical, new_chunks)
             total = copied + embedded
             self._check(physical, total)
+            artefacts = self._build_intent(
+                physical, pointer.info.get(intent.INFO_KEY) if pointer else None, report
+            )
         except BaseException:
             self.store.drop(physical)
             raise
@@ -250,6 +256,7 @@ class Ingestor:
             "chunker": CHUNKER_VERSION,
             "count": total,
             "manifest": manifest,
+            intent.INFO_KEY: artefacts,
         }
         self.store.set_pointer(name, physical, info)
         self._clean_orphans(name, {physical})
@@ -308,6 +315,39 @@ class Ingestor:
         for orphan in self.store.orphans(name, keep):
             log.info("removing unused build %s", orphan)
             self.store.drop(orphan)
+        live = self.store.pointer(name)
+        intent.remove_unused(self.settings.data_dir, name, live.info.get(intent.INFO_KEY) if live else None)
+
+    def _build_intent(self, physical: str, previous: str | None, report: IngestReport) -> str:
+        """The question index and scope model of a build (advisor/intent.py); returns the file name."""
+        records: list[tuple[str, str, dict]] = []
+        vectors: list[np.ndarray] = []
+        for page in self.store.records(physical, vectors=True):
+            for r in page:
+                if r.vector is not None:
+                    records.append((r.id, r.text, r.metadata))
+                    vectors.append(r.vector)
+        chunk_vectors = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
+        name, embedded = intent.build(
+            records,
+            chunk_vectors,
+            self.settings.knowledge_dir,
+            self.embedder,
+            self.settings.data_dir,
+            physical,
+            previous=previous,
+        )
+        report.questions += embedded
+        return name
+
+    def _refresh_intent(self, name: str, pointer: Pointer, report: IngestReport) -> None:
+        """Rebuild a live build's artefacts when the domain files changed (the chunks did not)."""
+        if intent.is_current(
+            self.settings.data_dir, pointer.info, pointer.physical, self.settings.knowledge_dir
+        ):
+            return
+        artefacts = self._build_intent(pointer.physical, pointer.info.get(intent.INFO_KEY), report)
+        self.store.set_pointer(name, pointer.physical, {**pointer.info, intent.INFO_KEY: artefacts})
 
     def _embed_sentences(self, chunks: list[Chunk], total: int) -> int:
         """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
@@ -337,6 +377,8 @@ def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str |
     if pointer.info.get("embedder") != get_embedder(settings).name:
         return True
     if pointer.info.get("chunker") != CHUNKER_VERSION:
+        return True
+    if not intent.is_current(settings.data_dir, pointer.info, pointer.physical, settings.knowledge_dir):
         return True
     manifest = pointer.info.get("manifest", {})
     report = IngestReport(collection=pointer.name)

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor import intent
 from advisor.answer import Passage
 from advisor.embeddings import Embedder
 from advisor.errors import ConfigError, unknown_choice
-from advisor.store import Hit, VectorStore
+from advisor.scope import Scope
+from advisor.store import BUILD_SEP, Hit, VectorStore
 from advisor.text import content_words
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ class Retrieval:
     timings: dict
     coverage: float = 1.0  # share of the query's content words that occur anywhere in the collection
     heads: list[int] = field(default_factory=lambda: [0])  # index of each sub-question's best passage
+    # P(in), P(out), P(chat) from the build's scope model (advisor/scope.py); None without one
+    scope: dict[Scope, float] | None = None
+    question_similarity: float = 0.0  # cosine of the nearest example question (advisor/questions.py)
 
 
 _PARTS = re.compile(
@@ -58,13 +63,24 @@ def split_question(query: str) -> list[str]:
 class LexicalIndex:
     """Okapi BM25 over title, section and text of every chunk."""
 
-    def __init__(self, records: list[tuple[str, str, dict]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        records: list[tuple[str, str, dict]],
+        k1: float = 1.2,
+        b: float = 0.75,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        """``extra``: more words per chunk id (its section's example questions, doc2query)."""
+        extra = extra or {}
         self.records = records
+        self._rows: dict[str, tuple[str, str, dict]] | None = None
         self.k1, self.b = k1, b
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = []
-        for index, (_, text, meta) in enumerate(records):
-            words = content_words(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+        for index, (cid, text, meta) in enumerate(records):
+            words = content_words(
+                f"{meta.get('title', '')} {meta.get('section', '')} {text} {extra.get(cid, '')}"
+            )
             lengths.append(len(words))
             for term, tf in Counter(words).items():
                 self.postings[term].append((index, tf))
@@ -72,6 +88,11 @@ class LexicalIndex:
         self.avg = float(self.lengths.mean()) or 1.0
         n = len(records)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def by_id(self, chunk_id: str) -> tuple[str, str, dict] | None:
+        if self._rows is None:
+            self._rows = {r[0]: r for r in self.records}
+        return self._rows.get(chunk_id)
 
     def coverage(self, query: str) -> float:
         words = content_words(query)
@@ -115,9 +136,17 @@ class Retriever:
                 records: list[tuple[str, str, dict]] = []
                 for page in self.store.records(physical):
                     records.extend((r.id, r.text, r.metadata) for r in page)
-                index = LexicalIndex(records)
+                index = LexicalIndex(records, extra=self._questions_by_chunk(physical))
                 self._lexical = {physical: index}  # one live build per collection is enough
             return index
+
+    def _questions_by_chunk(self, physical: str) -> dict[str, str]:
+        """Example questions per chunk from the build's intent artefacts ({} without them)."""
+        pointer = self.store.pointer(physical.split(BUILD_SEP)[0])
+        if pointer is None or pointer.physical != physical:
+            return {}
+        artefacts = intent.load(self.store.settings.data_dir, pointer.info)
+        return artefacts.questions.chunk_questions() if artefacts is not None else {}
 
     def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         """Passages for the query; for a multi-part question, each part's best passage leads."""
@@ -145,7 +174,9 @@ class Retriever:
         mode = mode or self.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        physical = self.store.live(collection_name).physical
+        pointer = self.store.live(collection_name)
+        physical = pointer.physical
+        artefacts = intent.load(self.store.settings.data_dir, pointer.info)
         vector = self.embedder.embed_query(query)
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
@@ -163,6 +194,7 @@ class Retriever:
                 )
                 for i, score in index.search(query, CANDIDATES)
             ]
+        asked, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -171,7 +203,7 @@ class Retriever:
                 lexical_hits[0].id, 0.0
             )
         ranked = (
-            _fuse([dense, lexical_hits])
+            _fuse([dense, lexical_hits, asked])
             if mode != "dense"
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )
@@ -193,7 +225,40 @@ class Retriever:
             )
             for i, (h, s) in enumerate(top, 1)
         ]
-        return Retrieval(passages=passages, best_similarity=best, timings=timings, coverage=coverage)
+        scope = None
+        if artefacts is not None and artefacts.scope is not None:
+            scope = artefacts.scope.probabilities(vector, best)
+        return Retrieval(
+            passages=passages,
+            best_similarity=best,
+            timings=timings,
+            coverage=coverage,
+            scope=scope,
+            question_similarity=question_similarity,
+        )
+
+    def _by_question(
+        self,
+        artefacts: intent.Intent | None,
+        index: LexicalIndex | None,
+        vector: np.ndarray,
+        dense: list[Hit],
+        mode: str,
+    ) -> tuple[list[Hit], float]:
+        """Chunks of the sections whose example questions are nearest to the query (best section
+        first; advisor/questions.py), and the nearest question's cosine."""
+        if artefacts is None:
+            return [], 0.0
+        questions = artefacts.questions
+        nearest = questions.nearest_sections(vector, 1)
+        similarity = nearest[0][1] if nearest else 0.0
+        if index is None or mode == "dense":
+            return [], similarity
+        ids = questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense])
+        hits = [
+            Hit(id=i, text=r[1], metadata=r[2], score=0.0) for i in ids if (r := index.by_id(i)) is not None
+        ]
+        return hits, similarity
 
     def _similarities(self, physical: str, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         return {i: float(v @ vector) for i, v in self.store.vectors(physical, ids).items()}

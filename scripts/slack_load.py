@@ -65,7 +65,6 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         data_dir=data_dir,
         embedder="minilm" if args.real else "hashing",
         engine="extractive",
-        min_relevance=0.3 if args.real else 0.2,
     )
     slack_settings = load_slack_settings(
         bot_token="xoxb-load", signing_secret=SECRET, answer_timeout=args.timeout

@@ -31,9 +31,6 @@ def isolated_env(tmp_path, monkeypatch):
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if str(REPO) not in paths:
         monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), *filter(None, paths)]))
-    # The hashing embedder's similarities are not MiniLM's: refuse only clearly unrelated questions.
-    monkeypatch.setenv("ADVISOR_MIN_RELEVANCE", "0.2")
-    monkeypatch.setenv("ADVISOR_CONFIDENT_RELEVANCE", "0.2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(tmp_path)
     yield
@@ -87,6 +84,4 @@ def real_settings(real_data_dir, monkeypatch):
 
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(real_data_dir))
     monkeypatch.setenv("ADVISOR_EMBEDDER", "minilm")
-    monkeypatch.delenv("ADVISOR_MIN_RELEVANCE", raising=False)
-    monkeypatch.delenv("ADVISOR_CONFIDENT_RELEVANCE", raising=False)
     return load_settings()

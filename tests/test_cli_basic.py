@@ -25,6 +25,7 @@ SUMMARY_KEYS = {
     "unchanged",
     "failed",
     "sentences",
+    "questions",
     "skipped",
     "chunks",
     "embedded",

@@ -281,7 +281,7 @@ def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
             "embedder": "hashing",
             "retrieval": "hybrid",
             "top_k": 5,
-            "min_relevance": 0.2,
+            "scope_threshold": 0.9,
         },
     )
     text = path.read_text()

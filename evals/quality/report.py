@@ -105,7 +105,7 @@ def write_report(report_dir: Path, runs, meta: dict, grounding: dict | None = No
         f"# Eval report {meta['stamp']}",
         "",
         f"Split: **{meta['split']}** · embedder: {meta['embedder']} · retrieval: {meta['retrieval']} · "
-        f"top_k: {meta['top_k']} · min_relevance: {meta['min_relevance']}",
+        f"top_k: {meta['top_k']} · scope_threshold: {meta.get('scope_threshold')}",
         "",
         "## Summary",
         "",

@@ -73,7 +73,7 @@ def main(args, settings) -> int:
         "embedder": settings.embedder,
         "retrieval": settings.retrieval,
         "top_k": settings.top_k,
-        "min_relevance": settings.min_relevance,
+        "scope_threshold": settings.scope_threshold,
         "items": len(items),
     }
     path = write_report(report_dir, runs, meta, grounding)

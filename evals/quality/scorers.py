@@ -98,7 +98,7 @@ def citations(text: str) -> list[int]:
 
 def citation_valid(answer: Answer) -> bool | None:
     """An answer cites at least once, every [n] is a returned source, and every source was retrieved."""
-    if answer.refused:
+    if answer.refused or answer.kind == "chat":  # a small-talk reply uses no sources
         return None
     numbers = citations(answer.text)
     returned = {s.n for s in answer.sources}

@@ -1,0 +1,240 @@
+"""The scope decision and the question index: training, routing, fusion, and build artefacts.
+
+Plumbing runs on the hashing embedder (hashed bags of words); routing of clear cases and the shipped
+calibration run on the real MiniLM model (marked ``real``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from advisor import intent
+from advisor.guard import REFUSAL
+from advisor.questions import QuestionIndex, heading_questions
+from advisor.scope import decide, train_scope
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _toy_data():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 8)
+    x = np.concatenate([c + 0.1 * rng.standard_normal((20, 8)) for c in centres])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    labels = ["in"] * 20 + ["out"] * 20 + ["chat"] * 20
+    sims = np.concatenate([np.full(20, 0.6), np.full(20, 0.3), np.full(20, 0.1)])
+    return x.astype(np.float32), sims, labels
+
+
+def test_training_is_deterministic_and_separates_classes():
+    x, sims, labels = _toy_data()
+    first, second = train_scope(x, sims, labels), train_scope(x, sims, labels)
+    assert np.array_equal(first.weights, second.weights) and np.array_equal(first.bias, second.bias)
+    predicted = first.predict(x, sims).argmax(axis=1)
+    assert (predicted == np.repeat([0, 1, 2], 20)).mean() == 1.0
+
+
+def test_decide():
+    probs = {"in": 0.2, "out": 0.75, "chat": 0.05}
+    assert decide(probs, 0.5, threshold=0.9, floor=0.1) == "in"
+    assert decide(probs, 0.5, threshold=0.7, floor=0.1) == "out"
+    assert decide(probs, 0.05, threshold=0.9, floor=0.1) == "out"
+    assert decide({"in": 0.02, "out": 0.03, "chat": 0.95}, 0.5, threshold=0.9, floor=0.1) == "chat"
+    assert decide({"in": 0.3, "out": 0.2, "chat": 0.5}, 0.5, threshold=0.9, floor=0.1) == "in"
+
+
+def test_question_index_ranks_sections_then_chunks():
+    vectors = np.eye(3, 4, dtype=np.float32)
+    index = QuestionIndex(
+        vectors=vectors,
+        section_of=np.array([0, 1, 1]),
+        sections=[("a.md", "A"), ("b.md", "B")],
+        chunk_ids=[["a1", "a2"], ["b1", "b2", "b3"]],
+    )
+    query = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float32)
+    assert index.nearest_sections(query)[0] == (1, 1.0)
+    assert index.ranked_chunk_ids(query, 4, prefer=["b3"]) == ["b3", "b1", "b2", "a1"]
+
+
+def test_heading_questions():
+    assert heading_questions("Why alliances fail") == [
+        "Why alliances fail?",
+        "can you explain why alliances fail?",
+    ]
+    assert "What about joint ventures?" in heading_questions("Joint ventures")
+
+
+# --- plumbing on the hashing embedder ----------------------------------------------------------------
+
+DOC = """# Zoo handbook
+
+## Feeding the animals
+
+Give hay twice a day. Clean bowls every morning before the keepers arrive. Fresh water goes into
+every enclosure at noon, and the vet checks the diet sheets on Mondays so that no animal is fed twice
+by two different keepers on the same shift.
+
+## Opening hours
+
+The gates open at nine and close at six, every day of the year except holidays. Last entry is an
+hour before closing, and the ticket office shuts at the same time; members may enter through the
+side gate from half past eight on weekdays.
+"""
+
+QUESTIONS = """sections:
+  - doc: zoo.md
+    section: "Feeding the animals"
+    questions:
+      - what do quaggas munch on?
+      - how often should zebras get fodder?
+  - doc: zoo.md
+    section: "Opening hours"
+    questions:
+      - when can visitors come in?
+"""
+
+SCOPE = """out_of_scope:
+  - {category: tax, text: "How do we file our corporate tax return?"}
+  - {category: general, text: "Who won the football world cup?"}
+chat:
+  - {kind: greeting, text: "hello there"}
+  - {kind: thanks, text: "thanks a lot"}
+"""
+
+
+@pytest.fixture
+def zoo(tmp_path):
+    from advisor.config import load_settings
+
+    knowledge = tmp_path / "zoo"
+    (knowledge / "_domain").mkdir(parents=True)
+    (knowledge / "zoo.md").write_text(DOC)
+    (knowledge / "_domain" / "questions.yaml").write_text(QUESTIONS)
+    (knowledge / "_domain" / "scope.yaml").write_text(SCOPE)
+    return load_settings(knowledge_dir=knowledge, collection="zoo")
+
+
+def _ingest(settings):
+    from advisor.ingest import Ingestor
+    from advisor.store import VectorStore
+
+    store = VectorStore(settings)
+    Ingestor(settings, store=store).run()
+    return store, store.pointer("zoo")
+
+
+def test_ingest_stores_artefacts_and_question_index_fuses(zoo):
+    from advisor.core import Advisor
+
+    store, pointer = _ingest(zoo)
+    name = pointer.info[intent.INFO_KEY]
+    assert name.startswith(pointer.physical) and (intent.intent_dir(zoo.data_dir) / name).is_file()
+    found = intent.load(zoo.data_dir, pointer.info)
+    assert found is not None and found.scope is not None
+    assert found.meta["training"] == {"in": 3 + 8, "out": 2, "chat": 2}
+    # "quaggas munch" shares no word with the section's text: only its written question finds it.
+    advisor = Advisor.from_settings(zoo, store=store)
+    retrieval = advisor.retriever.retrieve("what do quaggas munch on", "zoo", 2)
+    feeding = [p for p in retrieval.passages if p.section == "Feeding the animals"]
+    assert feeding and feeding[0].score == 1.0  # top of the fused ranking (ties with dense's top)
+    assert retrieval.question_similarity > 0.9
+    dense = advisor.retriever.retrieve("what do quaggas munch on", "zoo", 2, mode="dense")
+    assert dense.question_similarity == retrieval.question_similarity
+    assert retrieval.scope is not None and set(retrieval.scope) == {"in", "out", "chat"}
+
+
+def test_chat_and_out_of_scope_plumbing(zoo):
+    from advisor.core import Advisor
+
+    store, _ = _ingest(zoo)
+    advisor = Advisor.from_settings(zoo, store=store)
+    assert advisor.ask("hello there", collection="zoo").kind == "chat"
+    refused = advisor.ask("How do we file our corporate tax return?", collection="zoo")
+    assert refused.refused and refused.text == REFUSAL
+    answered = advisor.ask("how often should zebras get fodder?", collection="zoo")
+    assert not answered.refused
+
+
+def test_artefacts_switch_with_the_build_and_follow_the_domain_files(zoo):
+    from advisor.ingest import knowledge_is_stale
+
+    store, first = _ingest(zoo)
+    assert not knowledge_is_stale(zoo, store, "zoo")
+    questions = zoo.knowledge_dir / "_domain" / "questions.yaml"
+    questions.write_text(QUESTIONS + "      - is the zoo open on sundays?\n")
+    assert knowledge_is_stale(zoo, store, "zoo")
+    _, second = _ingest(zoo)
+    assert second.physical == first.physical  # the chunks did not change: no new build
+    assert second.info[intent.INFO_KEY] != first.info[intent.INFO_KEY]
+    found = intent.load(zoo.data_dir, second.info)
+    assert found is not None and found.meta["questions"] == 4
+    (zoo.knowledge_dir / "zoo.md").write_text(DOC + "\n## Parking\n\nThe car park is behind the gift shop.\n")
+    _, third = _ingest(zoo)
+    assert third.physical != second.physical
+    assert third.info[intent.INFO_KEY].startswith(third.physical)
+    files = sorted(p.name for p in intent.intent_dir(zoo.data_dir).glob("*.npz"))
+    assert files == [third.info[intent.INFO_KEY]]  # the old builds' artefacts are gone
+
+
+def test_documents_without_written_questions_have_no_question_list(zoo):
+    shutil.rmtree(zoo.knowledge_dir / "_domain")
+    _, pointer = _ingest(zoo)
+    found = intent.load(zoo.data_dir, pointer.info)
+    assert found is not None and found.scope is None  # nothing to learn "out" from
+    assert found.meta["questions"] == 0  # pseudo-questions from headings hurt retrieval on dev
+
+
+def test_keyword_index_counts_section_questions(zoo):
+    from advisor.retrieval import Retriever
+
+    store, pointer = _ingest(zoo)
+    retriever = Retriever(store, _embedder(zoo))
+    index = retriever.lexical(pointer.physical)
+    assert index is not None
+    top = index.search("quaggas munch", 1)  # words only in the section's written question
+    assert top and index.records[top[0][0]][2]["section"] == "Feeding the animals"
+
+
+def _embedder(settings):
+    from advisor.embeddings import get_embedder
+
+    return get_embedder(settings)
+
+
+# --- the real model ----------------------------------------------------------------------------------
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Hey, good morning!", "chat"),
+        ("Which CRM should we buy?", "out"),
+        ("Our partner keeps missing deadlines, what now?", "in"),
+    ],
+)
+def test_minilm_routes_clear_cases(real_settings, question, expected):
+    from advisor.core import Advisor
+
+    advisor = Advisor.from_settings(real_settings)
+    answer = advisor.ask(question)
+    got = "chat" if answer.kind == "chat" else "out" if answer.refused else "in"
+    assert got == expected
+
+
+@pytest.mark.real
+def test_shipped_scope_defaults_equal_the_dev_calibration(real_settings, tmp_path):
+    from advisor.core import Advisor
+    from advisor.sessions import SessionStore
+    from evals.quality.calibrate import calibrate
+
+    advisor = Advisor(real_settings, sessions=SessionStore(tmp_path / "calibrate.sqlite3"))
+    result = calibrate(advisor)
+    assert (result["scope_threshold"], result["scope_floor"]) == (
+        real_settings.scope_threshold,
+        real_settings.scope_floor,
+    )
