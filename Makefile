@@ -1,6 +1,7 @@
 # Two commands set up a fresh machine:
 #   make chat   installs the core advisor into .venv and starts the terminal chat
 #   make test   installs everything (extras slack, evals, local LLM, dev tools) and runs lint, types and tests
+#               (the full suite, as CI runs it; `make test-fast` skips the slow `real` tier)
 # Both are idempotent: a second run only does what changed.
 
 PYTHON ?= python3
@@ -10,14 +11,20 @@ PIP := $(BIN)/pip --disable-pip-version-check
 # The CPU build of torch (sentence-transformers needs torch); a plain `torch` would pull a CUDA build.
 TORCH ?= torch==2.13.0
 PYTEST_ARGS ?=
+# The 15 slowest tests in every run, so a slow one is seen when it creeps in.
+PYTEST := $(BIN)/pytest --durations=15
 
-.PHONY: chat test lint install install-dev clean
+.PHONY: chat test test-fast lint install install-dev clean
 
 chat: $(VENV)/.base
 	$(BIN)/advisor chat
 
 test: $(VENV)/.dev lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the `real` tier (real models, real servers): the loop to run while working.
+test-fast: $(VENV)/.dev
+	$(PYTEST) -m "not real" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check advisor bots evals tests scripts
