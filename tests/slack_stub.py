@@ -325,7 +325,8 @@ def post(url: str, body: str, headers: dict[str, str], timeout: float = 10.0) ->
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+        with exc:  # an HTTPError holds the response's socket open until closed
+            return exc.code, exc.read().decode("utf-8", "replace")
 
 
 def post_signed(
