@@ -26,8 +26,8 @@ START_TIMEOUT = 30.0
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A real Chroma server on a free loopback port, stopped when the module's tests are done."""
-    if not CHROMA.exists():
-        pytest.skip(f"the chroma CLI is not installed at {CHROMA}")
+    if not CHROMA.exists():  # chromadb, a core dependency, installs it: missing means a broken install
+        pytest.fail(f"the chroma CLI is not installed at {CHROMA}; reinstall chromadb")
     root = tmp_path_factory.mktemp("chroma-server")
 
     def launch(port: int, log: Path) -> subprocess.Popen:
