@@ -1,6 +1,7 @@
 # Two commands set up a fresh machine:
 #   make chat   installs the core advisor into .venv and starts the terminal chat
 #   make test   installs everything (extras slack, evals, local LLM, dev tools) and runs lint, types and tests
+#               (the full suite, as CI runs it; `make test-fast` skips the slow `real` tier)
 # Both are idempotent: a second run only does what changed.
 
 PYTHON ?= python3
@@ -30,14 +31,20 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=
 WHEELHOUSE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/alliance-advisor/wheels
 LLAMA_KEY := $(shell printf '%s|%s' '$(LLAMA_CPP)' '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-16)
 LLAMA_WHEELS := $(WHEELHOUSE)/llama-cpp-python-$(LLAMA_KEY)
+# The 15 slowest tests in every run, so a slow one is seen when it creeps in.
+PYTEST := $(BIN)/pytest --durations=15
 
-.PHONY: chat test lint install install-dev clean
+.PHONY: chat test test-fast lint install install-dev clean
 
 chat: $(VENV)/.base
 	$(BIN)/advisor chat
 
 test: $(VENV)/.dev lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the `real` tier (real models, real servers): the loop to run while working.
+test-fast: $(VENV)/.dev
+	$(PYTEST) -m "not real" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check advisor bots evals tests scripts

@@ -45,6 +45,11 @@ def release_chroma_clients() -> None:
     except ImportError:  # pragma: no cover
         return
     for system in list(SharedSystemClient._identifier_to_system.values()):
+        for component in system.components():
+            # chromadb's HTTP client never closes its httpx pool (ResourceWarning: unclosed socket).
+            session = getattr(component, "_session", None)
+            if session is not None and hasattr(session, "close"):
+                session.close()
         system.stop()
     SharedSystemClient.clear_system_cache()
 

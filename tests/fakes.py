@@ -1,9 +1,11 @@
 """Test doubles, registered like real providers through the plugin hook.
 
 The ``fake`` engine is the LLM engine over :class:`ScriptedChatModel`, a scripted LangChain chat
-model. With ``replies`` it answers with them in turn. Without, it writes a deterministic, grounded
-answer from the prompt itself (the first sentence of passage [1], cited), so tests can run the whole
-LLM path offline. Every call's messages are kept in ``history`` for assertions.
+model. With ``replies`` it answers with them in turn; with ``script`` it calls
+``script(prompt, passages)`` (``passages``: {citation number: text} as the prompt showed them), so a
+test can write sentences about whichever passage holds a fact, faithful or not. Without either, it
+writes a deterministic, grounded answer from the prompt itself (the first sentence of passage [1],
+cited), so tests can run the whole LLM path offline. Every call's messages are kept in ``history``.
 
 conftest.py sets ``ADVISOR_PLUGINS=tests.fakes`` (and puts the repository on ``PYTHONPATH``), so the
 ``advisor`` command and ``python -m bots.cli.main`` started by a test see it too.
@@ -12,7 +14,7 @@ conftest.py sets ``ADVISOR_PLUGINS=tests.fakes`` (and puts the repository on ``P
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -28,8 +30,18 @@ _PASSAGE = re.compile(
 )
 
 
+def prompt_passages(prompt: str) -> dict[int, str]:
+    """The passages of an answer prompt, by citation number."""
+    return {int(m.group(1)): m.group(2).strip() for m in _PASSAGE.finditer(prompt)}
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip().lstrip("-* "), maxsplit=1)[0]
+
+
 class ScriptedChatModel(BaseChatModel):
     replies: list[str] = Field(default_factory=list)
+    script: Callable[[str, dict[int, str]], str] | None = None
     history: list[list[BaseMessage]] = Field(default_factory=list)
     fail_with: Exception | None = None
 
@@ -46,11 +58,12 @@ class ScriptedChatModel(BaseChatModel):
         prompt = str(messages[-1].content)
         if prompt.rstrip().endswith("Standalone question:"):
             return prompt.rsplit("User:", 1)[-1].replace("Standalone question:", "").strip()
+        if self.script is not None:
+            return self.script(prompt, prompt_passages(prompt))
         match = _PASSAGE.search(prompt)
         if not match:
             return "I do not know."
-        first = re.split(r"(?<=[.!?])\s", match.group(2).strip().lstrip("-* "), maxsplit=1)[0]
-        return f"{first} [{match.group(1)}]"
+        return f"{first_sentence(match.group(2))} [{match.group(1)}]"
 
     def _generate(
         self,

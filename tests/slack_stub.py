@@ -16,7 +16,6 @@ import contextlib
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -33,6 +33,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bots.slack.config import SlackConfig, make_client
+from tests.ports import start_server, stop
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -324,7 +325,8 @@ def post(url: str, body: str, headers: dict[str, str], timeout: float = 10.0) ->
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+        with exc:  # an HTTPError holds the response's socket open until closed
+            return exc.code, exc.read().decode("utf-8", "replace")
 
 
 def post_signed(
@@ -347,38 +349,33 @@ def post_signed(
 def slack_process(slack: StubSlackAPI, secret: str, cwd: str, **env: str) -> Iterator[tuple[str, list[str]]]:
     """Run `advisor slack` in HTTP mode on a free port against the stub; yield (events URL, [stderr]).
 
-    The stderr list is filled once the process has been stopped, when the block exits.
+    A bot that does not come up fails the test at once with its log (see tests/ports.py). The stderr
+    list is filled once the process has been stopped, when the block exits.
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     environment = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-e2e",
         "SLACK_SIGNING_SECRET": secret,
         "SLACK_API_URL": slack.api_url,
-        "ADVISOR_SLACK_PORT": str(port),
         **env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bots.cli.main", "slack"],
-        env=environment,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = Path(cwd) / "advisor-slack.log"
+
+    def launch(port: int, log: Path) -> subprocess.Popen:
+        with log.open("wb") as out:  # a file, not a pipe: a chatty bot can never block on a full pipe
+            return subprocess.Popen(
+                [sys.executable, "-m", "bots.cli.main", "slack"],
+                env={**environment, "ADVISOR_SLACK_PORT": str(port)},
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=out,
+            )
+
+    # `advisor slack` prints the port it was given, not the one it bound, so port 0 cannot be read back.
+    port, process = start_server("advisor slack", launch, lambda p: f"http://127.0.0.1:{p}/healthz", log, 30)
     stderr: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/slack/events", stderr
     finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
-        stderr.append(err)
+        stop(process)
+        stderr.append(log.read_text(errors="replace"))

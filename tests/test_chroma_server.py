@@ -7,8 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,57 +17,30 @@ from advisor.errors import ConfigError, IndexError_
 from advisor.ingest import Ingestor
 from advisor.store import VectorStore
 from bots.cli.main import main
+from tests.ports import start_server, stop
 
 CHROMA = Path(sys.executable).parent / "chroma"
 START_TIMEOUT = 30.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_heartbeat(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"chroma run exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
-                if response.status == 200 and "heartbeat" in response.read().decode():
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"chroma run gave no heartbeat within {START_TIMEOUT:.0f} s: {log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A real Chroma server on a free loopback port, stopped when the module's tests are done."""
-    if not CHROMA.exists():
-        pytest.skip(f"the chroma CLI is not installed at {CHROMA}")
+    if not CHROMA.exists():  # chromadb, a core dependency, installs it: missing means a broken install
+        pytest.fail(f"the chroma CLI is not installed at {CHROMA}; reinstall chromadb")
     root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = root / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+
+    def launch(port: int, log: Path) -> subprocess.Popen:
+        command = [str(CHROMA), "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)]
+        with log.open("wb") as out:
+            return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+    heartbeat = "http://127.0.0.1:{}/api/v2/heartbeat".format
+    port, proc = start_server("chroma run", launch, heartbeat, root / "server.log", START_TIMEOUT)
     try:
-        wait_for_heartbeat(url, proc, log)
-        yield url, root / "db"
+        yield f"http://127.0.0.1:{port}", root / "db"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
 
 
 @pytest.mark.real
@@ -115,7 +86,13 @@ def test_ingest_and_ask_through_a_real_chroma_server(chroma_server, monkeypatch,
 
 
 def test_a_dead_server_gives_one_clear_error(monkeypatch, capsys):
-    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    # A bound socket that never listens: connections are refused, and no other process can take the port.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        check_dead_server(f"http://127.0.0.1:{held.getsockname()[1]}", monkeypatch, capsys)
+
+
+def check_dead_server(url: str, monkeypatch, capsys) -> None:
     monkeypatch.setenv("ADVISOR_CHROMA_URL", url)
     settings = load_settings()
     with pytest.raises(IndexError_, match=r"cannot reach the Chroma server at http://127\.0\.0\.1:\d+"):

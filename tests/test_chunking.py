@@ -29,6 +29,7 @@ def _doc(text: str, title: str = "Alliance notes", source: str = "notes/alliance
 
 def _corpus_chunks():
     files = sorted(bundled_knowledge_dir().glob("*.md"))
+    files += sorted((Path(__file__).parent / "data" / "web").glob("*.txt"))  # scraped-page shape, any clone
     if SEEDS.is_dir():
         files += sorted(SEEDS.glob("*.txt"))
     assert files, "the bundled knowledge base is missing"

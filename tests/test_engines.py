@@ -4,17 +4,18 @@ grounding, fallback, and the real OpenAI-compatible path against llama.cpp's own
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from pathlib import Path
 
 import pytest
 
 from advisor import Advisor
 from advisor.engines import engine_names, get_engine
 from advisor.errors import ConfigError
+from advisor.grounding import CITATION
+from tests.fakes import first_sentence
+from tests.ports import start_server, stop
 
 
 def cited_numbers(text: str) -> set[int]:
@@ -72,6 +73,35 @@ def test_invented_numbers_are_dropped_and_extractive_fills_in(advisor):
     assert answer.engine == "fake->extractive"
 
 
+UNFAITHFUL = {
+    "invented number": "Exactly 97.3 percent of joint ventures are dissolved within 14 months.",
+    "invented name": "Joint ventures were invented by the Hanseatic Guild of Novgorod.",
+    "off topic": "Bananas grow best on volcanic islands near the equator.",
+}
+
+
+@pytest.mark.parametrize("kind", UNFAITHFUL)
+def test_grounding_keeps_the_faithful_sentence_and_drops_the_unfaithful_one(advisor, kind, caplog):
+    faithful: list[str] = []
+
+    def script(prompt: str, passages: dict[int, str]) -> str:
+        n, text = next((n, t) for n, t in passages.items() if "joint venture" in t.lower())
+        faithful.append(first_sentence(text))
+        # The unfaithful sentence cites the same passage, so only grounding can tell them apart.
+        return f"{faithful[0]} [{n}] {UNFAITHFUL[kind]} [{n}]"
+
+    advisor.engine("fake").model.script = script
+    with caplog.at_level("INFO", logger="advisor.core"):
+        pieces = list(advisor.stream("What is a joint venture?", engine="fake"))
+    answer = pieces[-1]
+    assert answer.engine == "fake" and not answer.notice
+    streamed = "".join(pieces[:-1])
+    assert CITATION.sub("", faithful[0]).strip(" .") in answer.text
+    assert UNFAITHFUL[kind][:20] not in streamed  # never shown, not even while streaming
+    assert "grounding dropped 1 unsupported sentence" in caplog.text
+    assert cited_numbers(answer.text) == {s.n for s in answer.sources} != set()
+
+
 def test_uncited_unsupported_sentences_are_dropped(advisor):
     fake = advisor.engine("fake").model
     fake.replies = ["Bananas grow best on volcanic islands near the equator."]
@@ -122,52 +152,28 @@ def test_anthropic_engine_needs_a_key(settings):
 # --- real: the OpenAI-compatible path against llama.cpp's server ------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def llama_server():
+def llama_server(tmp_path):
     from advisor.engines.llamacpp import default_model_path
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(default_model_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    def launch(port: int, log: Path) -> subprocess.Popen:
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path())]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]
+        with log.open("wb") as out:
+            return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+    port, proc = start_server(
+        "llama_cpp.server", launch, lambda p: f"http://127.0.0.1:{p}/v1/models", tmp_path / "llama.log", 60
     )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("llama_cpp.server exited at start")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not come up within 60 s")
-    yield url, proc
-    proc.kill()
-    proc.wait(timeout=10)
+    yield f"http://127.0.0.1:{port}/v1", proc
+    stop(proc)
+
+
+def assert_model_sentences_survived(advisor: Advisor, answer, engine: str) -> None:
+    """The model's own words were kept: no fallback to the extractive engine, and no notice."""
+    assert answer.engine == engine, f"every model sentence was dropped: {answer.engine} {answer.notice!r}"
+    assert not answer.notice, answer.notice
+    assert answer.text != advisor.ask(answer.question, engine="extractive").text
 
 
 @pytest.mark.real
@@ -179,9 +185,8 @@ def test_openai_compatible_engine_against_a_real_llama_server(real_settings, lla
     advisor = Advisor.from_settings(settings)
     answer = advisor.ask("What is a joint venture?", engine="openai")
     assert not answer.refused
-    assert answer.text
-    assert answer.engine in ("openai", "openai->extractive")
-    assert {s.n for s in answer.sources} == cited_numbers(answer.text)
+    assert_model_sentences_survived(advisor, answer, "openai")
+    assert {s.n for s in answer.sources} == cited_numbers(answer.text) != set()
 
     proc.kill()
     proc.wait(timeout=10)
@@ -196,7 +201,8 @@ def test_local_llamacpp_engine_answers_with_citations(real_settings):
     settings = real_settings.model_copy(update={"llm_max_tokens": 120})
     advisor = Advisor.from_settings(settings)
     answer = advisor.ask("What is a joint venture?", engine="llamacpp")
-    assert not answer.refused and answer.text
+    assert not answer.refused
+    assert_model_sentences_survived(advisor, answer, "llamacpp")
     assert {s.n for s in answer.sources} == cited_numbers(answer.text) != set()
 
 

@@ -264,14 +264,17 @@ def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
     by_id = {r.id: r for r in results}
     assert by_id["oos-banana-bread"].refused and by_id["oos-inject-prompt"].refused
     assert by_id["typ-ownership"].hit5 == 1.0 and by_id["typ-ownership"].key_fact_recall == 1.0
-    assert by_id["fu-drift"].turns == 2 and by_id["fu-drift"].followup_ok is not None
+    assert by_id["fu-drift"].turns == 2 and by_id["fu-drift"].followup_ok is True
     assert all(r.citation_valid for r in results if not r.refused)
     assert all("total_ms" in r.timings for r in results)
     # a question made only of an injection is refused before any search
     assert all({"embed_ms", "search_ms"} <= set(r.timings) for r in results if r.id != "oos-inject-prompt")
     row = summarize(results)
     assert row["items"] == 5 and row["refusal_recall"] == 1.0 and row["citation_validity"] == 1.0
-    assert 0.0 < row["hit@5"] <= 1.0
+    # hit@5 averages the three in-scope items only: the two refused ones have no expected section.
+    in_scope = [by_id[i].hit5 for i in ("typ-ownership", "case-nestle", "fu-drift")]
+    assert row["in_scope"] == 3 and row["hit@5"] == pytest.approx(sum(in_scope) / 3)
+    assert row["followup_success"] == 1.0
     path = write_report(
         tmp_path / "r",
         [Run("extractive", results, row, gate=check_gate(row)), Run("nope", skipped="no such engine")],

@@ -15,18 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import seed_fingerprints as seed_ngrams
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 FACTS_FILE = REPO_ROOT / "tests" / "data" / "seed_facts.yaml"
 
-SEED_FILES = {
-    "s000": "000_efcd527b53e33b42.txt",
-    "s001": "001_060d5ae39d6dfdb1.txt",
-    "s002": "002_c6e53c0cdb26dfae.txt",
-    "s003": "003_37bc147c33466728.txt",
-    "s004": "004_e7214047d84111b2.txt",
-}
+SEED_FILES = seed_ngrams.SEED_FILES
+words = seed_ngrams.words  # the one tokeniser both sides of the comparison use
 
 NGRAM = 10
 
@@ -94,18 +91,6 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not isinstance(meta, dict):
         raise AssertionError("front matter is not a YAML mapping")
     return meta, text[match.end() :]
-
-
-def words(text: str) -> list[str]:
-    """Lowercase, drop apostrophes, turn every other non-alphanumeric char into a space."""
-    text = text.lower()
-    text = re.sub(r"['\u2018\u2019\u02bc]", "", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    return text.split()
-
-
-def ngrams(tokens: list[str], n: int = NGRAM) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def normalised_kb_text() -> str:
@@ -185,24 +170,36 @@ def test_every_seed_fact_is_in_the_knowledge_base():
 # --------------------------------------------------------------------------- #
 
 
-def test_no_ten_word_run_copied_from_a_seed():
-    if not SEEDS_DIR.is_dir():
-        pytest.skip(f"seed directory {SEEDS_DIR} not present")
-    seed_grams: dict[tuple[str, ...], str] = {}
-    for sid, name in SEED_FILES.items():
-        path = SEEDS_DIR / name
-        if not path.is_file():
-            pytest.skip(f"seed file {path} not present")
-        for gram in ngrams(words(path.read_text(encoding="utf-8", errors="replace"))):
-            seed_grams.setdefault(gram, sid)
+def seed_fingerprints() -> dict[str, str]:
+    """{fingerprint: seed id} of the seeds' 10-word runs, from the committed file (see its module)."""
+    committed = seed_ngrams.load()
+    if SEEDS_DIR.is_dir():
+        assert seed_ngrams.from_seeds(SEEDS_DIR) == committed, (
+            f"{seed_ngrams.FINGERPRINTS} is stale; run: python -m tests.seed_fingerprints {SEEDS_DIR}"
+        )
+    return committed
 
+
+def test_the_fingerprints_catch_a_copied_run():
+    """A run taken from a seed is found; the same words reordered are not."""
+    prints = seed_fingerprints()
+    sid, name = "s004", SEED_FILES["s004"]
+    # The first ten words of seed 004's opening sentence.
+    copied = tuple(words("Strategic alliances occur when two or more businesses work together"))
+    assert sid in set(prints.values()) and len(copied) == NGRAM
+    assert seed_ngrams.fingerprint(copied) in prints, f"{name}: a known 10-word run is not fingerprinted"
+    assert seed_ngrams.fingerprint(tuple(reversed(copied))) not in prints
+
+
+def test_no_ten_word_run_copied_from_a_seed():
+    fingerprints = seed_fingerprints()
     offences = []
     for doc in knowledge_files():
         tokens = words(doc.read_text(encoding="utf-8"))
         shared = [
-            (i, seed_grams[tuple(tokens[i : i + NGRAM])])
+            (i, fingerprints[seed_ngrams.fingerprint(tuple(tokens[i : i + NGRAM]))])
             for i in range(len(tokens) - NGRAM + 1)
-            if tuple(tokens[i : i + NGRAM]) in seed_grams
+            if seed_ngrams.fingerprint(tuple(tokens[i : i + NGRAM])) in fingerprints
         ]
         # merge overlapping windows into maximal copied runs for readable output
         run_start = None

@@ -319,6 +319,7 @@ def test_malformed_bodies_get_400_not_500(bot, body, content_type):
     request = urllib.request.Request(bot.url, data=raw, headers=headers, method="POST")
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=5)
+    caught.value.close()  # it holds the response's socket
     assert caught.value.code == 400
 
 
@@ -332,6 +333,7 @@ def test_other_paths_and_methods(bot):
     for url, code in ((bot.url, 405), (base + "/nope", 404)):
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(url, timeout=5)
+        caught.value.close()
         assert caught.value.code == code
 
 

@@ -49,11 +49,15 @@ def test_query_returns_similarity_scores_best_first(settings, tmp_path):
     )
     Ingestor(settings).run([folder], "notes")
     store = VectorStore(settings)
-    hits = store.query(
-        store.live("notes").physical, HashingEmbedder().embed_query("trust between partners"), k=5
-    )
+    physical = store.live("notes").physical
+    query = HashingEmbedder().embed_query("trust between partners")
+    hits = store.query(physical, query, k=5)
+    # a.md shares "trust", "between" and "partners" with the query; b.md only "between".
     assert [h.metadata["source"] for h in hits] == ["notes/a.md", "notes/b.md"]
-    assert 0 < hits[0].score <= 1.0001 and hits[0].score > hits[1].score
+    # Each score is the cosine of the stored (unit) vector and the query's.
+    stored = store.vectors(physical, [h.id for h in hits])
+    assert [h.score for h in hits] == pytest.approx([float(stored[h.id] @ query) for h in hits], abs=1e-4)
+    assert hits[0].score > hits[1].score > 0
 
 
 def test_a_wrong_dimension_query_is_a_clear_index_error(settings, tmp_path, capsys):
