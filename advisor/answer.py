@@ -61,7 +61,7 @@ class Answer:
     session_id: str
     engine: str = ""
     question: str = ""
-    kind: str = "answer"  # answer | chat (small talk, questions about the advisor) | refusal
+    kind: str = "answer"  # answer | chat (small talk, about the advisor) | refusal | clarify (what "that" is)
     detail: str = "short"  # short (the point and a few points) | long (the full detail)
     items: list[str] = field(default_factory=list)  # labels the answer displayed, in order ("the second one")
     notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"

@@ -40,6 +40,10 @@ from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
 DETAILS = ("short", "long")
+CLARIFY = (
+    "I'm not sure what that refers to: there is no earlier answer in this conversation. Ask the whole "
+    'question, for example "Why does partner stability matter?"'
+)
 UNGROUNDED = "The model's answer could not be grounded in the sources; showing their own words."
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 
@@ -237,6 +241,13 @@ class Advisor:
         collection: str,
         detail: str,
     ) -> Iterator[str]:
+        if asked and _anchor(history) is None and _points_back_only(asked):
+            # "Why does that matter?" with nothing before it: ask, rather than guess what "that" is
+            answer.refused = True
+            answer.kind = "clarify"
+            answer.text = CLARIFY
+            yield CLARIFY
+            return
         retrieval = None
         focus = None
         if asked and question is not None:
@@ -532,6 +543,12 @@ def _anchor(history: list[Turn]) -> Turn | None:
         if read_question(turn.question).form != "chat":
             return None if turn.refused else turn
     return None
+
+
+def _points_back_only(question: str) -> bool:
+    """Whether the question is only a pointer to an earlier answer ("why does that matter?")."""
+    cues = read_cues(question)
+    return (cues.refers_back or cues.generic) and cues.words <= 2
 
 
 def _source(p: Passage) -> Source:

@@ -113,7 +113,8 @@ def test_small_talk_in_between_is_skipped(advisor):
 def test_nothing_is_merged_into_a_refused_turn(advisor):
     advisor.ask("What is the weather in Paris tomorrow?", session_id="s")
     answer = advisor.ask("What about the second one?", session_id="s")
-    assert answer.retrieval_query == "What about the second one?"
+    # nothing answered before it, so nothing to point back to: it asks instead of merging or guessing
+    assert "weather" not in answer.retrieval_query and answer.kind == "clarify"
 
 
 @pytest.mark.real

@@ -79,11 +79,16 @@ def test_a_changed_knowledge_file_is_rebuilt_on_the_next_process_first_question(
     after = VectorStore(settings).pointer(settings.collection)
     assert after.physical != before.physical
     assert set(after.info["manifest"]) == set(before.info["manifest"])
-    # Only the changed file's chunks (their embed text carries the document title) and the answer
-    # sentences of those chunks were embedded.
+    # Only the changed file's chunks (their embed text carries the document title), the answer
+    # sentences of those chunks and the scope model's questions made from its new heading were embedded.
     changed = chunk_document(load(target, "knowledge/when-to-walk-away.md", 10**7))
     sentences = {t for c in changed for t in answer_sentences(c.text)}
-    assert counting.embedded and all("walk away" in t.lower() or t in sentences for t in counting.embedded)
+    odd = [
+        t
+        for t in counting.embedded
+        if not ("walk away" in t.lower() or "zebra" in t.lower() or t in sentences)
+    ]
+    assert counting.embedded and not odd, odd[:5]
     assert not answer.refused
     assert any("zebra clause" in s.text for s in answer.sources)
 

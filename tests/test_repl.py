@@ -24,6 +24,7 @@ TIMEOUT = 30
 QUESTION = "How should we choose a partner?"
 ANSWER_WORD = "complementarity"  # in the extractive answer to QUESTION over the bundled knowledge base
 REFUSAL_START = "That's outside what I know"
+CLARIFY_START = "I'm not sure what that refers to"
 FOLLOWUP = "Why does that matter?"  # refused on its own; answered only with the conversation's context
 
 WRAPPER = textwrap.dedent('''
@@ -138,11 +139,11 @@ def test_welcome_ask_sources_and_exit(advisor):
 def test_followup_then_new_session_forgets(advisor):
     chat = Chat()
     chat.send(QUESTION, ANSWER_WORD)
-    chat.send(FOLLOWUP, ANSWER_WORD, "Sources:")
+    chat.send(FOLLOWUP, "Sources:")  # answered with citations: it is refused on its own (below)
     chat.send("/history", "2 turn(s)", f"1. Q: {QUESTION}", f"2. Q: {FOLLOWUP}")
     chat.send("/new", "New conversation (session ")
     chat.send("/history", "No questions yet")
-    chat.send(FOLLOWUP, REFUSAL_START)
+    chat.send(FOLLOWUP, CLARIFY_START)
     assert chat.exit("ctrl-d") == 0
 
 
@@ -223,7 +224,7 @@ def test_continue_resumes_last_session_and_input_history(advisor):
 
     second = Chat("--continue")
     assert f"Continuing session {sid} (1 earlier turns" in second.output()
-    second.send(FOLLOWUP, ANSWER_WORD)  # remembered across the restart
+    second.send(FOLLOWUP, "Sources:")  # remembered across the restart (refused on its own, below)
     second.child.send("\x1b[A" * 3)  # Up: the follow-up, then /exit, then the previous run's question
     second.send("", ANSWER_WORD)
     second.send("/history", "3 turn(s)", f"3. Q: {QUESTION}")
@@ -231,7 +232,7 @@ def test_continue_resumes_last_session_and_input_history(advisor):
 
     third = Chat("--session", "named-one")
     assert "Session named-one." in third.output()
-    third.send(FOLLOWUP, REFUSAL_START)
+    third.send(FOLLOWUP, CLARIFY_START)
     assert third.exit() == 0
 
 

@@ -27,6 +27,7 @@ SECOND_PART_UNITS = 3
 SHORT_WORDS = 110  # the default answer's length in words (the long form is one step away)
 SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
+LEAD_PASSAGES = 2  # passages the lead sentence may come from
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
     "why": re.compile(
@@ -99,6 +100,8 @@ class ExtractiveEngine:
         for unit in prose:
             if _DANGLING.match(unit.text) and unit.position > 0:
                 unit.score -= 1.0
+            if unit.text[:1].islower():  # a fragment of a sentence split elsewhere: never the lead
+                unit.score -= 3.0
             if cue is not None and cue.search(unit.text):
                 unit.score += 1.5
         heads = [h for h in request.heads if h < SHORT_PASSAGES]
@@ -107,7 +110,10 @@ class ExtractiveEngine:
             part = [u for u in prose if u.rank == head]
             if part:
                 leads.append(max(part, key=lambda u: u.score))
-        lead = leads[0] if len(leads) > 1 else max(prose, key=lambda u: u.score)
+        # The lead comes from the best passages: a lower-ranked passage's sentence may match the
+        # question's words and still answer another question.
+        top = [u for u in prose if u.rank < LEAD_PASSAGES] or prose
+        lead = leads[0] if len(leads) > 1 else max(top, key=lambda u: u.score)
         chosen: list[Unit] = [lead, *[u for u in leads[1:] if u is not lead]]
         words = _words(lead.text) + sum(_words(u.text) for u in chosen[1:])
         for unit in sorted(prose, key=lambda u: -u.score):
