@@ -1,9 +1,34 @@
-"""What the advisor returns: an answer, whether it refused, and the passages it cites."""
+"""The advisor's vocabulary of results: retrieved passages, and the answer with the sources it cites.
+
+Imports nothing of the project.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass
+class Passage:
+    n: int  # citation number, 1-based, in rank order
+    id: str
+    text: str
+    metadata: dict
+    score: float  # fused rank score (0..1], for display and ordering
+    similarity: float  # dense cosine similarity to the query (0 when unknown)
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+    @property
+    def section(self) -> str:
+        return str(self.metadata.get("section", ""))
+
+    @property
+    def source(self) -> str:
+        return str(self.metadata.get("source", ""))
 
 
 @dataclass

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     slack_streaming: bool = True  # stream answers (chat.startStream) where Slack allows it
 
     log_level: str = "WARNING"
+    plugins: str = ""  # comma-separated importable modules that register engines or embedders
 
     @field_validator("collection")
     @classmethod
@@ -104,6 +105,10 @@ class Settings(BaseSettings):
                 value = str(value)
             out[name] = value
         return out
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
     @property
     def chroma_dir(self) -> Path:

@@ -17,14 +17,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from advisor.answer import Answer, Source
+from advisor.answer import Answer, Passage, Source
 from advisor.config import Settings, load_settings
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
-from advisor.errors import EngineError, IndexError_
+from advisor.errors import EngineError, IndexError_, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
-from advisor.retrieval import Passage, Retrieval, Retriever
+from advisor.retrieval import Retrieval, Retriever
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.store import VectorStore
 
@@ -102,8 +102,7 @@ class Advisor:
         warm = getattr(self.embedder, "warm", None)
         if warm:
             warm()
-        pointer, col = self.store.live(name)
-        self.retriever.lexical(pointer.physical, col)
+        self.retriever.lexical(self.store.live(name).physical)
         self.engine()
 
     def ensure_index(self, collection: str | None = None) -> None:
@@ -123,10 +122,7 @@ class Advisor:
                     documents = len(report.added) + len(report.updated) + len(report.unchanged)
                     self.notify(f"Index ready: {report.chunks} passages from {documents} documents.")
             elif self.store.pointer(name) is None:
-                raise IndexError_(
-                    f"collection {name!r} has no index; "
-                    f"build it with `advisor ingest PATH --collection {name}`"
-                )
+                raise IndexError_(no_index(name))
             self._checked.add(name)
 
     # -- answering ---------------------------------------------------------------------------------
@@ -223,10 +219,9 @@ class Advisor:
             heads=retrieval.heads,
         )
         t0 = time.perf_counter()
-        cited: set[int] = set()
         pieces: list[str] = []
         try:
-            for piece in self._grounded(eng, request, cited) if eng.uses_llm else eng.answer(request):
+            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -251,7 +246,7 @@ class Advisor:
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
         answer.sources = [_source(p) for p in retrieval.passages if p.n in numbers]
 
-    def _grounded(self, eng: Engine, request: EngineRequest, cited: set[int]) -> Iterator[str]:
+    def _grounded(self, eng: Engine, request: EngineRequest) -> Iterator[str]:
         """Stream a model's answer one grounded sentence at a time."""
         buffer = ""
         emitted = 0
@@ -262,22 +257,21 @@ class Advisor:
                 cut = match.end()
             if cut:
                 ready, buffer = buffer[:cut], buffer[cut:]
-                text = self._ground_piece(ready, request.passages, cited)
+                text = self._ground_piece(ready, request.passages)
                 if text:
                     yield ("\n" if emitted else "") + text
                     emitted += 1
-        text = self._ground_piece(buffer, request.passages, cited)
+        text = self._ground_piece(buffer, request.passages)
         if text:
             yield ("\n" if emitted else "") + text
 
     @staticmethod
-    def _ground_piece(text: str, passages: list[Passage], cited: set[int]) -> str:
+    def _ground_piece(text: str, passages: list[Passage]) -> str:
         if not text.strip():
             return ""
         grounded = ground(text, passages)
         if grounded.dropped:
             log.info("grounding dropped %s unsupported sentence(s)", len(grounded.dropped))
-        cited.update(grounded.cited)
         return grounded.text
 
     # -- browsing ----------------------------------------------------------------------------------
@@ -286,8 +280,7 @@ class Advisor:
         """(document title, section headings) for everything in the collection, in reading order."""
         name = collection or self.settings.collection
         self.ensure_index(name)
-        pointer, col = self.store.live(name)
-        index = self.retriever.lexical(pointer.physical, col)
+        index = self.retriever.lexical(self.store.live(name).physical)
         docs: dict[str, list[str]] = {}
         records = index.records if index else []
         for _, _, meta in sorted(records, key=lambda r: (r[2].get("source", ""), r[2].get("chunk_index", 0))):

@@ -67,13 +67,14 @@ def decode_text(path: Path, data: bytes) -> str:
         ) from None
 
 
+def unsupported_file_type(path: Path) -> str:
+    return f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED))}"
+
+
 def load(path: Path, source: str, max_bytes: int) -> Document:
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
-        raise DocumentError(
-            str(path),
-            f"unsupported file type {path.suffix or '(none)'!r}; supported: " + ", ".join(sorted(SUPPORTED)),
-        )
+        raise DocumentError(str(path), unsupported_file_type(path))
     data = read_checked(path, max_bytes)
     meta: dict = {}
     if kind == "pdf":

@@ -4,8 +4,13 @@
   for documents. Queries use an ONNX export of the same model (made at ingest time and checked to
   give the same vectors) so a cold question never imports torch; without the export they fall back
   to sentence-transformers.
-- ``fake``: a hashed bag of stemmed words. Deterministic and instant, and it keeps meaning where
-  tests need it: texts that share words get closer vectors.
+- ``hashing``: bag-of-words hashing, no model: for benchmarks and plumbing, poor semantic quality.
+  Deterministic and instant over huge corpora; texts that share words get closer vectors, which is
+  also what the tests need.
+
+Both register through the same ``register_embedders`` hook a plugin uses (see :mod:`advisor.registry`).
+An embedder may also have ``warm()`` (load what queries need) and ``prepare_for_queries(samples)``
+(run after each ingest; MiniLM exports and checks its ONNX query model there).
 
 Nothing here downloads anything: the hub is switched off before sentence-transformers is imported.
 """
@@ -16,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,6 +31,8 @@ import numpy as np
 
 from advisor.config import Settings
 from advisor.errors import ConfigError
+from advisor.registry import Register, Registry
+from advisor.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -44,26 +50,19 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
-EmbedderFactory = Callable[[Settings], Embedder]
-_REGISTRY: dict[str, EmbedderFactory] = {}
+EMBEDDERS: Registry[Embedder] = Registry("embedder", hook="register_embedders")
 
 
-def register_embedder(name: str, factory: EmbedderFactory) -> None:
-    _REGISTRY[name] = factory
+def register_embedder(name: str, factory: Callable[[Settings], Embedder]) -> None:
+    EMBEDDERS.register(name, factory)
 
 
-def embedder_names() -> list[str]:
-    return sorted(_REGISTRY)
+def embedder_names(settings: Settings | None = None) -> list[str]:
+    return EMBEDDERS.names(settings)
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    try:
-        factory = _REGISTRY[settings.embedder]
-    except KeyError:
-        raise ConfigError(
-            f"unknown embedder {settings.embedder!r}; choose one of: {', '.join(embedder_names())}"
-        ) from None
-    return factory(settings)
+    return EMBEDDERS.create(settings.embedder, settings)
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
@@ -137,6 +136,14 @@ class MiniLMEmbedder:
         """Load whatever the query path needs (used by the REPL's background loader)."""
         if self._onnx_model() is None:
             self.sentence_transformer()
+
+    def prepare_for_queries(self, samples: Sequence[str]) -> dict:
+        """After an ingest: export the ONNX query model (checked on the samples); returns the check."""
+        try:
+            return export_onnx(self, samples)
+        except Exception as exc:  # the query path falls back to sentence-transformers
+            log.warning("ONNX export skipped (%s): queries will use sentence-transformers", exc)
+            return {"verified": False, "error": exc.__class__.__name__}
 
 
 class OnnxMiniLM:
@@ -255,35 +262,13 @@ def _model_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-# --- the fake --------------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a about after all also am an and any are as at be been before being but by can could did do does "
-    "doing for from get got had has have having he her here hers him his how i if in into is it its "
-    "just let me might more most must my no not now of off on once only or other our ours out over own "
-    "please same she should so some such tell than that the their theirs them then there these they "
-    "this those through to too under until up us very was we were what when where which while who whom "
-    "why will with would yes you your yours".split()
-)
-
-
-def stem(word: str) -> str:
-    """A tiny suffix stripper: enough for 'partners'/'partnership'/'partnering' to meet."""
-    for suffix in ("ships", "ship", "ings", "ing", "ies", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+# --- the toy backend ---------------------------------------------------------------------------------
 
 
 class HashingEmbedder:
-    """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised."""
+    """Bag of stemmed words hashed into a fixed number of dimensions, L2-normalised. A toy: no model."""
 
-    name = "fake-hashing-1024"
+    name = "hashing-1024"
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
@@ -307,5 +292,6 @@ class HashingEmbedder:
         return None
 
 
-register_embedder("minilm", lambda s: MiniLMEmbedder(s.models_dir))
-register_embedder("fake", lambda s: HashingEmbedder())
+def register_embedders(register: Register) -> None:
+    register("minilm", lambda settings: MiniLMEmbedder(settings.models_dir))
+    register("hashing", lambda settings: HashingEmbedder())

@@ -14,6 +14,8 @@ Messages never contain secrets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class AdvisorError(Exception):
     """Base class for every error the advisor raises on purpose."""
@@ -46,3 +48,23 @@ class IngestLockedError(IndexError_):
 
 class EngineError(AdvisorError):
     """An answer engine failed (LLM unreachable, timed out, or returned nothing usable)."""
+
+
+# -- messages written once, used by the core and the edges ---------------------------------------------
+
+
+def unknown_choice(kind: str, name: str, choices: Iterable[str]) -> str:
+    """E.g. "unknown engine 'x'; choose one of: extractive, llamacpp"."""
+    return f"unknown {kind} {name!r}; choose one of: {', '.join(choices)}"
+
+
+def no_index(collection: str) -> str:
+    return (
+        f"collection {collection!r} has no index yet; run `advisor ingest` (or ingest into it with "
+        f"`advisor ingest PATH --collection {collection}`)"
+    )
+
+
+def needs_extra(component: str, extra: str) -> str:
+    """E.g. "the openai engine needs: pip install 'alliance-advisor[openai]'"."""
+    return f"{component} needs: pip install 'alliance-advisor[{extra}]'"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
-from advisor.retrieval import Passage
+from advisor.answer import Passage
+from advisor.text import content_words
 
 CITATION = re.compile(r"\s*\[(\d+)\]")
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+(?=[A-Z0-9*\-\"“(])|\n+")
@@ -29,9 +29,7 @@ _COMMON = frozenset("I A The This That These Those It In On For And Or But If Wh
 @dataclass
 class Grounded:
     text: str
-    kept: int = 0
     dropped: list[str] = field(default_factory=list)
-    cited: set[int] = field(default_factory=set)
 
 
 def split_units(text: str) -> list[str]:
@@ -81,8 +79,6 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
             continue
         marks = "".join(f" [{n}]" for n in dict.fromkeys(cited))
         lines.append(("- " if bullet else "") + plain + marks)
-        out.cited.update(cited)
-        out.kept += 1
     out.text = "\n".join(lines)
     return out
 

@@ -23,11 +23,11 @@ import numpy as np
 
 from advisor.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from advisor.config import Settings, validate_collection_name
-from advisor.documents import SUPPORTED, Document, file_sha, load
-from advisor.embeddings import Embedder, export_onnx, get_embedder
+from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_file_type
+from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.locks import ingest_lock
-from advisor.store import VectorStore
+from advisor.store import Pointer, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class IngestReport:
     embedded: int = 0
     built: bool = False
     seconds: float = 0.0
-    onnx: dict | None = None
+    onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
     def ok(self) -> bool:
@@ -81,7 +81,7 @@ def scan(roots: Sequence[Path], report: IngestReport) -> list[FileRef]:
         if root.is_file():
             ref = FileRef(path=root.resolve(), source=root.name)
             if root.suffix.lower() not in SUPPORTED:
-                report.failed.append({"file": str(root), "reason": _unsupported(root)})
+                report.failed.append({"file": str(root), "reason": unsupported_file_type(root)})
             else:
                 found.setdefault(ref.path, ref)
             continue
@@ -107,13 +107,9 @@ def _walk(root: Path, report: IngestReport) -> Iterable[FileRef]:
                     )
                     continue
             if path.suffix.lower() not in SUPPORTED:
-                report.skipped.append({"file": display, "reason": _unsupported(path)})
+                report.skipped.append({"file": display, "reason": unsupported_file_type(path)})
                 continue
             yield FileRef(path=path.resolve(), source=display)
-
-
-def _unsupported(path: Path) -> str:
-    return f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED))}"
 
 
 def under_roots(path: str, roots: Sequence[Path]) -> bool:
@@ -162,7 +158,7 @@ class Ingestor:
     def _run_locked(self, name: str, roots: list[Path], report: IngestReport) -> None:
         refs = scan(roots, report)
         pointer = self.store.pointer(name)
-        embedder_name = self._embedder_name()
+        embedder_name = self.embedder.name
         same_model = (
             pointer is not None
             and pointer.info.get("embedder") == embedder_name
@@ -215,33 +211,33 @@ class Ingestor:
             return  # nothing loaded and nothing indexed before: don't create an empty collection
         if pointer and same_model and not report.added and not report.updated and not report.removed:
             report.chunks = int(pointer.info.get("count", 0))
-            self._maybe_export_onnx(pointer, report)
+            self._prepare_for_queries(report, [])
             self._clean_orphans(name, {pointer.physical})
             return
         self._build(name, pointer if same_model else None, manifest, new_chunks, report)
 
-    def _embedder_name(self) -> str:
-        if self._embedder is not None:
-            return self._embedder.name
-        return _configured_embedder_name(self.settings) or self.embedder.name
-
     def _build(
-        self, name: str, pointer, manifest: dict, new_chunks: list[Chunk], report: IngestReport
+        self,
+        name: str,
+        pointer: Pointer | None,
+        manifest: dict,
+        new_chunks: list[Chunk],
+        report: IngestReport,
     ) -> None:
         new_paths = {c.metadata["path"] for c in new_chunks}  # built once, not once per manifest entry
         keep_paths = {p for p in manifest if p not in new_paths}
-        physical, target = self.store.new_build(name, self._embedder_name())
+        physical = self.store.new_build(name, self.embedder.name)
         try:
-            copied = self._copy_kept(pointer, target, keep_paths) if pointer else 0
-            embedded = self._embed_into(target, new_chunks)
+            copied = self._copy_kept(pointer.physical, physical, keep_paths) if pointer else 0
+            embedded = self._embed_into(physical, new_chunks)
             total = copied + embedded
-            self._check(target, total)
+            self._check(physical, total)
         except BaseException:
             self.store.drop(physical)
             raise
         info = {
             "built_at": time.time(),
-            "embedder": self._embedder_name(),
+            "embedder": self.embedder.name,
             "chunker": CHUNKER_VERSION,
             "count": total,
             "manifest": manifest,
@@ -252,26 +248,26 @@ class Ingestor:
         report.chunks = total
         report.embedded = embedded
         log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
-        self._maybe_export_onnx(None, report, sample=[c.embed_text for c in new_chunks[:48]])
+        self._prepare_for_queries(report, [c.embed_text for c in new_chunks[:48]])
 
-    def _copy_kept(self, pointer, target, keep_paths: set[str]) -> int:
+    def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
         if not keep_paths:
             return 0
-        source = self.store.open(pointer.physical)
         copied = 0
-        for page in self.store.iter_records(source, ["embeddings", "documents", "metadatas"], COPY_BATCH):
-            rows = [i for i, m in enumerate(page["metadatas"]) if m.get("path") in keep_paths]
-            if rows:
-                target.add(
-                    ids=[page["ids"][i] for i in rows],
-                    embeddings=np.asarray(page["embeddings"])[rows],
-                    documents=[page["documents"][i] for i in rows],
-                    metadatas=[page["metadatas"][i] for i in rows],
+        for page in self.store.records(source, vectors=True, batch=COPY_BATCH):
+            kept = [r for r in page if r.metadata.get("path") in keep_paths]
+            if kept:
+                self.store.add(
+                    target,
+                    [r.id for r in kept],
+                    np.stack([r.vector for r in kept if r.vector is not None]),
+                    [r.text for r in kept],
+                    [r.metadata for r in kept],
                 )
-                copied += len(rows)
+                copied += len(kept)
         return copied
 
-    def _embed_into(self, target, chunks: list[Chunk]) -> int:
+    def _embed_into(self, target: str, chunks: list[Chunk]) -> int:
         unique: dict[str, Chunk] = {}
         for chunk in chunks:
             unique.setdefault(chunk.id, chunk)
@@ -282,55 +278,31 @@ class Ingestor:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]
             vectors = self.embedder.embed_documents([c.embed_text for c in batch])
-            target.add(
-                ids=[c.id for c in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[c.metadata for c in batch],
+            self.store.add(
+                target, [c.id for c in batch], vectors, [c.text for c in batch], [c.metadata for c in batch]
             )
             self.progress("embed", start + len(batch), len(todo))
         return len(todo)
 
-    def _check(self, target, expected: int) -> None:
-        count = target.count()
+    def _check(self, target: str, expected: int) -> None:
+        count = self.store.count(target)
         if count != expected:
             raise IndexError_(f"index check failed: built {count} chunks, expected {expected}")
-        if count:
-            probe = target.peek(limit=1)
-            result = target.query(query_embeddings=[np.asarray(probe["embeddings"][0]).tolist()], n_results=1)
-            if result["ids"][0][0] != probe["ids"][0]:
-                log.warning("index probe returned %s for its own vector", result["ids"][0][0])
+        probe = self.store.first(target)
+        if probe is not None and probe.vector is not None:
+            hits = self.store.query(target, probe.vector, 1)
+            if not hits or hits[0].id != probe.id:
+                log.warning("index probe returned %s for its own vector", hits[0].id if hits else None)
 
     def _clean_orphans(self, name: str, keep: set[str]) -> None:
         for orphan in self.store.orphans(name, keep):
             log.info("removing unused build %s", orphan)
             self.store.drop(orphan)
 
-    def _maybe_export_onnx(self, pointer, report: IngestReport, sample: list[str] | None = None) -> None:
-        from advisor.embeddings import MiniLMEmbedder
-
-        embedder = self._embedder if self._embedder is not None else None
-        if self.settings.embedder != "minilm" or (
-            embedder is not None and not isinstance(embedder, MiniLMEmbedder)
-        ):
-            return
-        embedder = embedder or self.embedder
-        assert isinstance(embedder, MiniLMEmbedder)
-        try:
-            report.onnx = export_onnx(embedder, sample or [])
-        except Exception as exc:  # the query path falls back to sentence-transformers
-            log.warning("ONNX export skipped (%s): queries will use sentence-transformers", exc)
-            report.onnx = {"verified": False, "error": exc.__class__.__name__}
-
-
-def ingest(
-    settings: Settings,
-    roots: Sequence[Path] | None = None,
-    collection: str | None = None,
-    progress: Progress | None = None,
-    wait: float = 0.0,
-) -> IngestReport:
-    return Ingestor(settings, progress=progress).run(roots, collection, wait=wait)
+    def _prepare_for_queries(self, report: IngestReport, samples: list[str]) -> None:
+        prepare = getattr(self.embedder, "prepare_for_queries", None)  # an optional embedder hook
+        if prepare is not None:
+            report.onnx = prepare(samples)
 
 
 def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str | None = None) -> bool:
@@ -339,8 +311,7 @@ def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str |
     pointer = store.pointer(collection or settings.collection)
     if pointer is None:
         return True
-    expected = _configured_embedder_name(settings)
-    if expected and pointer.info.get("embedder") != expected:
+    if pointer.info.get("embedder") != get_embedder(settings).name:
         return True
     if pointer.info.get("chunker") != CHUNKER_VERSION:
         return True
@@ -355,10 +326,4 @@ def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str |
     return any(p not in present for p in manifest if under_roots(p, [settings.knowledge_dir]))
 
 
-def _configured_embedder_name(settings: Settings) -> str | None:
-    from advisor.embeddings import MINILM_NAME, HashingEmbedder
-
-    return {"minilm": MINILM_NAME, "fake": HashingEmbedder.name}.get(settings.embedder)
-
-
-__all__ = ["Document", "IngestReport", "Ingestor", "ingest", "knowledge_is_stale"]
+__all__ = ["Document", "IngestReport", "Ingestor", "knowledge_is_stale"]

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from advisor.embeddings import Embedder, content_words
-from advisor.errors import ConfigError
+from advisor.answer import Passage
+from advisor.embeddings import Embedder
+from advisor.errors import ConfigError, unknown_choice
 from advisor.store import Hit, VectorStore
+from advisor.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +31,6 @@ MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
 CANDIDATES = 20
 RRF_K = 5
 LEXICAL_MAX = 50_000
-
-
-@dataclass
-class Passage:
-    n: int  # citation number, 1-based, in rank order
-    id: str
-    text: str
-    metadata: dict
-    score: float  # fused rank score (0..1], for display and ordering
-    similarity: float  # dense cosine similarity to the query (0 when unknown)
-
-    @property
-    def title(self) -> str:
-        return str(self.metadata.get("title", ""))
-
-    @property
-    def section(self) -> str:
-        return str(self.metadata.get("section", ""))
-
-    @property
-    def source(self) -> str:
-        return str(self.metadata.get("source", ""))
 
 
 @dataclass
@@ -114,7 +94,7 @@ class LexicalIndex:
 class Retriever:
     def __init__(self, store: VectorStore, embedder: Embedder, mode: str = "hybrid") -> None:
         if mode not in MODES:
-            raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of: {', '.join(MODES)}")
+            raise ConfigError(unknown_choice("retrieval mode", mode, MODES))
         self.store = store
         self.embedder = embedder
         self.mode = mode
@@ -122,18 +102,19 @@ class Retriever:
         self._too_big: set[str] = set()  # builds above LEXICAL_MAX (a live build never changes size)
         self._lock = threading.Lock()
 
-    def lexical(self, physical: str, collection) -> LexicalIndex | None:
+    def lexical(self, physical: str) -> LexicalIndex | None:
+        """The keyword index of a build (built on first use), or None above LEXICAL_MAX chunks."""
         with self._lock:
             if physical in self._too_big:  # Chroma's embedded count() scans: ~6 ms at 60k chunks
                 return None
             index = self._lexical.get(physical)
             if index is None:
-                if collection.count() > LEXICAL_MAX:
+                if self.store.count(physical) > LEXICAL_MAX:
                     self._too_big.add(physical)
                     return None
                 records: list[tuple[str, str, dict]] = []
-                for page in self.store.iter_records(collection, ["documents", "metadatas"]):
-                    records.extend(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+                for page in self.store.records(physical):
+                    records.extend((r.id, r.text, r.metadata) for r in page)
                 index = LexicalIndex(records)
                 self._lexical = {physical: index}  # one live build per collection is enough
             return index
@@ -164,13 +145,13 @@ class Retriever:
         mode = mode or self.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        pointer, collection = self.store.live(collection_name)
+        physical = self.store.live(collection_name).physical
         vector = self.embedder.embed_query(query)
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
-        dense = self.store.query(collection, vector, CANDIDATES) if mode != "bm25" else []
+        dense = self.store.query(physical, vector, CANDIDATES) if mode != "bm25" else []
         lexical_hits: list[Hit] = []
-        index = self.lexical(pointer.physical, collection)
+        index = self.lexical(physical)
         coverage = index.coverage(query) if index is not None else 1.0
         if mode != "dense" and index is not None:
             lexical_hits = [
@@ -186,7 +167,7 @@ class Retriever:
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
         if mode == "bm25" and lexical_hits:
-            best = self._similarities(collection, vector, [h.id for h in lexical_hits[:1]]).get(
+            best = self._similarities(physical, vector, [h.id for h in lexical_hits[:1]]).get(
                 lexical_hits[0].id, 0.0
             )
         ranked = (
@@ -195,11 +176,11 @@ class Retriever:
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )
         if mode == "hybrid-mmr":
-            ranked = self._mmr(collection, vector, ranked, k)
+            ranked = self._mmr(physical, ranked, k)
         top = ranked[:k]
         missing = [h.id for h, _ in top if h.id not in similarity]
         if missing:
-            similarity.update(self._similarities(collection, vector, missing))
+            similarity.update(self._similarities(physical, vector, missing))
         top_score = top[0][1] if top else 1.0
         passages = [
             Passage(
@@ -214,17 +195,13 @@ class Retriever:
         ]
         return Retrieval(passages=passages, best_similarity=best, timings=timings, coverage=coverage)
 
-    def _similarities(self, collection, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
-        got = collection.get(ids=ids, include=["embeddings"])
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        if not len(vectors):
-            return {}
-        return {i: float(s) for i, s in zip(got["ids"], vectors @ vector, strict=True)}
+    def _similarities(self, physical: str, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        return {i: float(v @ vector) for i, v in self.store.vectors(physical, ids).items()}
 
-    def _mmr(self, collection, vector, ranked, k: int, weight: float = 0.7):
-        ids = [h.id for h, _ in ranked]
-        got = collection.get(ids=ids, include=["embeddings"])
-        emb = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+    def _mmr(
+        self, physical: str, ranked: list[tuple[Hit, float]], k: int, weight: float = 0.7
+    ) -> list[tuple[Hit, float]]:
+        emb = self.store.vectors(physical, [h.id for h, _ in ranked])
         chosen: list = []
         pool = list(ranked)
         while pool and len(chosen) < k:

@@ -5,6 +5,9 @@ A *collection* as users name it ("alliance") is a pointer to one physical Chroma
 pointer: the switch is a single upsert, so readers see either the old index or the new one, never a
 half-built one. Pointers live in a small Chroma collection of their own, which works the same on a
 server. Chroma never embeds anything here: every add and query passes vectors explicitly.
+
+This is the only module that talks to Chroma: callers address a build by its physical name (a
+:class:`Pointer`'s ``physical``) and get plain :class:`Hit` and :class:`Record` values back.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -20,7 +23,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from advisor.config import Settings
-from advisor.errors import ConfigError, IndexError_
+from advisor.errors import ConfigError, IndexError_, no_index
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,19 @@ class Hit:
 
 
 @dataclass
+class Record:
+    """One stored chunk; ``vector`` is None unless asked for."""
+
+    id: str
+    text: str
+    metadata: dict
+    vector: np.ndarray | None = None
+
+
+@dataclass
 class Pointer:
+    """A collection's live build: ``physical`` names the Chroma collection every read goes to."""
+
     name: str
     physical: str
     info: dict  # built_at, embedder, chunker, count, manifest {path: file_hash}
@@ -74,15 +89,15 @@ def make_client(settings: Settings):
 class VectorStore:
     """Pointer-addressed collections over one Chroma client."""
 
-    def __init__(self, settings: Settings, client: Any = None) -> None:
+    def __init__(self, settings: Settings, client: Any = None) -> None:  # client: a chromadb client
         self.settings = settings
-        self.client = client if client is not None else make_client(settings)
+        self._client = client if client is not None else make_client(settings)
         self._collections: dict[str, Any] = {}
 
     # -- pointers ----------------------------------------------------------------------------------
 
     def _pointer_collection(self):
-        return self.client.get_or_create_collection(POINTERS, embedding_function=None)
+        return self._client.get_or_create_collection(POINTERS, embedding_function=None)
 
     def pointer(self, name: str) -> Pointer | None:
         got = self._pointer_collection().get(ids=[name], include=["documents"])
@@ -99,52 +114,78 @@ class VectorStore:
         got = self._pointer_collection().get(include=[])
         return sorted(got["ids"])
 
-    # -- physical collections ----------------------------------------------------------------------
+    # -- builds (physical collections) --------------------------------------------------------------
 
-    def new_build(self, name: str, embedder_name: str) -> tuple[str, Any]:
+    def new_build(self, name: str, embedder_name: str) -> str:
+        """Create an empty build for collection ``name``; returns its physical name."""
         physical = f"{name}{BUILD_SEP}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1000) % 1000:03d}"
-        collection = self.client.create_collection(
+        self._collections[physical] = self._client.create_collection(
             physical,
             embedding_function=None,
             metadata={"hnsw:space": "cosine", "embedder": embedder_name, "logical": name},
         )
-        return physical, collection
-
-    def open(self, physical: str):
-        collection = self._collections.get(physical)
-        if collection is None:
-            collection = self.client.get_collection(physical, embedding_function=None)
-            self._collections[physical] = collection
-        return collection
+        return physical
 
     def drop(self, physical: str) -> None:
         self._collections.pop(physical, None)
         try:
-            self.client.delete_collection(physical)
+            self._client.delete_collection(physical)
         except Exception as exc:  # already gone is fine
             log.debug("drop %s: %s", physical, exc)
 
     def orphans(self, name: str, keep: set[str]) -> list[str]:
         prefix = f"{name}{BUILD_SEP}"
         out = []
-        for col in self.client.list_collections():
+        for col in self._client.list_collections():
             col_name = col if isinstance(col, str) else col.name
             if col_name.startswith(prefix) and col_name not in keep:
                 out.append(col_name)
         return out
 
+    def _open(self, physical: str) -> Any:
+        collection = self._collections.get(physical)
+        if collection is None:
+            collection = self._client.get_collection(physical, embedding_function=None)
+            self._collections[physical] = collection
+        return collection
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def add(
+        self,
+        physical: str,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        texts: Sequence[str],
+        metadatas: Sequence[dict],
+    ) -> None:
+        self._open(physical).add(
+            ids=list(ids), embeddings=vectors, documents=list(texts), metadatas=list(metadatas)
+        )
+
     # -- reading -----------------------------------------------------------------------------------
 
-    def live(self, name: str) -> tuple[Pointer, Any]:
+    def live(self, name: str) -> Pointer:
+        """The pointer of a collection that has an index; IndexError_ when it has none."""
         pointer = self.pointer(name)
         if pointer is None:
-            raise IndexError_(
-                f"collection {name!r} has no index yet; run `advisor ingest` (or ingest into it with "
-                f"`advisor ingest PATH --collection {name}`)"
-            )
-        return pointer, self.open(pointer.physical)
+            raise IndexError_(no_index(name))
+        return pointer
 
-    def query(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+    def count(self, physical: str) -> int:
+        return int(self._open(physical).count())
+
+    def first(self, physical: str) -> Record | None:
+        """One record with its vector (for a build's self-check), or None when the build is empty."""
+        page = self._open(physical).peek(limit=1)
+        if not page["ids"]:
+            return None
+        vector = np.asarray(page["embeddings"][0], dtype=np.float32)
+        return Record(page["ids"][0], page["documents"][0], page["metadatas"][0] or {}, vector)
+
+    def query(self, physical: str, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        """The k nearest records to the vector, closest first."""
+        collection = self._open(physical)
         # No count() first: it scans the collection (~10 ms at 100k chunks), and Chroma already returns
         # fewer than k results (none for an empty collection) when it holds fewer.
         try:
@@ -167,18 +208,34 @@ class VectorStore:
             )
         ]
 
-    def iter_records(self, collection, include: list[str], batch: int = 2000) -> Iterator[dict]:
-        """Every record of a collection, in pages (ids always included)."""
+    def vectors(self, physical: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of the given ids (ids not found are left out)."""
+        got = self._open(physical).get(ids=list(ids), include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        if not len(vectors):
+            return {}
+        return dict(zip(got["ids"], vectors, strict=True))
+
+    def records(self, physical: str, vectors: bool = False, batch: int = 2000) -> Iterator[list[Record]]:
+        """Every record of a build, a page at a time (vectors only when asked for)."""
+        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
+        collection = self._open(physical)
         offset = 0
         while True:
             page = collection.get(include=include, limit=batch, offset=offset)
             if not page["ids"]:
                 return
-            yield page
+            found = np.asarray(page["embeddings"], dtype=np.float32) if vectors else None
+            yield [
+                Record(i, text, meta or {}, found[row] if found is not None else None)
+                for row, (i, text, meta) in enumerate(
+                    zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+                )
+            ]
             offset += len(page["ids"])
 
 
-def _query_error(collection, vector: np.ndarray, exc: Exception) -> IndexError_:
+def _query_error(collection: Any, vector: np.ndarray, exc: Exception) -> IndexError_:
     built_with = (collection.metadata or {}).get("embedder", "another embedder")
     logical = (collection.metadata or {}).get("logical", collection.name)
     if "dimension" in str(exc).lower():

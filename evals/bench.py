@@ -185,7 +185,7 @@ def run(args: argparse.Namespace, settings: Settings, work: Path) -> Results:
     _step(f"scale pipeline ({n.scale} chunks)")
     synth_data = bench_ingest.pipeline_at_scale(results, sentences, work, n.scale)
     if (synth_data / "chroma").is_dir():
-        fake = bench_settings(settings, synth_data, embedder="fake", engine="extractive")
+        fake = bench_settings(settings, synth_data, embedder="hashing", engine="extractive")
         bench_ingest.query_at_scale(results, fake, questions(n.app_queries))
     _step(f"scale vectors ({n.scale})")
     bench_scale.vectors_at_scale(results, embedder, sentences, work, n.scale, n.base_texts, n.vector_queries)

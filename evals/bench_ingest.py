@@ -84,17 +84,12 @@ def _diagnose(
     from advisor.store import VectorStore
 
     store = VectorStore(settings)
-    physical, target = store.new_build("bench-write", "diag")
+    physical = store.new_build("bench-write", "diag")
     started = time.perf_counter()
     for start in range(0, len(texts), EMBED_BATCH):
         ids = [f"d{i}" for i in range(start, min(start + EMBED_BATCH, len(texts)))]
         end = start + len(ids)
-        target.add(
-            ids=ids,
-            embeddings=vectors[start:end],
-            documents=texts[start:end],
-            metadatas=[{"source": "diag"}] * len(ids),
-        )
+        store.add(physical, ids, vectors[start:end], texts[start:end], [{"source": "diag"}] * len(ids))
     rate = len(texts) / (time.perf_counter() - started)
     results.add(INGEST, f"diag: Chroma add rows/s ({EMBED_BATCH}-row batches)", rate, "rows/s")
     store.drop(physical)
@@ -129,7 +124,7 @@ def pipeline_at_scale(results: Results, sentences: list[str], work: Path, scale:
     results.add(PIPELINE, "synthetic corpus files", files, "files")
     results.add(PIPELINE, "corpus generation", time.perf_counter() - started, "s")
     data = work / "synthetic-data"
-    env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER="fake")
+    env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER="hashing")
     run = run_child(
         advisor_command("ingest", str(source), "--collection", "synth", "--json"), env, work, timeout=3600
     )

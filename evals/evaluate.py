@@ -79,10 +79,9 @@ def label(source: str, section: str) -> str:
 
 def section_counts(advisor, collection: str) -> Counter:
     """How many passages of the index belong to each (source, top-level section)."""
-    _, col = advisor.store.live(collection)
     counts: Counter = Counter()
-    for page in advisor.store.iter_records(col, ["metadatas"]):
-        for meta in page["metadatas"]:
+    for page in advisor.store.records(advisor.store.live(collection).physical):
+        for meta in (r.metadata for r in page):
             counts[(str(meta.get("source", "")), scorers.top_section(str(meta.get("section", ""))))] += 1
     return counts
 

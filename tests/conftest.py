@@ -1,15 +1,21 @@
-"""Shared fixtures. Every test gets its own ADVISOR_DATA_DIR and the fake embedder by default;
-tests marked ``real`` opt into the bundled MiniLM model and the real local LLM."""
+"""Shared fixtures. Every test gets its own ADVISOR_DATA_DIR, the hashing embedder and the test
+plugin (``tests.fakes``: the scripted ``fake`` engine) by default; tests marked ``real`` opt into
+the bundled MiniLM model and the real local LLM."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
+TEST_PLUGINS = "tests.fakes"
+
+if str(REPO) not in sys.path:  # so that TEST_PLUGINS imports in this process as in subprocesses
+    sys.path.insert(0, str(REPO))
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +25,13 @@ def isolated_env(tmp_path, monkeypatch):
         if var.startswith(("ADVISOR_", "SLACK_")) or var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ADVISOR_EMBEDDER", "fake")
+    monkeypatch.setenv("ADVISOR_EMBEDDER", "hashing")
     monkeypatch.setenv("ADVISOR_ENGINE", "extractive")
-    # The fake embedder's similarities are not MiniLM's: refuse only clearly unrelated questions.
+    monkeypatch.setenv("ADVISOR_PLUGINS", TEST_PLUGINS)
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(REPO) not in paths:
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), *filter(None, paths)]))
+    # The hashing embedder's similarities are not MiniLM's: refuse only clearly unrelated questions.
     monkeypatch.setenv("ADVISOR_MIN_RELEVANCE", "0.2")
     monkeypatch.setenv("ADVISOR_CONFIDENT_RELEVANCE", "0.2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -51,7 +61,7 @@ def settings():
 
 @pytest.fixture
 def advisor(settings):
-    """An Advisor over the bundled knowledge base, indexed with the fake embedder."""
+    """An Advisor over the bundled knowledge base, indexed with the hashing embedder."""
     from advisor import Advisor
     from advisor.ingest import Ingestor
 

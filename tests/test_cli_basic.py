@@ -110,7 +110,7 @@ def test_config_masks_secrets(capsys, monkeypatch, argv):
     if "--json" in argv:
         data = json.loads(out)
         assert data["settings"]["slack_bot_token"] == "****" and data["settings"]["llm_api_key"] == "****"
-        assert "extractive" in data["engines"] and "fake" in data["embedders"]
+        assert "extractive" in data["engines"] and "hashing" in data["embedders"]
         assert data["collections"][0]["name"] == "alliance" and data["collections"][0]["files"] == 9
     else:
         assert "SLACK_BOT_TOKEN" in out and "collection alliance:" in out
@@ -188,7 +188,7 @@ def test_ask_prints_a_cited_answer_and_builds_the_index_on_first_use(capsys):
 def test_installed_script_smoke(tmp_path):
     """The real console script, in a fresh process, with its own data dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_"))}
-    env.update(ADVISOR_DATA_DIR=str(tmp_path / "smoke-data"), ADVISOR_EMBEDDER="fake", HF_HUB_OFFLINE="1")
+    env.update(ADVISOR_DATA_DIR=str(tmp_path / "smoke-data"), ADVISOR_EMBEDDER="hashing", HF_HUB_OFFLINE="1")
     done = subprocess.run(
         [str(ADVISOR), "ingest", "--json"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
     )

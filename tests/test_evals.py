@@ -1,5 +1,5 @@
 """The eval harness itself: the gold set is sound, the scorers score hand-made answers as expected,
-and the runner works end to end with the fake embedder on a handful of items."""
+and the runner works end to end with the hashing embedder on a handful of items."""
 
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def test_baseline_chunks_belong_to_every_section_they_overlap():
     assert overlapping(spans, 0, 5) == ""
 
 
-# -- the runner, with the fake embedder --------------------------------------------------------------
+# -- the runner, with the hashing embedder -----------------------------------------------------------
 
 
 def pick(ids: list[str]):
@@ -214,7 +214,7 @@ def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
         {
             "stamp": "t",
             "split": "dev",
-            "embedder": "fake",
+            "embedder": "hashing",
             "retrieval": "hybrid",
             "top_k": 5,
             "min_relevance": 0.2,

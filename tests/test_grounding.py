@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.answer import Passage
 from advisor.grounding import ground
-from advisor.retrieval import Passage
 
 PASSAGES = [
     Passage(

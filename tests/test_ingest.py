@@ -18,7 +18,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 class CountingEmbedder:
-    """The fake embedder, counting every document it is asked to embed."""
+    """The hashing embedder, counting every document it is asked to embed."""
 
     def __init__(self, inner=None, name: str | None = None) -> None:
         self.inner = inner or HashingEmbedder()
@@ -49,9 +49,9 @@ def write_doc(folder: Path, name: str, topic: str, sentences: int = 3) -> Path:
 
 def live_records(settings, name: str | None = None) -> tuple[str, dict]:
     """(physical collection, {id: metadata}) of the live index as a fresh reader sees it."""
-    pointer, collection = VectorStore(settings).live(name or settings.collection)
-    got = collection.get(include=["metadatas"])
-    return pointer.physical, dict(zip(got["ids"], got["metadatas"], strict=True))
+    store = VectorStore(settings)
+    physical = store.live(name or settings.collection).physical
+    return physical, {r.id: r.metadata for page in store.records(physical) for r in page}
 
 
 def physical_builds(settings, name: str | None = None) -> list[str]:
@@ -106,15 +106,18 @@ def test_changed_file_replaces_its_chunks_and_only_it_is_embedded(settings, docs
     assert report.embedded == len(new_trust) == len(embedder.embedded)
     assert all("Trust" in text for text in embedder.embedded)
     # Kept chunks keep their vectors: the copy is exact.
-    _, col = VectorStore(settings).live(settings.collection)
-    kept = col.get(ids=sorted(others), include=["embeddings", "documents"])
+    store = VectorStore(settings)
+    physical = store.live(settings.collection).physical
+    kept = [r for page in store.records(physical, vectors=True) for r in page if r.id in others]
     expected = HashingEmbedder().embed_documents(
         [
-            f"{m['title']} — {m['section']}\n{d}" if m["section"] else f"{m['title']}\n{d}"
-            for d, m in zip(kept["documents"], [after[i] for i in kept["ids"]], strict=True)
+            f"{r.metadata['title']} — {r.metadata['section']}\n{r.text}"
+            if r.metadata["section"]
+            else f"{r.metadata['title']}\n{r.text}"
+            for r in kept
         ]
     )
-    assert np.allclose(np.asarray(kept["embeddings"]), expected, atol=1e-5)
+    assert np.allclose(np.stack([r.vector for r in kept]), expected, atol=1e-5)
     assert physical_builds(settings) == [physical], "the previous build was not cleaned up"
 
 
@@ -156,12 +159,14 @@ def test_files_from_another_root_in_the_same_collection_are_kept(settings, docs,
 def test_switching_embedder_rebuilds_everything(settings, docs):
     Ingestor(settings, embedder=CountingEmbedder()).run([docs])
     _, before = live_records(settings)
-    switched = CountingEmbedder(HashingEmbedder(dim=256), name="fake-other-256")
+    switched = CountingEmbedder(HashingEmbedder(dim=256), name="hashing-other-256")
     report = Ingestor(settings, embedder=switched).run([docs])
     assert report.built and report.embedded == len(before) == len(switched.embedded)
-    pointer, col = VectorStore(settings).live(settings.collection)
-    assert pointer.info["embedder"] == "fake-other-256"
-    assert len(col.get(limit=1, include=["embeddings"])["embeddings"][0]) == 256
+    store = VectorStore(settings)
+    pointer = store.live(settings.collection)
+    assert pointer.info["embedder"] == "hashing-other-256"
+    probe = store.first(pointer.physical)
+    assert probe is not None and probe.vector is not None and len(probe.vector) == 256
     # And back again: still a full rebuild, then a no-op.
     assert Ingestor(settings, embedder=CountingEmbedder()).run([docs]).embedded == len(before)
     assert Ingestor(settings, embedder=CountingEmbedder()).run([docs]).embedded == 0
@@ -184,8 +189,9 @@ def test_knowledge_base_ingest_is_searchable(settings):
     assert pointer.info["count"] == report.chunks == len(records)
     assert sum(e["chunks"] for e in pointer.info["manifest"].values()) == report.chunks
     store = VectorStore(settings)
-    _, col = store.live(settings.collection)
-    hits = store.query(col, HashingEmbedder().embed_query("joint venture equity"), k=3)
+    hits = store.query(
+        store.live(settings.collection).physical, HashingEmbedder().embed_query("joint venture equity"), k=3
+    )
     assert hits and "joint venture" in hits[0].text.lower()
     assert all(h.metadata.get("origin") for h in hits), "knowledge chunks should name their seed sources"
 
@@ -254,9 +260,8 @@ def seed_records(settings):
     report = Ingestor(settings, embedder=CountingEmbedder()).run([SEEDS], "seeds")
     assert report.ok, report.failed
     print(f"seeds: {report.chunks} chunks from {len(report.added)} files")
-    _, collection = VectorStore(settings).live("seeds")
-    got = collection.get(include=["documents", "metadatas"])
-    return list(zip(got["documents"], got["metadatas"], strict=True))
+    store = VectorStore(settings)
+    return [(r.text, r.metadata) for page in store.records(store.live("seeds").physical) for r in page]
 
 
 def test_seed_chunks_hold_no_web_clutter(seed_records):

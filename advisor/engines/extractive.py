@@ -16,11 +16,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from advisor.embeddings import content_words
-from advisor.engines import EngineRequest, register_engine
+from advisor.answer import Passage
+from advisor.engines import EngineRequest
 from advisor.guard import looks_like_injection
-from advisor.retrieval import Passage
+from advisor.registry import Register
 from advisor.sessions import Turn
+from advisor.text import content_words
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -205,4 +206,5 @@ def _similar(a: Unit, b: Unit) -> bool:
     return len(a.words & b.words) / min(len(a.words), len(b.words)) > 0.7
 
 
-register_engine("extractive", lambda settings: ExtractiveEngine())
+def register_engines(register: Register) -> None:
+    register("extractive", lambda settings: ExtractiveEngine())

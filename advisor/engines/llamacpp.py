@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from advisor.errors import ConfigError
+from advisor.errors import ConfigError, needs_extra
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -52,7 +52,7 @@ class LlamaCppChat(BaseChatModel):
         try:
             from llama_cpp import Llama
         except ImportError:
-            raise ConfigError("the llamacpp engine needs: pip install 'alliance-advisor[local]'") from None
+            raise ConfigError(needs_extra("the llamacpp engine", "local")) from None
         key = str(Path(path).resolve())
         with cls._load_lock:
             if key not in cls._models:

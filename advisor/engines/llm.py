@@ -17,10 +17,11 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from advisor.config import Settings
-from advisor.embeddings import content_words
-from advisor.engines import EngineRequest, register_engine
-from advisor.errors import ConfigError, EngineError
+from advisor.engines import EngineRequest
+from advisor.errors import ConfigError, EngineError, needs_extra
+from advisor.registry import Register
 from advisor.sessions import Turn
+from advisor.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def openai_engine(settings: Settings) -> LLMEngine:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
-        raise ConfigError("the openai engine needs: pip install 'alliance-advisor[openai]'") from None
+        raise ConfigError(needs_extra("the openai engine", "openai")) from None
     model = ChatOpenAI(  # type: ignore[call-arg]  # max_tokens is an alias pydantic accepts
         model=settings.llm_model or "gpt-4o-mini",
         base_url=settings.llm_base_url,
@@ -166,7 +167,7 @@ def anthropic_engine(settings: Settings) -> LLMEngine:
     try:
         from langchain_anthropic import ChatAnthropic
     except ImportError:
-        raise ConfigError("the anthropic engine needs: pip install 'alliance-advisor[anthropic]'") from None
+        raise ConfigError(needs_extra("the anthropic engine", "anthropic")) from None
     model = ChatAnthropic(
         model_name=settings.llm_model or "claude-3-5-haiku-latest",
         api_key=settings.llm_api_key,
@@ -184,7 +185,7 @@ def ollama_engine(settings: Settings) -> LLMEngine:
     try:
         from langchain_ollama import ChatOllama
     except ImportError:
-        raise ConfigError("the ollama engine needs: pip install 'alliance-advisor[ollama]'") from None
+        raise ConfigError(needs_extra("the ollama engine", "ollama")) from None
     base = settings.llm_base_url or "http://127.0.0.1:11434"
     model = ChatOllama(
         model=settings.llm_model or "llama3.2",
@@ -204,14 +205,8 @@ def llamacpp_engine(settings: Settings) -> LLMEngine:
     return LLMEngine("llamacpp", model, settings.llm_timeout, path.name)
 
 
-def fake_engine(settings: Settings) -> LLMEngine:
-    from advisor.engines.fake import ScriptedChatModel
-
-    return LLMEngine("fake", ScriptedChatModel(), settings.llm_timeout)
-
-
-register_engine("openai", openai_engine)
-register_engine("anthropic", anthropic_engine)
-register_engine("ollama", ollama_engine)
-register_engine("llamacpp", llamacpp_engine)
-register_engine("fake", fake_engine)
+def register_engines(register: Register) -> None:
+    register("openai", openai_engine)
+    register("anthropic", anthropic_engine)
+    register("ollama", ollama_engine)
+    register("llamacpp", llamacpp_engine)

@@ -1,8 +1,12 @@
-"""A scripted LangChain chat model: the test double for every LLM engine.
+"""Test doubles, registered like real providers through the plugin hook.
 
-With ``replies`` it answers with them in turn. Without, it writes a deterministic, grounded answer
-from the prompt itself (the first sentence of passage [1], cited), so tests can run the whole LLM
-path offline. Every call's messages are kept in ``history`` for assertions.
+The ``fake`` engine is the LLM engine over :class:`ScriptedChatModel`, a scripted LangChain chat
+model. With ``replies`` it answers with them in turn. Without, it writes a deterministic, grounded
+answer from the prompt itself (the first sentence of passage [1], cited), so tests can run the whole
+LLM path offline. Every call's messages are kept in ``history`` for assertions.
+
+conftest.py sets ``ADVISOR_PLUGINS=tests.fakes`` (and puts the repository on ``PYTHONPATH``), so the
+``advisor`` command and ``python -m bots.cli.main`` started by a test see it too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
+
+from advisor.engines.llm import LLMEngine
+from advisor.registry import Register
 
 _PASSAGE = re.compile(
     r"^\[(\d+)\] [^\n]*\n(.+?)(?:\n\n\[\d+\] |\n\nConversation so far:|\n\nQuestion:)", re.S | re.M
@@ -64,3 +71,7 @@ class ScriptedChatModel(BaseChatModel):
         for word in re.split(r"(\s+)", self._reply(messages)):
             if word:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=word))
+
+
+def register_engines(register: Register) -> None:
+    register("fake", lambda settings: LLMEngine("fake", ScriptedChatModel(), settings.llm_timeout))
