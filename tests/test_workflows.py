@@ -328,6 +328,21 @@ def test_results_are_stored_per_user_and_show_the_trend(workflows):
     assert store.count() == 3
 
 
+def test_a_stored_report_can_be_read_back_by_id(workflows):
+    report = workflows.submit(
+        SCORECARD, all_rated(workflows, SCORECARD, 2), team="T", user="U", subject="Acme"
+    )
+    stored = workflows.stored(report.result_id)
+    assert stored is not None and stored.user == "U" and stored.subject == "Acme"
+    assert stored.report == report.to_json() | {"trend": []}
+    assert workflows.stored(report.result_id + 1) is None
+
+
+def test_topics_name_the_factor_or_the_signalled_items(workflows):
+    assert workflows.topics(SCORECARD)["cult-tested"] == "Cultural similarity"
+    assert workflows.topics(HEALTH)["h-shared-kpis"] == "Misaligned economics, Metrics alignment"
+
+
 def test_bad_answers_store_nothing(workflows):
     with pytest.raises(AnswersError):
         workflows.submit(SCORECARD, {"rep-commitments": 7}, team="T", user="U", subject="Acme")

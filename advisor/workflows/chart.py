@@ -17,6 +17,18 @@ INSTALL_HINT = "pip install 'alliance-advisor[evals]'"
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", None: "#2e86c1", "flag": "#c0392b"}
 
 
+def check_available() -> None:
+    """Raise MissingExtraError now, before any work, when a chart could not be drawn."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("matplotlib") is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules["matplotlib"] is None (blocked)
+        found = False
+    if not found:
+        raise MissingExtraError(f"charts need matplotlib: {INSTALL_HINT}")
+
+
 def write_chart(report: ScorecardReport | HealthReport, path: Path) -> Path:
     """Draw the report's scores into ``path`` (PNG) and return it."""
     try:

@@ -65,6 +65,7 @@ class ScorecardReport:
     notes: dict[str, str] = field(default_factory=dict)
     subject: str = ""
     trend: list[dict[str, Any]] = field(default_factory=list)
+    result_id: int | None = None  # set once stored
 
     workflow = SCORECARD
 

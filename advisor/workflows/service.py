@@ -17,7 +17,7 @@ from advisor.workflows.answers import validate
 from advisor.workflows.data import domain_dir, load_workflows
 from advisor.workflows.errors import AnswersError
 from advisor.workflows.health import HealthReport, assess_health
-from advisor.workflows.model import HEALTH, SCORECARD, WORKFLOW_NAMES, Answers, Question, WorkflowData
+from advisor.workflows.model import HEALTH, SCORECARD, WORKFLOW_NAMES, Answers, Question, Scale, WorkflowData
 from advisor.workflows.scorecard import ScorecardReport, score_scorecard
 from advisor.workflows.store import ResultStore, StoredResult
 
@@ -49,6 +49,20 @@ class Workflows:
 
     def questions(self, workflow: str) -> tuple[Question, ...]:
         return self.data.spec(_name(workflow)).questions
+
+    def topics(self, workflow: str) -> dict[str, str]:
+        """What each statement is about (a factor, or the items it signals), for headings."""
+        if _name(workflow) == SCORECARD:
+            names = {f.id: f.name for f in self.data.scorecard.factors}
+        else:
+            names = {i.id: i.name for i in self.data.health.items}
+        return {q.id: ", ".join(names[g] for g in q.group) for q in self.questions(workflow)}
+
+    def scale(self, workflow: str) -> Scale:
+        return self.data.spec(_name(workflow)).scale
+
+    def intro(self, workflow: str) -> str:
+        return self.data.spec(_name(workflow)).intro
 
     def questions_json(self, workflow: str) -> list[dict[str, Any]]:
         spec = self.data.spec(_name(workflow))
@@ -105,7 +119,7 @@ class Workflows:
             return report
         history = self.store.history(team=team, user=user, workflow=report.workflow, subject=clean)
         report.trend = [r.trend_point() for r in history]
-        self.store.add(
+        report.result_id = self.store.add(
             StoredResult(
                 team=team,
                 user=user,
@@ -119,6 +133,10 @@ class Workflows:
             )
         )
         return report
+
+    def stored(self, result_id: int) -> StoredResult | None:
+        """A stored result by id (for sharing a report later), or None."""
+        return self.store.get(result_id) if self.store is not None else None
 
 
 def _name(workflow: str) -> str:

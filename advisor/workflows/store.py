@@ -116,6 +116,17 @@ class ResultStore:
             ).fetchall()
         return [_row(r) for r in reversed(rows)]
 
+    def get(self, result_id: int) -> StoredResult | None:
+        if not self.path.exists():
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT team, user, workflow, subject, created_at, overall, outcome, outcome_label, report"
+                " FROM results WHERE id = ?",
+                (result_id,),
+            ).fetchone()
+        return _row(row) if row else None
+
     def subjects(self, *, team: str, user: str, workflow: str) -> list[str]:
         """Subjects this user has assessed with this workflow, most recent first."""
         if not self.path.exists():
