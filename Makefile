@@ -1,6 +1,6 @@
 # Two commands set up a fresh machine:
-#   make chat   installs the advisor into .venv and starts the terminal chat
-#   make test   installs everything (dev tools, local LLM, baseline) and runs lint, types and tests
+#   make chat   installs the core advisor into .venv and starts the terminal chat
+#   make test   installs everything (extras slack, evals, local LLM, dev tools) and runs lint, types and tests
 # Both are idempotent: a second run only does what changed.
 
 PYTHON ?= python3

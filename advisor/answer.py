@@ -61,6 +61,8 @@ class Answer:
     session_id: str
     engine: str = ""
     question: str = ""
+    kind: str = "answer"  # answer | chat (small talk, questions about the advisor) | refusal
+    items: list[str] = field(default_factory=list)  # labels the answer displayed, in order ("the second one")
     notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"
     retrieval_query: str = ""
     retrieved_ids: list[str] = field(default_factory=list)
@@ -70,6 +72,7 @@ class Answer:
         return {
             "answer": self.text,
             "refused": self.refused,
+            "kind": self.kind,
             "sources": [s.to_json() for s in self.sources],
             "session": self.session_id,
             "engine": self.engine,

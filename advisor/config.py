@@ -1,9 +1,9 @@
 """Settings: one object, read once at the entry points and passed down.
 
 Every setting comes from an ``ADVISOR_*`` environment variable (or a ``.env`` file in the working
-directory); Slack's conventional variables (``SLACK_BOT_TOKEN`` ...) are read under their usual names.
-This is the only module that reads ``os.environ``. ``ADVISOR_DATA_DIR`` moves all state: the vector
-store, conversations, feedback, exported ONNX model and reports.
+directory). This is the only module of the core that reads ``os.environ``; the Slack bot's own
+settings live in ``bots/slack/config.py``. ``ADVISOR_DATA_DIR`` moves all state: the vector store,
+conversations, feedback, exported ONNX model and reports.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from advisor.errors import ConfigError
@@ -62,24 +62,6 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0)
     llm_max_tokens: int = Field(default=400, ge=16)
     llm_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
-
-    slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "ADVISOR_SLACK_BOT_TOKEN")
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "ADVISOR_SLACK_SIGNING_SECRET"),
-    )
-    slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ADVISOR_SLACK_APP_TOKEN")
-    )
-    slack_api_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL")
-    )
-    slack_port: int = Field(default=3000, ge=1, le=65535)
-    slack_answer_timeout: float = Field(default=90.0, gt=0)
-    slack_user_rate: int = Field(default=10, ge=1)
-    slack_streaming: bool = True  # stream answers (chat.startStream) where Slack allows it
 
     log_level: str = "WARNING"
     plugins: str = ""  # comma-separated importable modules that register engines or embedders

@@ -16,19 +16,31 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import numpy as np
 
 from advisor.answer import Answer, Passage, Source
+from advisor.compose import Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
+from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
-from advisor.errors import EngineError, IndexError_, no_index
+from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
 from advisor.retrieval import Retrieval, Retriever
+from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
+from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
+from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
+DETAILS = ("short", "long")
+NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
+_CITE = re.compile(r"\[(\d+)\]")
+_LABEL = re.compile(r"^(?:- )?\*\*([^*\n]{2,80}?)\*\*", re.M)
 
 _FOLLOWUP = re.compile(
     r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
@@ -59,6 +71,7 @@ class Advisor:
         self.notify = notify or (lambda message: log.info("%s", message))
         self._engines: dict[str, Engine] = {}
         self._checked: set[str] = set()
+        self._sentences: SentenceVectors | None = None
         self._lock = threading.RLock()
 
     @classmethod
@@ -133,11 +146,21 @@ class Advisor:
         session_id: str | None = None,
         collection: str | None = None,
         engine: str | None = None,
+        detail: str = "short",
     ) -> Answer:
-        for item in self.stream(question, session_id, collection, engine):
+        for item in self.stream(question, session_id, collection, engine, detail):
             if isinstance(item, Answer):
                 return item
         raise EngineError("no answer was produced")  # pragma: no cover - stream always ends with one
+
+    def more(
+        self, session_id: str, collection: str | None = None, engine: str | None = None
+    ) -> Iterator[str | Answer]:
+        """The full detail behind the last answer of a session ("more" in the REPL, "Show more" in Slack)."""
+        last = next((t for t in reversed(self.sessions.history(session_id, 1)) if not t.refused), None)
+        if last is None or not last.query:
+            raise InputError(NOTHING_TO_EXPAND)
+        yield from self.stream(last.query, session_id, collection, engine, detail="long", standalone=True)
 
     def stream(
         self,
@@ -145,7 +168,16 @@ class Advisor:
         session_id: str | None = None,
         collection: str | None = None,
         engine: str | None = None,
+        detail: str = "short",
+        standalone: bool = False,
     ) -> Iterator[str | Answer]:
+        """Answer pieces as they are written, then the Answer.
+
+        ``detail`` is "short" (the point and a few cited points) or "long" (the full detail);
+        ``standalone`` says the question needs no earlier turn to be understood.
+        """
+        if detail not in DETAILS:
+            raise InputError(f"detail must be one of: {', '.join(DETAILS)}")
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         session_id = session_id or new_session_id()
@@ -155,22 +187,17 @@ class Advisor:
         asked, injected = strip_injection(text)
         if injected:
             log.info("session %s: instruction-like text removed from the question", session_id)
-        history = self.sessions.history(session_id, self.settings.history_turns)
+        history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
             text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
         )
-        retrieval = None
-        if asked:
-            answer.retrieval_query = self._standalone(asked, history, eng)
-            retrieval = self.retriever.retrieve(answer.retrieval_query, name, self.settings.top_k)
-            answer.timings.update(retrieval.timings)
-            answer.retrieved_ids = [p.id for p in retrieval.passages]
-        if retrieval is None or not retrieval.passages or self._out_of_scope(asked, retrieval):
-            answer.refused = True
-            answer.text = REFUSAL
-            yield REFUSAL
+        form = read_question(asked) if asked else None
+        if form is not None and form.form == "chat":
+            answer.kind = "chat"
+            answer.text = chat_reply(form.chat)
+            yield answer.text
         else:
-            yield from self._compose(answer, asked, eng, retrieval, history)
+            yield from self._answer(answer, asked, form, eng, history, name, detail)
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         self.sessions.append(
             session_id,
@@ -181,6 +208,7 @@ class Advisor:
                 query=answer.retrieval_query or text,
                 sources=[s.id for s in answer.sources],
                 ts=time.time(),
+                items=answer.items,
             ),
         )
         log.info(
@@ -192,6 +220,42 @@ class Advisor:
             answer.timings["total_ms"],
         )
         yield answer
+
+    def _answer(
+        self,
+        answer: Answer,
+        asked: str,
+        question: Question | None,
+        eng: Engine,
+        history: list[Turn],
+        collection: str,
+        detail: str,
+    ) -> Iterator[str]:
+        retrieval = None
+        focus = None
+        if asked and question is not None:
+            focus = self._referred(question, history, collection)
+            query = (
+                self._focused_query(focus, asked, collection)
+                if focus
+                else self._standalone(asked, history, eng)
+            )
+            answer.retrieval_query = query
+            retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
+            answer.timings.update(retrieval.timings)
+            answer.retrieved_ids = [p.id for p in retrieval.passages]
+        if (
+            question is None
+            or retrieval is None
+            or not retrieval.passages
+            or (focus is None and self._out_of_scope(asked, retrieval))
+        ):
+            answer.refused = True
+            answer.kind = "refusal"
+            answer.text = REFUSAL
+            yield REFUSAL
+            return
+        yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
     def _out_of_scope(self, question: str, retrieval: Retrieval) -> bool:
         s = self.settings
@@ -209,19 +273,43 @@ class Advisor:
         return condensed or f"{answered[-1].query} {question}"
 
     def _compose(
-        self, answer: Answer, asked: str, eng: Engine, retrieval: Retrieval, history: list[Turn]
+        self,
+        answer: Answer,
+        question: Question,
+        eng: Engine,
+        retrieval: Retrieval,
+        history: list[Turn],
+        collection: str,
+        detail: str,
+        focus: str | None = None,
     ) -> Iterator[str]:
+        query = answer.retrieval_query
+        asked = question.text
         request = EngineRequest(
             question=asked,
-            query=answer.retrieval_query,
-            passages=retrieval.passages,
+            query=query,
+            passages=list(retrieval.passages),
             history=history,
             heads=retrieval.heads,
+            detail=detail,
+            form=question.form,
+            similarity=self._similarity(query),
         )
         t0 = time.perf_counter()
+        plan = self._plan(question, query, request, collection, focus)
+        if plan is not None or not eng.uses_llm:
+            # Written at once (no model to wait for): cite in order of appearance, [1] first.
+            text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
+            text, request.passages = renumber(text, request.passages)
+            answer.items = plan.items if plan is not None else shown_labels(text)
+            for i, line in enumerate(text.split("\n")):  # line by line, so edges can stream it
+                yield line if i == 0 else "\n" + line
+            answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+            self._finish(answer, text, request.passages)
+            return
         pieces: list[str] = []
         try:
-            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
+            for piece in self._grounded(eng, request):
                 pieces.append(piece)
                 yield piece
         except EngineError as exc:
@@ -242,9 +330,104 @@ class Advisor:
                 pieces.append(piece)
                 yield piece
         answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-        answer.text = "".join(pieces).strip()
+        self._finish(answer, "".join(pieces), request.passages)
+
+    @staticmethod
+    def _finish(answer: Answer, text: str, passages: list[Passage]) -> None:
+        answer.text = text.strip()
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
-        answer.sources = [_source(p) for p in retrieval.passages if p.n in numbers]
+        answer.sources = [_source(p) for p in passages if p.n in numbers]
+        known = set(answer.retrieved_ids)
+        answer.retrieved_ids += [p.id for p in passages if p.id not in known]
+
+    def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
+        """Cosine of texts to the query: stored sentence vectors, embedding only what is missing."""
+        embedder = self.embedder
+        store = self._sentence_vectors()
+        cached: list[np.ndarray] = []
+
+        def similarity(texts: list[str]) -> list[float]:
+            if not texts:
+                return []
+            if not cached:
+                cached.append(embedder.embed_query(query))
+            found = store.lookup(texts)
+            vectors = [
+                v if v is not None else embedder.embed_query(t) for v, t in zip(found, texts, strict=True)
+            ]
+            return [float(s) for s in np.asarray(vectors, dtype=np.float32) @ cached[0]]
+
+        return similarity
+
+    def _sentence_vectors(self) -> SentenceVectors:
+        with self._lock:
+            if self._sentences is None:
+                self._sentences = SentenceVectors(self.settings.data_dir, self.embedder.name)
+            return self._sentences
+
+    def _referred(self, question: Question, history: list[Turn], collection: str) -> str | None:
+        """The label of the last answer that the question points back to, if it points to one."""
+        if not question.refers_back:
+            return None
+        # The most recent answer that showed a list, within the last few turns ("the second one" may
+        # follow a detour into one of its items).
+        recent = [t for t in history[-3:] if not t.refused and t.items]
+        lists = [t for t in recent if len(t.items) > 1]
+        labels = list((lists or recent)[-1].items) if recent else []
+        if not labels:
+            return None
+        domain = self._domain(collection)
+        return resolve_label(labels, question, domain, self._similarity(question.text))
+
+    def _focused_query(self, focus: str, asked: str, collection: str) -> str:
+        domain = self._domain(collection)
+        item = item_named(domain, focus) if domain else None
+        return f"{focus}: {item.summary} {asked}" if item else f"{focus}: {asked}"
+
+    def _domain(self, collection: str) -> Domain | None:
+        """The structured domain layer: the bundled knowledge base's own, for its collection only."""
+        if collection != self.settings.collection:
+            return None
+        return load_domain(self.settings.knowledge_dir)
+
+    def _plan(
+        self, question: Question, query: str, request: EngineRequest, collection: str, focus: str | None
+    ) -> Plan | None:
+        domain = self._domain(collection)
+        if domain is None:
+            return None
+        sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
+
+        def cite(cites: tuple[Cite, ...]) -> str:
+            marks = []
+            for c in cites[:2]:
+                n = self._passage_for(c, request, collection)
+                if n and n not in marks:
+                    marks.append(n)
+            return "".join(f" [{n}]" for n in marks) if marks else ""
+
+        item = item_named(domain, focus) if focus else None
+        return plan_answer(question, query, sections, domain, cite, item, request.similarity)
+
+    def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
+        for p in request.passages:
+            if p.source == cite.source and p.section.split(" > ")[0] == cite.section:
+                return p.n
+        index = self.retriever.lexical(self.store.live(collection).physical)
+        if index is None:
+            return None
+        hits = [
+            r
+            for r in index.records
+            if r[2].get("source") == cite.source
+            and str(r[2].get("section", "")).split(" > ")[0] == cite.section
+        ]
+        if not hits:
+            return None
+        rid, text, meta = min(hits, key=lambda r: r[2].get("chunk_index", 0))
+        n = len(request.passages) + 1
+        request.passages.append(Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0))
+        return n
 
     def _grounded(self, eng: Engine, request: EngineRequest) -> Iterator[str]:
         """Stream a model's answer one grounded sentence at a time."""
@@ -289,6 +472,21 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
+
+
+def renumber(text: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
+    """Citations renumbered 1, 2, 3 in order of first appearance; the passages renumbered to match."""
+    order = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
+    order += [p.n for p in passages if p.n not in order]
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    text = _CITE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
+    renumbered = [replace(p, n=mapping.get(p.n, p.n)) for p in passages]
+    return text, sorted(renumbered, key=lambda p: p.n)
+
+
+def shown_labels(text: str) -> list[str]:
+    """The bold labels an answer's lines open with, in order (what "the second one" can point to)."""
+    return [re.sub(r"^\d+[.)]\s*", "", m.strip()).rstrip(".:") for m in _LABEL.findall(text)]
 
 
 def _source(p: Passage) -> Source:

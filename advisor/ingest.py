@@ -27,7 +27,10 @@ from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_f
 from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.locks import ingest_lock
+from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
+from advisor.sentences import SentenceVectors
 from advisor.store import Pointer, VectorStore
+from advisor.units import answer_sentences
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class IngestReport:
     embedded: int = 0
     built: bool = False
     seconds: float = 0.0
+    sentences: int = 0  # answer sentences embedded for choosing the lead (advisor.sentences)
     onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
@@ -249,6 +253,7 @@ class Ingestor:
         report.embedded = embedded
         log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
         self._prepare_for_queries(report, [c.embed_text for c in new_chunks[:48]])
+        report.sentences = self._embed_sentences(new_chunks, total)
 
     def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
         if not keep_paths:
@@ -298,6 +303,19 @@ class Ingestor:
         for orphan in self.store.orphans(name, keep):
             log.info("removing unused build %s", orphan)
             self.store.drop(orphan)
+
+    def _embed_sentences(self, chunks: list[Chunk], total: int) -> int:
+        """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
+        if not chunks or total > MAX_SENTENCE_CHUNKS:
+            return 0
+        texts = [t for c in chunks for t in answer_sentences(c.text)]
+        self.progress("sentences", 0, len(texts))
+        added = SentenceVectors(self.settings.data_dir, self.embedder.name).add(
+            texts, self.embedder.embed_documents
+        )
+        self.progress("sentences", len(texts), len(texts))
+        log.info("embedded %s new answer sentences", added)
+        return added
 
     def _prepare_for_queries(self, report: IngestReport, samples: list[str]) -> None:
         prepare = getattr(self.embedder, "prepare_for_queries", None)  # an optional embedder hook

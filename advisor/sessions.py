@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCHEMA = """
@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS turns (
     answer TEXT NOT NULL,
     refused INTEGER NOT NULL,
     query TEXT NOT NULL,
-    sources TEXT NOT NULL
+    sources TEXT NOT NULL,
+    items TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id, ts);
 """
@@ -36,6 +37,7 @@ class Turn:
     query: str  # the standalone query this turn was retrieved with
     sources: list[str]
     ts: float
+    items: list[str] = field(default_factory=list)  # labels the answer displayed, in order
 
 
 def new_session_id() -> str:
@@ -49,6 +51,9 @@ class SessionStore:
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
+            if "items" not in columns:  # a store written before answers recorded their items
+                db.execute("ALTER TABLE turns ADD COLUMN items TEXT NOT NULL DEFAULT '[]'")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
@@ -58,16 +63,19 @@ class SessionStore:
     def history(self, session_id: str, limit: int = 6) -> list[Turn]:
         with self._lock, self._connect() as db:
             rows = db.execute(
-                "SELECT question, answer, refused, query, sources, ts FROM turns WHERE session_id=? "
+                "SELECT question, answer, refused, query, sources, ts, items FROM turns WHERE session_id=? "
                 "ORDER BY ts DESC LIMIT ?",
                 (session_id, limit),
             ).fetchall()
-        return [Turn(q, a, bool(r), qu, json.loads(s), ts) for q, a, r, qu, s, ts in reversed(rows)]
+        return [
+            Turn(q, a, bool(r), qu, json.loads(s), ts, json.loads(i))
+            for q, a, r, qu, s, ts, i in reversed(rows)
+        ]
 
     def append(self, session_id: str, turn: Turn) -> None:
         with self._lock, self._connect() as db:
             db.execute(
-                "INSERT INTO turns VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO turns VALUES (?,?,?,?,?,?,?,?)",
                 (
                     session_id,
                     turn.ts or time.time(),
@@ -76,6 +84,7 @@ class SessionStore:
                     int(turn.refused),
                     turn.query,
                     json.dumps(turn.sources),
+                    json.dumps(turn.items),
                 ),
             )
 

@@ -1,0 +1,1 @@
+"""Evaluation of the advisor: ``quality/`` (answer quality on the gold set) and ``bench/`` (performance)."""

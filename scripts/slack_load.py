@@ -5,7 +5,7 @@ app_mention events at once (one thread each) plus redeliveries of some of the sa
 reports whether every request was acked, ack latency, duplicates posted, answers delivered and the
 time to drain the answer queue.
 
-    .venv/bin/python scripts/slack_load.py                 # fake embedder, extractive engine
+    .venv/bin/python scripts/slack_load.py                 # hashing embedder, extractive engine
     .venv/bin/python scripts/slack_load.py --real          # the bundled MiniLM model
     .venv/bin/python scripts/slack_load.py --events 100 --retries 10
 """
@@ -35,6 +35,7 @@ QUESTIONS = [
     "What are the stages of the partnership lifecycle?",
 ]
 SECRET = "load-test-secret"
+TESTS_DIR = Path(__file__).resolve().parents[1] / "tests"  # the stub Slack Web API lives with the tests
 
 
 def main() -> int:
@@ -54,17 +55,20 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     from advisor.ingest import Ingestor
     from bots.slack.answering import Answerer
     from bots.slack.app import create_app
+    from bots.slack.config import load_slack_settings
     from bots.slack.server import make_http_server, serve_in_thread
-    from bots.slack.testing import StubSlackAPI, event_callback, mention, post_signed
+
+    sys.path.insert(0, str(TESTS_DIR))
+    from slack_stub import StubSlackAPI, event_callback, mention, post_signed
 
     settings = load_settings(
         data_dir=data_dir,
-        embedder="minilm" if args.real else "fake",
+        embedder="minilm" if args.real else "hashing",
         engine="extractive",
         min_relevance=0.3 if args.real else 0.2,
-        slack_bot_token="xoxb-load",
-        slack_signing_secret=SECRET,
-        slack_answer_timeout=args.timeout,
+    )
+    slack_settings = load_slack_settings(
+        bot_token="xoxb-load", signing_secret=SECRET, answer_timeout=args.timeout
     )
     t0 = time.perf_counter()
     Ingestor(settings).run()
@@ -76,9 +80,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     )
 
     with StubSlackAPI() as slack:
-        answerer = Answerer(advisor, settings)
+        answerer = Answerer(advisor, slack_settings, settings.data_dir)
         server = make_http_server(
-            create_app(settings, advisor, slack.client(), answerer), SECRET, host="127.0.0.1", port=0
+            create_app(slack_settings, advisor, answerer, slack.client()), SECRET, host="127.0.0.1", port=0
         )
         serve_in_thread(server)
         url = f"http://127.0.0.1:{server.server_port}/slack/events"

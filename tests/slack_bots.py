@@ -6,11 +6,12 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from advisor.config import load_settings
+from slack_stub import StubSlackAPI, event_callback, post_signed
+
 from bots.slack.answering import Answerer
 from bots.slack.app import create_app
+from bots.slack.config import load_slack_settings
 from bots.slack.server import make_http_server, serve_in_thread
-from bots.slack.testing import StubSlackAPI, event_callback, post_signed
 
 
 @dataclass
@@ -42,11 +43,11 @@ def bot_factory(advisor, slack: StubSlackAPI, secret: str, **defaults) -> Iterat
     servers = []
 
     def make(**overrides) -> Bot:
-        settings = load_settings(
-            slack_bot_token="xoxb-test", slack_signing_secret=secret, **{**defaults, **overrides}
+        settings = load_slack_settings(
+            bot_token="xoxb-test", signing_secret=secret, **{**defaults, **overrides}
         )
-        answerer = Answerer(advisor, settings)
-        app = create_app(settings, advisor, slack.client(), answerer)
+        answerer = Answerer(advisor, settings, advisor.settings.data_dir)
+        app = create_app(settings, advisor, answerer, slack.client())
         server = make_http_server(app, secret, host="127.0.0.1", port=0)
         serve_in_thread(server)
         servers.append((server, answerer))

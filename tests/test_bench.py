@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pytest
 
-from evals.bench_util import Results, run_child
-from evals.synthetic import base_texts, exact_top_k, mixed_vectors, write_corpus
+from evals.bench.bench_util import Results, run_child
+from evals.bench.synthetic import base_texts, exact_top_k, mixed_vectors, write_corpus
 
 
 def test_ratio_and_status_follow_the_target_direction():
@@ -120,7 +120,7 @@ FIGURES = (
 @pytest.mark.real
 @pytest.mark.timeout(420)
 def test_quick_bench_prints_every_section_with_figures(settings, capsys):
-    from evals.bench import main
+    from evals.bench.bench import main
 
     args = argparse.Namespace(quick=True, scale=1000, json=False)
     assert main(args, settings) == 0

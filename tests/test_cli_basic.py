@@ -24,6 +24,7 @@ SUMMARY_KEYS = {
     "removed",
     "unchanged",
     "failed",
+    "sentences",
     "skipped",
     "chunks",
     "embedded",
@@ -149,6 +150,20 @@ def test_subcommand_help(capsys, command, expected):
         main([command, "--help"])
     assert exit_.value.code == 0
     assert expected in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "extra"),
+    [(["slack"], "slack_bolt", "slack"), (["eval"], "matplotlib", "evals"), (["bench"], "psutil", "evals")],
+)
+def test_an_edge_command_without_its_extra_names_it_in_one_line(capsys, monkeypatch, argv, module, extra):
+    monkeypatch.setitem(sys.modules, module, None)  # Python's way of saying "not importable"
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err == (
+        f"error: `advisor {argv[0]}` needs the {extra} extra ({module} not installed): "
+        f"pip install 'alliance-advisor[{extra}]'\n"
+    )
 
 
 def test_unknown_subcommand_is_a_usage_error(capsys):

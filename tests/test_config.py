@@ -9,6 +9,7 @@ import pytest
 from advisor.config import bundled_knowledge_dir, load_settings, validate_collection_name
 from advisor.errors import ConfigError
 from bots.cli.main import main
+from bots.slack.config import load_slack_settings
 
 
 def test_environment_variables_are_read(monkeypatch, tmp_path):
@@ -35,7 +36,7 @@ def test_dotenv_in_the_working_directory_is_read_and_env_wins(monkeypatch):
     monkeypatch.setenv("ADVISOR_RETRIEVAL", "dense")
     settings = load_settings()
     assert settings.top_k == 9 and settings.retrieval == "dense"
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-from-dotenv"
+    assert load_slack_settings().bot_token.get_secret_value() == "xoxb-from-dotenv"
 
 
 def test_overrides_beat_the_environment(monkeypatch):
@@ -64,7 +65,7 @@ def test_home_is_expanded_in_paths(monkeypatch, tmp_path):
 def test_bad_values_are_one_config_error_naming_the_setting(monkeypatch, capsys, var, value, field):
     monkeypatch.setenv(var, value)
     with pytest.raises(ConfigError) as err:
-        load_settings()
+        (load_slack_settings if field.startswith("slack_") else load_settings)()
     assert str(err.value).startswith(f"invalid settings: {field}:")
     assert "\n" not in str(err.value)
     assert main(["config"]) == 2
@@ -106,16 +107,16 @@ SECRETS = {
 def test_masked_hides_every_secret(monkeypatch):
     for var, value in SECRETS.items():
         monkeypatch.setenv(var, value)
-    settings = load_settings()
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-secret-123"
-    masked = settings.masked()
+    settings, slack = load_settings(), load_slack_settings()
+    assert slack.bot_token.get_secret_value() == "xoxb-secret-123"
+    masked = settings.masked() | slack.masked()
     for key in ("slack_bot_token", "slack_signing_secret", "slack_app_token", "llm_api_key"):
         assert masked[key] == "****"
-    text = repr(masked) + repr(settings) + str(settings)
+    text = repr(masked) + repr(settings) + str(settings) + repr(slack) + str(slack)
     assert not [v for v in SECRETS.values() if v in text]
 
 
 def test_masked_shows_unset_secrets_as_empty():
-    masked = load_settings().masked()
+    masked = load_settings().masked() | load_slack_settings().masked()
     assert masked["slack_bot_token"] is None or masked["slack_bot_token"] == ""
     assert isinstance(masked["data_dir"], str)

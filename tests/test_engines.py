@@ -84,7 +84,7 @@ def test_engine_failure_falls_back_to_extractive_with_a_notice(advisor):
     fake.fail_with = ConnectionError("Connection refused")
     notices: list[str] = []
     advisor.notify = notices.append
-    answer = advisor.ask("Why do alliances fail?", engine="fake")
+    answer = advisor.ask("How does coopetition between competing firms work?", engine="fake")
     assert not answer.refused and answer.sources
     assert "unreachable" in answer.notice and "extractive" in answer.notice
     assert notices == [answer.notice]

@@ -1,8 +1,8 @@
 """The CI quality gate: the default engine with the real MiniLM embedder on the gold set's test split.
 
-Thresholds are fixed in evals/summary.py (GATE) and are never lowered to make this pass; when the
+Thresholds are fixed in evals/quality/summary.py (GATE) and are never lowered to make this pass; when the
 advisor misses one, the failure message gives every measured number, the gap, and the failing items.
-A metric listed in KNOWN_GAPS (evals/summary.py) that misses its bar but holds its recorded floor is
+A metric listed in KNOWN_GAPS (evals/quality/summary.py) that misses its bar but holds its recorded floor is
 reported as an expected failure with the measured numbers (visible in every CI run's summary); any
 other miss, or a known gap falling below its floor, fails the run.
 Follow-up success: the last turn of a conversation is answered (not refused), its expected section is
@@ -15,9 +15,9 @@ import pytest
 
 from advisor.core import Advisor
 from advisor.sessions import SessionStore
-from evals.evaluate import evaluate_engine
-from evals.gold import load_gold
-from evals.summary import GATE, KNOWN_GAPS, check_gate, summarize
+from evals.quality.evaluate import evaluate_engine
+from evals.quality.gold import load_gold
+from evals.quality.summary import GATE, KNOWN_GAPS, check_gate, summarize
 
 
 @pytest.mark.real
@@ -50,4 +50,4 @@ def test_default_engine_meets_the_quality_gate_on_the_test_split(real_settings, 
     )
     assert not unexpected, report
     if known:
-        pytest.xfail("known gap (see evals/summary.py KNOWN_GAPS): " + report)
+        pytest.xfail("known gap (see evals/quality/summary.py KNOWN_GAPS): " + report)

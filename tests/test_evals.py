@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from advisor.answer import Answer, Source
-from evals import scorers
-from evals.gold import KINDS, load_gold, validate_gold
-from evals.summary import check_gate, summarize
+from evals.quality import scorers
+from evals.quality.gold import KINDS, load_gold, validate_gold
+from evals.quality.summary import check_gate, summarize
 
 
 def answer(
@@ -173,7 +173,7 @@ def test_gate_reports_measured_values_and_gaps():
 
 
 def test_baseline_chunks_belong_to_every_section_they_overlap():
-    from evals.baseline import overlapping, sections_of
+    from evals.quality.baseline import overlapping, sections_of
 
     text = "# T\nintro\n## One\naaaa\n## Two\nbbbb\n"
     spans = sections_of(text)
@@ -191,9 +191,9 @@ def pick(ids: list[str]):
 
 
 def test_evaluate_engine_scores_a_handful_of_items(advisor, tmp_path):
-    from evals.evaluate import evaluate_engine
-    from evals.report import write_report
-    from evals.runner import Run
+    from evals.quality.evaluate import evaluate_engine
+    from evals.quality.report import write_report
+    from evals.quality.runner import Run
 
     items = pick(["typ-ownership", "case-nestle", "fu-drift", "oos-banana-bread", "oos-inject-prompt"])
     results = evaluate_engine(advisor, items, "extractive", advisor.settings.collection)
@@ -243,7 +243,7 @@ def eval_args(**overrides) -> argparse.Namespace:
 
 
 def test_unavailable_engines_are_reported_as_skipped(settings, capsys):
-    from evals.runner import main
+    from evals.quality.runner import main
 
     assert main(eval_args(engines=["no-such-engine"]), settings) == 0
     out = capsys.readouterr().out
@@ -252,7 +252,7 @@ def test_unavailable_engines_are_reported_as_skipped(settings, capsys):
 
 
 def test_seeds_run_is_skipped_with_a_message_when_the_folder_is_absent(settings, tmp_path, capsys):
-    from evals.runner import run_seeds
+    from evals.quality.runner import run_seeds
 
     runs = run_seeds(
         eval_args(seeds_dir=str(tmp_path / "missing")), settings, None, [], ["extractive"], tmp_path
@@ -263,7 +263,7 @@ def test_seeds_run_is_skipped_with_a_message_when_the_folder_is_absent(settings,
 
 def test_from_feedback_writes_review_candidates_for_downvotes_only(settings, tmp_path, capsys):
     from advisor.feedback import Feedback, FeedbackStore
-    from evals.runner import main
+    from evals.quality.runner import main
 
     store = FeedbackStore(settings.data_dir)
     store.record(Feedback(vote="down", question="What is a JV?", answer="Wrong [1]", source_ids=["a1"]))

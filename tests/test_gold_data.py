@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals.scorers import normalize
+from evals.quality.scorers import normalize
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

@@ -73,7 +73,8 @@ def test_first_ingest_builds_and_a_second_run_embeds_nothing(settings, docs):
     assert first.ok and first.built
     assert sorted(first.added) == ["docs/exit.md", "docs/governance.md", "docs/trust.md"]
     physical, records = live_records(settings)
-    assert first.chunks == first.embedded == len(records) == len(embedder.embedded) >= 3
+    assert first.chunks == first.embedded == len(records) >= 3
+    assert len(embedder.embedded) == first.embedded + first.sentences and first.sentences > 0
     assert {m["source"] for m in records.values()} == set(first.added)
     assert physical_builds(settings) == [physical]
 
@@ -103,7 +104,8 @@ def test_changed_file_replaces_its_chunks_and_only_it_is_embedded(settings, docs
     assert len(new_trust) > 1
     assert not old_trust & set(after), "old chunks of the changed file are still live"
     assert others <= set(after), "unchanged files lost chunks"
-    assert report.embedded == len(new_trust) == len(embedder.embedded)
+    # chunks are embedded first, then the answer sentences of those chunks (advisor.sentences)
+    assert report.embedded == len(new_trust) == len(embedder.embedded) - report.sentences
     assert all("Trust" in text for text in embedder.embedded)
     # Kept chunks keep their vectors: the copy is exact.
     store = VectorStore(settings)
@@ -161,7 +163,7 @@ def test_switching_embedder_rebuilds_everything(settings, docs):
     _, before = live_records(settings)
     switched = CountingEmbedder(HashingEmbedder(dim=256), name="hashing-other-256")
     report = Ingestor(settings, embedder=switched).run([docs])
-    assert report.built and report.embedded == len(before) == len(switched.embedded)
+    assert report.built and report.embedded == len(before) == len(switched.embedded) - report.sentences
     store = VectorStore(settings)
     pointer = store.live(settings.collection)
     assert pointer.info["embedder"] == "hashing-other-256"

@@ -9,10 +9,7 @@ import threading
 
 import pytest
 from slack_bots import Bot, bot_factory
-
-from advisor import Answer, InputError, Source
-from advisor.feedback import FeedbackStore
-from bots.slack.testing import (
+from slack_stub import (
     BOT_ID,
     BOT_USER,
     StubSlackAPI,
@@ -26,6 +23,9 @@ from bots.slack.testing import (
     slack_process,
 )
 
+from advisor import Answer, InputError, Source
+from advisor.feedback import FeedbackStore
+
 SECRET = "test-signing-secret"
 
 
@@ -38,7 +38,7 @@ def slack():
 @pytest.fixture
 def make_bot(advisor, slack):
     # Whole messages here; streamed answers are tested in test_slack_stream.py.
-    with bot_factory(advisor, slack, SECRET, slack_streaming=False) as make:
+    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
         yield make
 
 
@@ -136,7 +136,7 @@ def test_empty_mention_gets_the_input_error_as_a_friendly_reply(bot):
 
 
 def test_rate_limited_user_gets_a_friendly_message(make_bot):
-    bot = make_bot(slack_user_rate=2)
+    bot = make_bot(user_rate=2)
     for i in range(3):
         assert bot.send(mention("What is a joint venture?", ts=f"1700000005.00010{i}", user="U0FAST")) == 200
     bot.settle()
@@ -156,7 +156,7 @@ def test_slow_answer_times_out_with_a_friendly_message(make_bot, advisor, monkey
         raise InputError("too late")
 
     monkeypatch.setattr(advisor, "ask", slow_ask)
-    bot = make_bot(slack_answer_timeout=0.2)
+    bot = make_bot(answer_timeout=0.2)
     assert bot.send(mention("What is a joint venture?")) == 200
     bot.settle()
     release.set()

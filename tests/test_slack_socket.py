@@ -11,13 +11,13 @@ import time
 
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_stub import StubSlackAPI, event_callback, mention
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-from advisor import load_settings
 from bots.slack.answering import Answerer
 from bots.slack.app import create_app
-from bots.slack.testing import StubSlackAPI, event_callback, mention
+from bots.slack.config import load_slack_settings
 
 
 class MockSocketModeServer:
@@ -96,9 +96,9 @@ def slack():
 def test_socket_mode_acks_envelopes_and_answers_once(advisor, slack):
     payload = event_callback(mention("What is a joint venture?", ts="1700000010.000100"), event_id="EvSOCK1")
     envelopes = [envelope("env-1", payload), envelope("env-2", payload, retry_attempt=1)]
-    settings = load_settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test", slack_streaming=False)
-    answerer = Answerer(advisor, settings)
-    app = create_app(settings, advisor, slack.client(), answerer)
+    settings = load_slack_settings(bot_token="xoxb-test", app_token="xapp-test", streaming=False)
+    answerer = Answerer(advisor, settings, advisor.settings.data_dir)
+    app = create_app(settings, advisor, answerer, slack.client())
     with MockSocketModeServer(envelopes) as ws:
         slack.overrides["apps.connections.open"] = {"ok": True, "url": ws.url}
         handler = SocketModeHandler(app, "xapp-test", ping_interval=30)

@@ -7,14 +7,15 @@ import json
 
 import pytest
 import yaml
+from slack_stub import StubSlackAPI
 
 from advisor import Answer, Source, load_settings
 from advisor.feedback import Feedback, FeedbackStore
 from bots.cli.main import main as cli_main
 from bots.slack.app import main as slack_main
+from bots.slack.config import load_slack_settings
 from bots.slack.ratelimit import UserRateLimit
 from bots.slack.render import answer_messages, escape, plain_text, split_text
-from bots.slack.testing import StubSlackAPI
 
 
 def test_plain_text_unwraps_markup_and_drops_our_mention():
@@ -96,19 +97,15 @@ def test_slack_command_refuses_bad_settings_in_one_line(monkeypatch, capsys, env
 def test_slack_main_reports_a_rejected_token(monkeypatch, capsys):
     with StubSlackAPI() as slack:
         slack.overrides["auth.test"] = {"ok": False, "error": "invalid_auth"}
-        settings = load_settings(
-            slack_bot_token="xoxb-secret-1", slack_signing_secret="s", slack_api_url=slack.api_url
-        )
-        assert slack_main(settings) == 2
+        slack = load_slack_settings(bot_token="xoxb-secret-1", signing_secret="s", api_url=slack.api_url)
+        assert slack_main(load_settings(), slack) == 2
     err = capsys.readouterr().err
     assert err == "error: Slack rejected SLACK_BOT_TOKEN (invalid_auth)\n"
 
 
 def test_slack_main_reports_an_unreachable_api(capsys):
-    settings = load_settings(
-        slack_bot_token="xoxb-1", slack_signing_secret="s", slack_api_url="http://127.0.0.1:9/api/"
-    )
-    assert slack_main(settings) == 2
+    slack = load_slack_settings(bot_token="xoxb-1", signing_secret="s", api_url="http://127.0.0.1:9/api/")
+    assert slack_main(load_settings(), slack) == 2
     assert capsys.readouterr().err.startswith("error: cannot reach the Slack API at http://127.0.0.1:9/api/")
 
 
@@ -149,13 +146,13 @@ def test_slack_main_reports_a_port_in_use(capsys):
     with StubSlackAPI() as slack, socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
         taken.listen()
-        settings = load_settings(
-            slack_bot_token="xoxb-1",
-            slack_signing_secret="s",
-            slack_api_url=slack.api_url,
-            slack_port=taken.getsockname()[1],
+        slack = load_slack_settings(
+            bot_token="xoxb-1",
+            signing_secret="s",
+            api_url=slack.api_url,
+            port=taken.getsockname()[1],
         )
-        assert slack_main(settings) == 2
+        assert slack_main(load_settings(), slack) == 2
     err = capsys.readouterr().err
     assert "error: cannot listen on port" in err and "Traceback" not in err
 
@@ -163,10 +160,8 @@ def test_slack_main_reports_a_port_in_use(capsys):
 def test_slack_main_reports_a_refused_app_token(capsys):
     with StubSlackAPI() as slack:
         slack.overrides["apps.connections.open"] = {"ok": False, "error": "invalid_auth"}
-        settings = load_settings(
-            slack_bot_token="xoxb-1", slack_app_token="xapp-1", slack_api_url=slack.api_url
-        )
-        assert slack_main(settings) == 2
+        slack = load_slack_settings(bot_token="xoxb-1", app_token="xapp-1", api_url=slack.api_url)
+        assert slack_main(load_settings(), slack) == 2
     assert capsys.readouterr().err.endswith(
         "error: Slack refused Socket Mode for SLACK_APP_TOKEN (invalid_auth)\n"
     )

@@ -10,7 +10,7 @@ Built-in engines register through the same ``register_engines`` hook a plugin us
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,6 +27,10 @@ class EngineRequest:
     passages: list[Passage]
     history: list[Turn] = field(default_factory=list)
     heads: list[int] = field(default_factory=lambda: [0])  # each sub-question's best passage (index)
+    form: str = "general"  # the question's form (advisor.understand.FORMS)
+    detail: str = "short"  # "short": the point and a few cited points; "long": the full detail
+    # cosine of each text to the query (the advisor's embedder, cached at ingest), when available
+    similarity: Callable[[list[str]], Sequence[float]] | None = None
 
 
 class Engine(Protocol):

@@ -14,87 +14,39 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from advisor.answer import Passage
 from advisor.engines import EngineRequest
-from advisor.guard import looks_like_injection
 from advisor.registry import Register
 from advisor.sessions import Turn
 from advisor.text import content_words
+from advisor.units import Unit, passage_units, sentences_of
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
-SHORT_ITEM = 60
 MIN_OVERLAP = 2.0  # an extra point must share at least one fairly rare word with the question
 SECOND_PART_UNITS = 3
-LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
-
-
-@dataclass
-class Unit:
-    text: str
-    n: int  # citation number of its passage
-    rank: int  # passage rank (0 = best)
-    position: int  # place in its passage
-    words: set[str] = field(default_factory=set)
-    overlap: float = 0.0  # idf-weighted overlap with the question
-    score: float = 0.0
-
-    @property
-    def is_intro(self) -> bool:
-        return self.text.rstrip("*").endswith(":")
-
-
-def passage_units(passage: Passage, rank: int) -> list[Unit]:
-    """Split a passage into answer units: sentences, list items, labelled paragraphs."""
-    texts: list[str] = []
-    label = ""
-    short_run: list[str] = []
-
-    def flush_run() -> None:
-        if not short_run:
-            return
-        items = [s.rstrip(";,. ") for s in short_run]
-        joined = "; ".join(items) + "."
-        if len(items) > 1 and texts and texts[-1].endswith(":"):
-            texts[-1] = f"{texts[-1]} {joined}"
-        else:
-            texts.extend(s if s.endswith((".", "!", "?")) else s + "." for s in short_run)
-        short_run.clear()
-
-    for block in passage.text.split("\n"):
-        block = block.strip()
-        if not block:
-            continue
-        heading = _LABEL.match(block)
-        if heading:
-            flush_run()
-            label = heading.group(1).strip()
-            continue
-        if _BULLET.match(block):
-            item = _BULLET.sub("", block).strip()
-            if len(item) <= SHORT_ITEM:
-                short_run.append(item)
-                continue
-            flush_run()
-            pieces = [item]
-        else:
-            flush_run()
-            pieces = [block] if len(block) <= LONG_BLOCK else _SENTENCE.split(block)
-        for piece in pieces:
-            piece = " ".join(piece.split())
-            if label:
-                piece = f"**{label.rstrip('.:')}:** {piece}"
-                label = ""
-            texts.append(piece)
-    flush_run()
-    units: list[Unit] = []
-    for text in texts:
-        if len(text) >= 12 and not looks_like_injection(text):
-            units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
-    return units
+SHORT_WORDS = 110  # the default answer's length in words (the long form is one step away)
+SHORT_POINTS = 4  # supporting points after the lead
+SHORT_PASSAGES = 4  # passages the short form draws from
+# Words that mark a sentence as the kind of answer a question form asks for.
+_CUES = {
+    "why": re.compile(
+        r"\b(because|causes?|caused|reasons?|due\s+to|attributable|fail\w*|leads?\s+to)\b", re.I
+    ),
+    "superlative": re.compile(r"\b(most|least|biggest|largest|main|primary|top|common|percent|\d)", re.I),
+    "definition": re.compile(r"\b(is|are|means|refers\s+to|defined\s+as)\s+(an?|the|when|two|one)\b", re.I),
+    "example": re.compile(
+        r"\b(example|for\s+instance|such\s+as|[A-Z][a-z]+\s+(and|with)\s+[A-Z][a-z]+)", re.I
+    ),
+    "decision": re.compile(r"\b(when|if|signs?|time\s+to|should|consider|worth)\b", re.I),
+    "howto": re.compile(
+        r"\b(by|through|start|use|set\s+up|build|hold|run|review|agree|define|create)\b", re.I
+    ),
+    "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
+}
+_DANGLING = re.compile(
+    r"^(it|its|this|that|these|those|they|them|their|such|both|each|either|neither|the latter|the former)\b",
+    re.I,
+)
 
 
 class ExtractiveEngine:
@@ -124,11 +76,51 @@ class ExtractiveEngine:
         if not units:
             return
         self._score(units, request.query)
+        if request.detail != "long":
+            yield from self._short(request, units)
+            return
         main = [u for u in units if u.rank == 0] or units
         lead = self._lead(main)
         chosen = self._points(units, main, lead, self._second_parts(request, units, main_ranks))
         yield f"{lead.text} [{lead.n}]"
         for unit in chosen:
+            yield f"\n- {unit.text} [{unit.n}]"
+
+    def _short(self, request: EngineRequest, units: list[Unit]) -> Iterator[str]:
+        """The point first, then up to ``SHORT_POINTS`` supporting points, about ``SHORT_WORDS`` words."""
+        units = [piece for u in units for piece in sentences_of(u)]
+        self._score(units, request.query)
+        prose = [u for u in units if not u.is_intro and u.rank < SHORT_PASSAGES] or units
+        cosines = request.similarity([u.text for u in prose]) if request.similarity else None
+        if cosines is not None:
+            for unit, cosine in zip(prose, cosines, strict=True):
+                unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
+        cue = _CUES.get(request.form)
+        for unit in prose:
+            if _DANGLING.match(unit.text) and unit.position > 0:
+                unit.score -= 1.0
+            if cue is not None and cue.search(unit.text):
+                unit.score += 1.5
+        heads = [h for h in request.heads if h < SHORT_PASSAGES]
+        leads: list[Unit] = []
+        for head in heads:  # a multi-part question: each part's best passage gives one lead
+            part = [u for u in prose if u.rank == head]
+            if part:
+                leads.append(max(part, key=lambda u: u.score))
+        lead = leads[0] if len(leads) > 1 else max(prose, key=lambda u: u.score)
+        chosen: list[Unit] = [lead, *[u for u in leads[1:] if u is not lead]]
+        words = _words(lead.text) + sum(_words(u.text) for u in chosen[1:])
+        for unit in sorted(prose, key=lambda u: -u.score):
+            if len(chosen) > SHORT_POINTS or words >= SHORT_WORDS:
+                break
+            if unit in chosen or any(_similar(unit, o) for o in chosen):
+                continue
+            if words + _words(unit.text) > SHORT_WORDS + 15:
+                continue
+            chosen.append(unit)
+            words += _words(unit.text)
+        yield f"{lead.text} [{lead.n}]"
+        for unit in chosen[1:]:
             yield f"\n- {unit.text} [{unit.n}]"
 
     @staticmethod
@@ -198,6 +190,10 @@ def _same_section(a: Passage, b: Passage) -> bool:
 
 def _order(p: Passage) -> int:
     return int(p.metadata.get("chunk_index", 0))
+
+
+def _words(text: str) -> int:
+    return len(text.split())
 
 
 def _similar(a: Unit, b: Unit) -> bool:

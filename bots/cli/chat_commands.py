@@ -2,20 +2,37 @@
 
 Each handler receives the chat state and the text after the command name; it prints through the
 chat's view and returns False only to end the conversation. Errors from the advisor are left to the
-REPL, which turns them into one line.
+REPL, which turns them into one line. ``ChatState`` says what a handler may use of the REPL's ``Chat``,
+so this module does not import the REPL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from bots.cli.chat_view import first_line
+from advisor import Advisor, Answer
+from bots.cli.chat_view import PlainView, first_line
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bots.cli.repl import Chat
 
-Handler = Callable[["Chat", str], bool]
+class ChatState(Protocol):
+    """The conversation state the commands read and change (``bots.cli.repl.Chat``)."""
+
+    advisor: Advisor
+    view: PlainView
+    session_id: str
+    engine: str
+    collection: str | None
+    last_answer: Answer | None
+
+    def ready(self) -> Advisor:
+        """The advisor, once its warm-up has finished."""
+        ...
+
+    def new_session(self) -> None: ...
+
+
+Handler = Callable[[ChatState, str], bool]
 COMMANDS: dict[str, Handler] = {}
 ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/clear": "/new", "/reset": "/new"}
 
@@ -32,7 +49,7 @@ def is_command(text: str) -> bool:
     return text.startswith("/")
 
 
-def run_command(chat: Chat, text: str) -> bool:
+def run_command(chat: ChatState, text: str) -> bool:
     """Run one slash command; False means leave the REPL."""
     name, _, rest = text.strip().partition(" ")
     name = ALIASES.get(name.lower(), name.lower())
@@ -44,18 +61,18 @@ def run_command(chat: Chat, text: str) -> bool:
 
 
 @command("/help")
-def _help(chat: Chat, arg: str) -> bool:
+def _help(chat: ChatState, arg: str) -> bool:
     chat.view.help()
     return True
 
 
 @command("/exit")
-def _exit(chat: Chat, arg: str) -> bool:
+def _exit(chat: ChatState, arg: str) -> bool:
     return False
 
 
 @command("/sources")
-def _sources(chat: Chat, arg: str) -> bool:
+def _sources(chat: ChatState, arg: str) -> bool:
     answer = chat.last_answer
     if answer is None or not answer.sources:
         chat.view.notice(
@@ -69,10 +86,8 @@ def _sources(chat: Chat, arg: str) -> bool:
 
 
 @command("/topics")
-def _topics(chat: Chat, arg: str) -> bool:
+def _topics(chat: ChatState, arg: str) -> bool:
     advisor = chat.ready()
-    if advisor is None:
-        return True
     topics = advisor.topics(chat.collection)
     if not topics:
         chat.view.notice("The knowledge base is empty.")
@@ -81,7 +96,7 @@ def _topics(chat: Chat, arg: str) -> bool:
 
 
 @command("/engine")
-def _engine(chat: Chat, arg: str) -> bool:
+def _engine(chat: ChatState, arg: str) -> bool:
     from advisor.engines import engine_names
 
     if not arg:
@@ -91,8 +106,6 @@ def _engine(chat: Chat, arg: str) -> bool:
         chat.view.error(f"unknown engine {arg!r}; choose one of: {', '.join(engine_names())}")
         return True
     advisor = chat.ready()
-    if advisor is None:
-        return True
     with chat.view.loading():
         advisor.engine(arg)  # load it now, so a bad configuration shows here rather than mid-answer
     chat.engine = arg
@@ -101,14 +114,14 @@ def _engine(chat: Chat, arg: str) -> bool:
 
 
 @command("/new")
-def _new(chat: Chat, arg: str) -> bool:
+def _new(chat: ChatState, arg: str) -> bool:
     chat.new_session()
     chat.view.notice(f"New conversation (session {chat.session_id}).")
     return True
 
 
 @command("/history")
-def _history(chat: Chat, arg: str) -> bool:
+def _history(chat: ChatState, arg: str) -> bool:
     turns = chat.advisor.sessions.history(chat.session_id, limit=100)
     if not turns:
         chat.view.notice(f"No questions yet in session {chat.session_id}.")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Iterator
 
 from advisor import Advisor, AdvisorError, Answer, Settings
 from advisor.sessions import new_session_id
@@ -105,7 +106,7 @@ class Chat:
         try:
             answer = self.view.stream_answer(pieces)
         except KeyboardInterrupt:
-            pieces.close()  # stops the engine; the unfinished turn is not stored
+            _close(pieces)  # stops the engine; the unfinished turn is not stored
             self.view.cancelled()
             return
         if answer is None:
@@ -134,10 +135,18 @@ class Chat:
         return True
 
 
+def _close(pieces: Iterator[str | Answer]) -> None:
+    """Close the advisor's answer stream (a generator, though typed as an iterator)."""
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
+
+
 def run_chat(args, settings: Settings) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     view = make_view(interactive)
     # The closure binds `chat` late: notices only arrive once the chat exists (warm-up, answers).
+    chat: Chat
     advisor = Advisor.from_settings(settings, notify=lambda message: chat.notify(message))
     engine = args.engine or settings.engine
     if not _engine_known(engine, view):
@@ -187,10 +196,10 @@ def _session(args, advisor: Advisor) -> tuple[str, str]:
     if args.resume:
         last = advisor.sessions.last_session()
         if last:
-            turns = advisor.sessions.history(last, limit=10_000)
+            earlier = advisor.sessions.history(last, limit=10_000)
             return last, (
-                f"Continuing session {last} ({len(turns)} earlier turns; last question: "
-                f"{turns[-1].question.splitlines()[0][:60]!r})."
+                f"Continuing session {last} ({len(earlier)} earlier turns; last question: "
+                f"{earlier[-1].question.splitlines()[0][:60]!r})."
             )
         sid = new_session_id()
         return sid, f"No earlier conversation to continue; session {sid}."

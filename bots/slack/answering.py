@@ -2,10 +2,10 @@
 
 Listeners only parse the event into an ``Ask`` and call ``Answerer.submit``, which returns at once so
 Slack gets its ack within 3 s. A pool of job threads then talks to Slack, while a separate pool runs
-the advisor so an answer that runs over ``slack_answer_timeout`` can be abandoned with a friendly
+the advisor so an answer that runs over ``ADVISOR_SLACK_ANSWER_TIMEOUT`` can be abandoned with a friendly
 message (a one-shot model call cannot be cancelled; it finishes in the background and is discarded).
 
-Threaded replies are streamed (``bots.slack.streaming``) unless ``slack_streaming`` is off; when Slack
+Threaded replies are streamed (``bots.slack.streaming``) unless ``ADVISOR_SLACK_STREAMING`` is off; when Slack
 refuses chat.startStream the same answer is posted as one message instead, and when streaming stops
 half-way the stream is closed and a short apology follows. Slash commands always get one ephemeral reply.
 """
@@ -21,14 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
 
 from advisor.answer import Answer
-from advisor.config import Settings
 from advisor.core import Advisor
 from advisor.errors import AdvisorError
+from bots.slack.config import SlackSettings
 from bots.slack.ratelimit import UserRateLimit
 from bots.slack.records import AnswerRecord, AnswerRecords
 from bots.slack.render import Message, answer_messages, escape, footer_blocks, text_message
@@ -68,7 +69,7 @@ class TrackingExecutor(ThreadPoolExecutor):
         self._pending = 0
         self._changed = threading.Condition()
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+    def submit(self, fn, /, *args, **kwargs):
         with self._changed:
             self._pending += 1
         try:
@@ -97,19 +98,21 @@ class Answerer:
     def __init__(
         self,
         advisor: Advisor,
-        settings: Settings,
+        slack: SlackSettings,
+        data_dir: Path,
         records: AnswerRecords | None = None,
         job_threads: int = 8,
         answer_threads: int = 2,
     ) -> None:
         self.advisor = advisor
-        self.settings = settings
-        self.records = records or AnswerRecords(settings.data_dir)
-        self.limit = UserRateLimit(settings.slack_user_rate)
+        self.slack = slack
+        self.data_dir = data_dir  # answer records and feedback live beside the advisor's other state
+        self.records = records or AnswerRecords(data_dir)
+        self.limit = UserRateLimit(slack.user_rate)
         self.listeners = TrackingExecutor(10, thread_name_prefix="slack-listener")  # Bolt's listener pool
         self._jobs = TrackingExecutor(job_threads, thread_name_prefix="slack-job")
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
-        self.streaming = settings.slack_streaming  # switched off for good if Slack lacks the streaming API
+        self.streaming = slack.streaming  # switched off for good if Slack lacks the streaming API
 
     def submit(self, ask: Ask) -> None:
         self._jobs.submit(self._run, ask)
@@ -134,11 +137,11 @@ class Answerer:
         try:
             wait = self.limit.check(ask.user)
             if wait:
-                log.info("user %s over %s questions/minute", ask.user, self.settings.slack_user_rate)
+                log.info("user %s over %s questions/minute", ask.user, self.slack.user_rate)
                 self.deliver(
                     ask,
                     text_message(
-                        f"You're asking faster than I can keep up (up to {self.settings.slack_user_rate} "
+                        f"You're asking faster than I can keep up (up to {self.slack.user_rate} "
                         f"questions a minute). Please try again in about {wait:.0f} seconds."
                     ),
                 )
@@ -160,7 +163,7 @@ class Answerer:
     def _answer(self, ask: Ask) -> Answer | None:
         future = self._answers.submit(self.advisor.ask, ask.question, ask.session_id)
         try:
-            return future.result(timeout=self.settings.slack_answer_timeout)
+            return future.result(timeout=self.slack.answer_timeout)
         except FutureTimeout:
             self._too_long(ask)
         except AdvisorError as exc:
@@ -168,11 +171,11 @@ class Answerer:
         return None
 
     def _too_long(self, ask: Ask) -> None:
-        log.warning("answer in %s took over %.0f s; gave up", ask.place, self.settings.slack_answer_timeout)
+        log.warning("answer in %s took over %.0f s; gave up", ask.place, self.slack.answer_timeout)
         self.deliver(
             ask,
             text_message(
-                f"Sorry, that took too long to answer (over {self.settings.slack_answer_timeout:.0f} s). "
+                f"Sorry, that took too long to answer (over {self.slack.answer_timeout:.0f} s). "
                 "Please try again, perhaps with a narrower question."
             ),
         )
@@ -211,7 +214,7 @@ class Answerer:
         items = relay(
             self._answers,
             lambda: self.advisor.stream(ask.question, ask.session_id),
-            self.settings.slack_answer_timeout,
+            self.slack.answer_timeout,
         )
         with closing(items):  # on failure, stop the advisor now rather than at garbage collection
             for item in items:

@@ -12,16 +12,15 @@ from slack_sdk import WebClient
 from advisor import Advisor, AdvisorError, Settings
 from bots.slack import dedupe, run
 from bots.slack.answering import Answerer, describe
-from bots.slack.config import make_client, slack_config
+from bots.slack.config import SlackSettings, make_client, slack_config
 from bots.slack.listeners import register_all
 
 
 def create_app(
-    settings: Settings, advisor: Advisor, client: WebClient | None = None, answerer: Answerer | None = None
+    slack: SlackSettings, advisor: Advisor, answerer: Answerer, client: WebClient | None = None
 ) -> App:
     """The Bolt app with every listener registered (no network calls: tests pass a stub-pointed client)."""
-    config = slack_config(settings)
-    answerer = answerer or Answerer(advisor, settings)
+    config = slack_config(slack)
     app = App(
         client=client or make_client(config),
         signing_secret=config.signing_secret,
@@ -34,13 +33,14 @@ def create_app(
     return app
 
 
-def main(settings: Settings) -> int:
+def main(settings: Settings, slack: SlackSettings) -> int:
+    """Run the bot until interrupted; start-up problems print one line and return 2."""
     try:
-        config = slack_config(settings)
+        config = slack_config(slack)
         client = make_client(config)
         bot = run.auth_test(client)
         advisor = Advisor.from_settings(settings, notify=lambda message: print(message, file=sys.stderr))
-        app = create_app(settings, advisor, client)
+        app = create_app(slack, advisor, Answerer(advisor, slack, settings.data_dir), client)
         print(f"Slack bot @{bot.get('user')} starting", file=sys.stderr)
         serve = run.start_socket_mode(app, config) if config.socket_mode else run.start_http(app, config)
         run.warm_in_background(advisor)

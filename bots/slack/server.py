@@ -58,7 +58,7 @@ class SlackEndpoint:
             return problem
         try:
             request = BoltRequest(
-                body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
+                body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers={**headers}
             )
             if not isinstance(request.body, dict):
                 raise ValueError("body is not an object")

@@ -19,7 +19,7 @@ THANKS = {
 
 
 def register(app: App, answerer: Answerer) -> None:
-    store = FeedbackStore(answerer.settings.data_dir)
+    store = FeedbackStore(answerer.data_dir)
 
     @app.action(VOTE_ACTION)
     def on_vote(ack: Ack, body: dict, action: dict, respond: Respond) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from evals.evaluate import ItemResult
-from evals.scorers import mean, percentiles, refusal_scores
+from evals.quality.evaluate import ItemResult
+from evals.quality.scorers import mean, percentiles, refusal_scores
 
 # The CI gate: fixed thresholds (">=" unless the name says max). Never lowered to make a run pass.
 GATE: dict[str, tuple[str, float]] = {

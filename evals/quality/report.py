@@ -1,7 +1,7 @@
 """Writing an eval run to disk: report.md (tables, per-topic scores, failures), results.json, and
 PNG charts drawn with matplotlib's Agg backend (per-topic scores, engines side by side, latency).
 
-    path = write_report(report_dir, runs, meta)   # runs: list of Run (see evals/runner.py)
+    path = write_report(report_dir, runs, meta)   # runs: list of Run (see evals/quality/runner.py)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from evals.summary import GATE, by_group
+from evals.quality.summary import GATE, by_group
 
 log = logging.getLogger(__name__)
 

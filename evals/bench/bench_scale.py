@@ -18,18 +18,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from advisor.embeddings import Embedder
-from evals.bench_util import Results, RssSampler, pct
-from evals.synthetic import base_texts, exact_top_k, mixed_vectors
+from evals.bench.bench_util import Results, RssSampler, pct
+from evals.bench.synthetic import base_texts, exact_top_k, mixed_vectors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chromadb.api.collection_configuration import CreateHNSWConfiguration
 
 log = logging.getLogger(__name__)
 
 SECTION = "4b scale: Chroma vectors (MiniLM-derived)"
 NOISE = 0.06  # per-dimension sigma of the blends; 0.03 is too easy (recall 1.0), 0.10 much harder
-COLLECTIONS = {  # name -> (label, HNSW configuration given at creation)
+COLLECTIONS: dict[str, tuple[str, CreateHNSWConfiguration]] = {  # name -> (label, HNSW config at creation)
     "bench-default": ("default HNSW", {"space": "cosine"}),
     "bench-wide": ("ef_search=400", {"space": "cosine", "ef_search": 400}),
 }

@@ -21,9 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 from advisor.errors import ConfigError
-from evals import scorers
-from evals.evaluate import DEPTH, ItemResult, finish, new_result
-from evals.gold import GoldItem
+from evals.quality import scorers
+from evals.quality.evaluate import DEPTH, ItemResult, finish, new_result
+from evals.quality.gold import GoldItem
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Baseline:
             from langchain_huggingface import HuggingFaceEmbeddings
             from langchain_text_splitters import RecursiveCharacterTextSplitter
         except ImportError:
-            raise ConfigError("the baseline needs: pip install 'alliance-advisor[baseline]'") from None
+            raise ConfigError("the baseline needs: pip install 'alliance-advisor[evals]'") from None
         from advisor.embeddings import minilm_dir
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
@@ -77,7 +77,7 @@ class Baseline:
             client_settings=ChromaSettings(anonymized_telemetry=False),
         )
         self.store.add_documents(docs)
-        self.chunks = Counter()
+        self.chunks: Counter[tuple[str, str]] = Counter()
         for doc in docs:
             for name in filter(None, doc.metadata["sections"].split(" | ")):
                 self.chunks[(doc.metadata["source"], name)] += 1

@@ -17,7 +17,7 @@ import yaml
 
 from advisor.errors import ConfigError
 
-GOLD_PATH = Path(__file__).resolve().parent / "gold.yaml"
+GOLD_PATH = Path(__file__).resolve().parents[1] / "gold.yaml"
 SPLITS = ("dev", "test", "all")
 KINDS = (
     "plain",
@@ -94,7 +94,7 @@ def headings(markdown: str) -> set[str]:
 
 def validate_gold(items: list[GoldItem], knowledge_dir: Path) -> list[str]:
     """Problems with the set: duplicate ids, unknown headings, key facts absent from the expected docs."""
-    from evals.scorers import normalize
+    from evals.quality.scorers import normalize
 
     problems: list[str] = []
     seen: set[str] = set()

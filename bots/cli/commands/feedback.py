@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from advisor.config import Settings
-from advisor.feedback import FeedbackStore
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.config import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,9 +22,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e = actions.add_parser("export", help="print the votes (question, answer, source ids, vote)")
     e.add_argument("--format", choices=["jsonl", "yaml"], default="jsonl")
     e.add_argument("--votes", choices=["down", "up", "all"], default="all", help="which votes (default: all)")
+    p.set_defaults(run=run)
 
 
-def feedback_command(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from advisor.feedback import FeedbackStore
+
     records = [asdict(f) for f in FeedbackStore(settings.data_dir) if args.votes in ("all", f.vote)]
     if args.format == "yaml":
         import yaml

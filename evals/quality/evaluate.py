@@ -1,7 +1,7 @@
 """Running the gold set through one engine of an Advisor and scoring every item.
 
     results = evaluate_engine(advisor, items, engine="extractive", collection="alliance")
-    summary = summarize(results)        # see evals/summary.py
+    summary = summarize(results)        # see evals/quality/summary.py
 
 Each conversation gets its own session id; every turn is asked in order and the last answer is
 scored. Retrieval metrics re-run retrieval for the last turn's standalone query at depth 10 (the
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evals import scorers
-from evals.gold import GoldItem
+from evals.quality import scorers
+from evals.quality.gold import GoldItem
 
 log = logging.getLogger(__name__)
 

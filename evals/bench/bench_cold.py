@@ -1,7 +1,7 @@
 """Cold-start benchmark: how fast `advisor chat` shows its prompt and a cold `advisor ask` answers,
 against the textbook LangChain pipeline (HuggingFaceEmbeddings + Chroma) answering one question.
 
-    .venv/bin/python evals/bench_cold.py [--rounds 3] [--json]
+    .venv/bin/python evals/bench/bench_cold.py [--rounds 3] [--json]
 
 Every measurement runs in a fresh process, `--rounds` times; the median is reported. Wall time and
 peak RSS come from os.wait4 on that very child. Setup (not timed): the bundled knowledge base is
@@ -24,7 +24,7 @@ import textwrap
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 QUESTION = "How should we choose a partner?"
 PROMPT = "advisor› "
 TARGETS = {"prompt_s": 1.0, "ask_s": 2.5, "speedup": 4.0, "ask_rss_mb": 350.0}

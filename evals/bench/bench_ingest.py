@@ -1,5 +1,5 @@
 """``advisor bench`` ingest sections: throughput against the model's own limit, no-op re-ingest,
-and the ingestion pipeline at scale (fake embedder, separate process, peak RSS)."""
+and the ingestion pipeline at scale (hashing embedder, separate process, peak RSS)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from advisor.config import Settings
 from advisor.documents import load
 from advisor.embeddings import Embedder
 from advisor.ingest import EMBED_BATCH, Ingestor
-from evals.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
-from evals.synthetic import text_files, write_corpus, write_variants
+from evals.bench.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
+from evals.bench.synthetic import text_files, write_corpus, write_variants
 
 log = logging.getLogger(__name__)
 
 INGEST = "2 ingest throughput (real MiniLM)"
 NOOP = "3 no-op re-ingest (bundled knowledge)"
-PIPELINE = "4a scale: ingest pipeline (fake embedder)"
+PIPELINE = "4a scale: ingest pipeline (hashing embedder)"
 
 
 def corpus_chunks(root: Path) -> list:
@@ -117,7 +117,7 @@ def noop_reingest(results: Results, settings: Settings, embedder: Embedder, runs
 
 
 def pipeline_at_scale(results: Results, sentences: list[str], work: Path, scale: int) -> Path:
-    """Ingest a synthetic corpus of ``scale`` chunks with the fake embedder in a separate process."""
+    """Ingest a synthetic corpus of ``scale`` chunks with the hashing embedder in a separate process."""
     source = work / "synthetic"
     started = time.perf_counter()
     files = write_corpus(source, scale, sentences)
@@ -158,7 +158,9 @@ def query_at_scale(results: Results, settings: Settings, questions: list[str]) -
         total.append(answer.timings["total_ms"])
     from advisor.retrieval import LEXICAL_MAX
 
-    count = advisor.store.pointer("synth").info["count"]
+    pointer = advisor.store.pointer("synth")
+    assert pointer is not None, "the synthetic collection was just built"
+    count = pointer.info["count"]
     mode = f"dense only (above LEXICAL_MAX={LEXICAL_MAX})" if count > LEXICAL_MAX else settings.retrieval
     results.add(PIPELINE, "app search p50", pct(search, 50), "ms")
     results.add(PIPELINE, "app search p95", pct(search, 95), "ms", "<= 100")

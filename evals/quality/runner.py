@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.errors import ConfigError
-from evals.evaluate import ItemResult, evaluate_engine
-from evals.gold import load_gold, validate_gold
-from evals.report import plain_table, skipped_lines, table, write_report
-from evals.summary import check_gate, summarize
+from evals.quality.evaluate import ItemResult, evaluate_engine
+from evals.quality.gold import load_gold, validate_gold
+from evals.quality.report import plain_table, skipped_lines, table, write_report
+from evals.quality.summary import check_gate, summarize
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def default_seeds_dir(settings) -> Path:
 def main(args, settings) -> int:
     out = getattr(args, "from_feedback", None)
     if out:
-        from evals.candidates import export_candidates
+        from evals.quality.candidates import export_candidates
 
         count = export_candidates(settings, Path(out))
         print(f"wrote {count} gold-set candidate(s) from thumbs-down feedback to {out}")
@@ -119,7 +119,7 @@ def run_engine(advisor, items, engine: str, collection: str, name: str, with_sou
 def run_baseline(
     items, files: list[Path], persist_dir: Path, prefix: str, name: str, with_sources: bool
 ) -> Run:
-    from evals.baseline import Baseline, evaluate_baseline
+    from evals.quality.baseline import Baseline, evaluate_baseline
 
     run = Run(name=name)
     try:

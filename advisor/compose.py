@@ -1,0 +1,335 @@
+"""Structured answers: lists, comparisons, checklists and single items from the domain layer.
+
+When a question asks for a list ("what are the four criteria?"), a comparison ("JV vs equity
+alliance?"), a checklist ("what should be on our list before we sign?"), or points at one item of
+an earlier answer ("and the contract one?"), the domain layer (:mod:`advisor.domain`) holds the
+exact answer. :func:`plan_answer` picks the plan; :class:`Plan` renders it as Markdown with every
+line cited. Citations are numbers handed out by a ``cite`` callback, which maps a cited section to
+a passage of the live index (adding it to the answer's passages when retrieval did not return it).
+
+The same plan serves every engine: it is exact without a language model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from advisor.domain import AllianceType, Cite, Domain, DomainList, Item
+from advisor.text import content_words
+from advisor.understand import Question
+
+Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no passage backs them)
+Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
+# Lists whose items a described situation can be matched to (each item is a condition to recognise).
+SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
+ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
+ITEM_MARGIN = 0.04  # ...and its lead over the next item
+LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
+
+# Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
+_WANTS_ACTION = re.compile(
+    r"\b(what\s+(do|can|should)\s+(we|i)\s+do|how\s+(do|can|should|to)\s+(we\s+|i\s+)?(fix|counter|handle|"
+    r"deal|address|prevent|avoid|respond|tackle|stop|solve|manage|recover)|countermeasures?|fix|remed\w+|"
+    r"what\s+now|what\s+to\s+do|prevent\w*|avoid\w*|respond|tackle|address)\b",
+    re.I,
+)
+_DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
+_GENERIC_TYPES = {"strategic-partnership"}
+_SKIP_ATTRIBUTES = {"not stated", ""}
+ATTRIBUTE_LABELS = {
+    "structure": "Structure",
+    "ownership": "Ownership",
+    "control": "Control",
+    "commitment": "Commitment",
+    "profit_sharing": "Profit sharing",
+    "best_for": "Best for",
+    "risks": "Risks",
+    "example": "Example",
+}
+SHORT_ATTRIBUTES = ("structure", "ownership", "commitment", "best_for", "example")
+
+
+@dataclass
+class Plan:
+    """An answer laid out in advance: a lead, cited points, an optional table, and what it showed."""
+
+    kind: str  # list | comparison | checklist | item
+    lead: str
+    points: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)  # header row first
+    more: list[str] = field(default_factory=list)  # extra points shown in the long form only
+    items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
+
+    def render(self, detail: str = "short") -> str:
+        lines = [self.lead]
+        if self.table:
+            header, *rows = self.table
+            lines.append("")
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---|" * len(header))
+            lines.extend("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows)
+        points = self.points + (self.more if detail == "long" else [])
+        if points:
+            lines.extend(f"- {p}" for p in points)
+        return "\n".join(lines)
+
+
+def plan_answer(
+    question: Question,
+    query: str,
+    sections: list[tuple[str, str]],
+    domain: Domain,
+    cite: Citer,
+    focus: Item | None = None,
+    similarity: Similarity | None = None,
+) -> Plan | None:
+    """The structured plan for this question, or None for the passage path.
+
+    ``sections`` are the (source, section) pairs of the retrieved passages in rank order; ``focus``
+    is an item an earlier answer showed and the question points back to.
+    """
+    if focus is not None:
+        # "go deeper on ..." wants the passages behind the item, not its one-line summary again
+        return None if _DEEPER.search(question.text) else item_plan(focus, query, cite)
+    if question.form == "comparison":
+        kinds = _compared_types(domain, question.text)
+        if len(kinds) >= 2:
+            return comparison_plan(kinds[:3], cite)
+    if question.form == "checklist":
+        return checklist_plan(domain, sections, cite)
+    named = domain.list_named(question.text)
+    if named is not None and question.form in ("why", "general", "howto"):
+        return list_plan(named, query, cite)
+    if question.form == "list" or (question.form == "superlative" and question.count):
+        lst = _asked_list(domain, question, sections)
+        if lst is not None:
+            return list_plan(lst, query, cite)
+    if question.form in ("situation", "howto", "decision", "why", "general") and sections:
+        item = _matching_item(domain, query, sections[:2], similarity)
+        if item is not None:
+            plan = item_plan(item, query, cite, situation=question.situation)
+            others = [i.name for i in domain.by_list[item.list_id].items if i is not item]
+            if question.situation and others:
+                title = _lower_first(domain.by_list[item.list_id].title)
+                plan.points.append(
+                    f"Also check {title}: {_join(others)}.{cite(domain.by_list[item.list_id].cites)}"
+                )
+            return plan
+    return None
+
+
+# -- the plans ------------------------------------------------------------------------------------
+
+
+def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
+    action = bool(_WANTS_ACTION.search(query)) and any(i.advice for i in lst.items)
+    points = []
+    for item in lst.items:
+        body = item.advice if action and item.advice else item.summary
+        points.append(f"**{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
+    return Plan(
+        kind="list",
+        lead=f"{lst.intro}{cite(lst.cites)}",
+        points=points,
+        items=[i.name for i in lst.items],
+    )
+
+
+def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> Plan:
+    mark = cite(item.cites)
+    if situation:
+        lead = f"What you describe sounds like **{item.name.lower()}**: {item.summary}{mark}"
+        points = [f"What to do: {item.advice}{mark}"] if item.advice else []
+    elif item.advice and _WANTS_ACTION.search(query):
+        lead = f"For **{item.name.lower()}**: {item.advice}{mark}"
+        points = [f"Why it matters: {item.summary}{mark}"]
+    else:
+        lead = f"**{item.name}**: {item.summary}{mark}"
+        points = [f"What to do: {item.advice}{mark}"] if item.advice else []
+    return Plan(kind="item", lead=lead, points=points, items=[item.name])
+
+
+def type_plan(kind: AllianceType, cite: Citer) -> Plan:
+    mark = cite(kind.cites)
+    points = [
+        f"**{ATTRIBUTE_LABELS[key]}**: {kind.attributes[key]}{mark}"
+        for key in SHORT_ATTRIBUTES
+        if kind.attributes.get(key, "").strip().lower() not in _SKIP_ATTRIBUTES
+    ]
+    more = [
+        f"**{label}**: {kind.attributes[key]}{mark}"
+        for key, label in ATTRIBUTE_LABELS.items()
+        if key not in SHORT_ATTRIBUTES
+        and kind.attributes.get(key, "").strip().lower() not in _SKIP_ATTRIBUTES
+    ]
+    lead = f"{_article(kind.name)} **{kind.name.lower()}**: {kind.definition}{mark}"
+    return Plan(kind="type", lead=lead, points=points, more=more, items=[kind.name])
+
+
+def comparison_plan(kinds: list[AllianceType], cite: Citer) -> Plan:
+    marks = [cite(k.cites) for k in kinds]
+    lead = " ".join(
+        f"{_article(k.name)} **{k.name.lower()}**: {k.definition}{m}"
+        for k, m in zip(kinds, marks, strict=True)
+    )
+    header = ["", *[f"{k.name}{m}" for k, m in zip(kinds, marks, strict=True)]]
+    rows = []
+    for key, label in ATTRIBUTE_LABELS.items():
+        values = [k.attributes.get(key, "not stated") for k in kinds]
+        if all(v.strip().lower() in _SKIP_ATTRIBUTES for v in values):
+            continue
+        rows.append([label, *[v if v.strip() else "not stated" for v in values]])
+    return Plan(kind="comparison", lead=lead, table=[header, *rows], items=[k.name for k in kinds])
+
+
+def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer) -> Plan | None:
+    """A checklist drawn from the lists that back the retrieved sections (several, when there are)."""
+    seen: set[str] = set()
+    chosen: list[DomainList] = []
+    for source, section in sections[:4]:
+        for lst in domain.lists_citing(source, section):
+            if lst.id not in seen and lst.items:
+                seen.add(lst.id)
+                chosen.append(lst)
+    if not chosen:
+        return None
+    points: list[str] = []
+    labels: list[str] = []
+    per_list = max(2, 8 // len(chosen))
+    for lst in chosen[:4]:
+        for item in lst.items[:per_list]:
+            text = item.advice or item.summary
+            points.append(f"[ ] **{item.name}**: {_first_sentence(text)}{cite(item.cites)}")
+            labels.append(item.name)
+    lead_list = chosen[0]
+    return Plan(
+        kind="checklist",
+        lead=f"{lead_list.intro}{cite(lead_list.cites)} Checklist:",
+        points=points[:10],
+        more=points[10:],
+        items=labels,
+    )
+
+
+# -- choosing ---------------------------------------------------------------------------------------
+
+
+def _compared_types(domain: Domain, text: str) -> list[AllianceType]:
+    kinds = domain.types_in(text)
+    specific = [k for k in kinds if k.id not in _GENERIC_TYPES]
+    return specific if len(specific) >= 2 else kinds
+
+
+def _asked_list(domain: Domain, question: Question, sections: list[tuple[str, str]]) -> DomainList | None:
+    named = domain.list_named(question.text)
+    candidates = [named] if named else []
+    for source, section in sections[:3]:
+        candidates.extend(domain.lists_citing(source, section))
+    words = set(content_words(question.text))
+    best, best_score = None, -1.0
+    for rank, lst in enumerate(candidates):
+        if not lst.items:
+            continue
+        score = -0.1 * rank
+        if question.count and len(lst.items) == question.count:
+            score += 2.0
+        elif question.count:
+            score -= 2.0
+        name_words = set(content_words(" ".join((lst.title, *lst.names))))
+        score += len(words & name_words) / max(1, len(words))
+        if score > best_score:
+            best, best_score = lst, score
+    return best if best is not None and best_score > 0 else None
+
+
+def _matching_item(
+    domain: Domain, query: str, sections: list[tuple[str, str]], similarity: Similarity | None
+) -> Item | None:
+    """The one item of a list behind the top sections that the question names or describes."""
+    words = set(content_words(query))
+    candidates: list[Item] = []
+    for source, section in sections:
+        for lst in domain.lists_citing(source, section):
+            if lst.kind in SITUATION_KINDS:
+                candidates.extend(i for i in lst.items if i not in candidates)
+    if not candidates:
+        return None
+    named = max(candidates, key=lambda i: len(words & i.words()))
+    if len(words & named.words()) >= 2:
+        return named
+    if similarity is None:
+        return None
+    scores = list(similarity([f"{i.name}: {i.summary}" for i in candidates]))
+    ranked = sorted(zip(scores, range(len(candidates)), strict=True), reverse=True)
+    best, second = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0.0
+    if best >= ITEM_MATCH and best - second >= ITEM_MARGIN:
+        return candidates[ranked[0][1]]
+    return None
+
+
+def resolve_label(
+    labels: list[str], question: Question, domain: Domain | None, similarity: Similarity | None
+) -> str | None:
+    """Which label of an earlier answer the question points to ("the second one", "the IP one").
+
+    Ordinals count in the list the user saw; a descriptor is matched by stemmed words against each
+    label (and, for domain items, their aliases and summary), then by meaning.
+    """
+    if not labels or not question.refers_back:
+        return None
+    if question.ordinal is not None:
+        if len(labels) >= abs(question.ordinal):
+            return labels[question.ordinal - 1] if question.ordinal > 0 else labels[-1]
+        return None
+    if not question.descriptor:
+        return None
+    words = set(content_words(question.descriptor))
+    texts = []
+    scored = []
+    for i, label in enumerate(labels):
+        item = item_named(domain, label) if domain else None
+        names = set(content_words(label)) | (item.words() if item else set())
+        body = set(content_words(f"{item.summary} {item.advice}")) if item else set()
+        scored.append((2 * len(words & names) + len(words & body), -i))
+        texts.append(f"{label}: {item.summary}" if item else label)
+    best = max(scored)
+    if best[0] > 0:
+        return labels[-best[1]]
+    if similarity is None:
+        return None
+    cosines = list(similarity(texts))
+    top = max(range(len(labels)), key=lambda i: cosines[i])
+    return labels[top] if cosines[top] >= LABEL_MATCH else None
+
+
+def item_named(domain: Domain, name: str) -> Item | None:
+    key = name.lower().strip("* ")
+    for item in domain.items.values():
+        if item.name.lower() == key:
+            return item
+    return None
+
+
+# -- wording ----------------------------------------------------------------------------------------
+
+
+def _first_sentence(text: str) -> str:
+    match = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    return text[: match.start()] if match else text
+
+
+def _article(name: str) -> str:
+    return "An" if name[:1].lower() in "aeiou" else "A"
+
+
+def _lower_first(text: str) -> str:
+    words = text.split()
+    if words and words[0] == "The":
+        words[0] = "the"
+    return " ".join(words)
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -1,0 +1,242 @@
+"""The structured layer of the domain: lists, alliance types and cases, read from ``knowledge/_domain``.
+
+The bundled knowledge base carries, beside its prose, YAML data that names every enumerated list
+(the four partner factors, the five failure modes and their countermeasures, the seven exit signs,
+the lifecycle stages ...), every alliance type with one set of attributes, and every case study,
+each entry citing the ``##`` sections it comes from (schema: ``knowledge/_domain/README.md``). It is
+what lets an answer name every item of a list, compare two types in a table or build a checklist
+exactly, without a language model. Documents a user ingests have no such layer and keep the
+passage path.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from advisor.text import content_words
+
+log = logging.getLogger(__name__)
+
+DOMAIN_DIR = "_domain"
+
+
+@dataclass(frozen=True)
+class Cite:
+    doc: str  # file name inside the knowledge folder, e.g. "why-alliances-fail.md"
+    section: str  # the exact ``##`` heading
+
+    @property
+    def source(self) -> str:
+        """The chunk metadata ``source`` of the bundled knowledge base."""
+        return f"knowledge/{self.doc}"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    summary: str
+    list_id: str
+    aliases: tuple[str, ...] = ()
+    advice: str = ""
+    cites: tuple[Cite, ...] = ()
+
+    def words(self) -> set[str]:
+        return set(content_words(" ".join((self.name, *self.aliases))))
+
+
+@dataclass(frozen=True)
+class DomainList:
+    id: str
+    title: str
+    kind: str
+    intro: str
+    items: tuple[Item, ...]
+    names: tuple[str, ...] = ()
+    cites: tuple[Cite, ...] = ()
+
+
+@dataclass(frozen=True)
+class AllianceType:
+    id: str
+    name: str
+    definition: str
+    attributes: dict[str, str]
+    aliases: tuple[str, ...] = ()
+    contrast: bool = False
+    cites: tuple[Cite, ...] = ()
+
+    def patterns(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    name: str
+    companies: tuple[str, ...]
+    what: str
+    outcome: str = ""
+    lesson: str = ""
+    cites: tuple[Cite, ...] = ()
+
+
+@dataclass
+class Domain:
+    lists: list[DomainList] = field(default_factory=list)
+    types: list[AllianceType] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.items = {item.id: item for lst in self.lists for item in lst.items}
+        self.by_list = {lst.id: lst for lst in self.lists}
+        self._type_patterns = [
+            (re.compile(rf"\b{_pattern(p)}\b", re.I), t) for t in self.types for p in t.patterns()
+        ]
+
+    # -- lookups ----------------------------------------------------------------------------------
+
+    def types_in(self, text: str) -> list[AllianceType]:
+        """Alliance types named in the text, in the order they appear (each once)."""
+        found: list[tuple[int, int, AllianceType]] = []
+        for pattern, kind in self._type_patterns:
+            for match in pattern.finditer(text):
+                found.append((match.start(), -(match.end() - match.start()), kind))
+        found.sort(key=lambda f: (f[0], f[1]))
+        out: list[AllianceType] = []
+        covered: list[tuple[int, int]] = []
+        for start, neg_len, kind in found:
+            end = start - neg_len
+            if any(s <= start < e for s, e in covered) or kind in out:
+                continue
+            covered.append((start, end))
+            out.append(kind)
+        return out
+
+    def lists_citing(self, source: str, section: str) -> list[DomainList]:
+        """Lists whose own citation names this chunk's top-level section."""
+        top = section.split(" > ")[0].strip()
+        return [lst for lst in self.lists if any(c.source == source and c.section == top for c in lst.cites)]
+
+    def list_named(self, text: str) -> DomainList | None:
+        """The list whose name or title the text uses most clearly, if any."""
+        words = set(content_words(text))
+        best, best_score = None, 0.0
+        for lst in self.lists:
+            for name in (lst.title, *lst.names):
+                name_words = set(content_words(name))
+                if not name_words:
+                    continue
+                score = len(words & name_words) / len(name_words)
+                if score > best_score or (score == best_score and best and len(lst.items) > len(best.items)):
+                    best, best_score = lst, score
+        return best if best_score >= 0.99 else None
+
+    def case_in(self, text: str) -> Case | None:
+        low = text.lower()
+        hits = [c for c in self.cases if c.companies and all(name.lower() in low for name in c.companies[:2])]
+        return hits[0] if hits else None
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+_CACHE: dict[Path, tuple[float, Domain]] = {}
+_LOCK = threading.Lock()
+
+
+def load_domain(knowledge_dir: Path) -> Domain | None:
+    """The domain layer under ``knowledge_dir/domain`` (cached until a file changes), or None."""
+    folder = knowledge_dir / DOMAIN_DIR
+    files = [folder / name for name in ("lists.yaml", "types.yaml", "cases.yaml")]
+    if not files[0].is_file():
+        return None
+    stamp = max(f.stat().st_mtime for f in files if f.is_file())
+    with _LOCK:
+        cached = _CACHE.get(folder)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        try:
+            domain = Domain(
+                lists=[_list(e) for e in _read(files[0]).get("lists", [])],
+                types=[_type(e) for e in _read(files[1]).get("types", [])],
+                cases=[_case(e) for e in _read(files[2]).get("cases", [])],
+            )
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+            log.warning("domain data under %s ignored: %s", folder, exc)
+            return None
+        _CACHE[folder] = (stamp, domain)
+        return domain
+
+
+def _read(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _cites(entry: dict) -> tuple[Cite, ...]:
+    return tuple(Cite(str(c["doc"]), str(c["section"])) for c in entry.get("cites") or [])
+
+
+def _list(entry: dict) -> DomainList:
+    list_id = str(entry["id"])
+    items = tuple(
+        Item(
+            id=str(i["id"]),
+            name=str(i["name"]),
+            summary=str(i.get("summary", "")),
+            list_id=list_id,
+            aliases=tuple(str(a) for a in i.get("aliases") or []),
+            advice=str(i.get("advice") or ""),
+            cites=_cites(i) or _cites(entry),
+        )
+        for i in entry.get("items") or []
+    )
+    return DomainList(
+        id=list_id,
+        title=str(entry.get("title", list_id)),
+        kind=str(entry.get("kind", "other")),
+        intro=str(entry.get("intro", "")),
+        items=items,
+        names=tuple(str(n) for n in entry.get("names") or []),
+        cites=_cites(entry),
+    )
+
+
+def _type(entry: dict) -> AllianceType:
+    return AllianceType(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        definition=str(entry.get("definition", "")),
+        attributes={str(k): str(v) for k, v in (entry.get("attributes") or {}).items()},
+        aliases=tuple(str(a) for a in entry.get("aliases") or []),
+        contrast=bool(entry.get("contrast", False)),
+        cites=_cites(entry),
+    )
+
+
+def _case(entry: dict) -> Case:
+    return Case(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        companies=tuple(str(c) for c in entry.get("companies") or []),
+        what=str(entry.get("what", "")),
+        outcome=str(entry.get("outcome", "")),
+        lesson=str(entry.get("lesson", "")),
+        cites=_cites(entry),
+    )
+
+
+def _pattern(phrase: str) -> str:
+    """A regex for a type name that also matches its plural and hyphen/space variants."""
+    words = [re.escape(w) for w in re.split(r"[\s-]+", phrase.strip()) if w]
+    if not words:
+        return r"(?!x)x"
+    words[-1] = words[-1] + r"(?:s|es)?"
+    return r"[\s-]+".join(words)

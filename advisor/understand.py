@@ -1,0 +1,255 @@
+"""What kind of question this is: the shape an answer to it should take.
+
+People ask an advisor in many ways: a lookup ("what is a joint venture?"), a list ("what are the
+four criteria?"), a comparison ("JV vs licensing?"), a checklist ("what should be on our list before
+we sign?"), a superlative ("what's the most common reason they fail?"), a situation plus a need
+("our partner stopped answering, what now?"), or small talk ("hello", "what can you do?").
+:func:`read_question` recognises the form from the wording alone, deterministically, so that the
+answer can open with the point in the shape that was asked for. It imports nothing of the project
+but the tokeniser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FORMS = (
+    "chat",
+    "comparison",
+    "checklist",
+    "list",
+    "superlative",
+    "example",
+    "definition",
+    "decision",
+    "situation",
+    "howto",
+    "why",
+    "general",
+)
+
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "last": -1,
+    "final": -1,
+}
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+_GREETING = re.compile(
+    r"^\s*(hi|hello|hey|hiya|howdy|yo|greetings|good\s+(morning|afternoon|evening|day)|morning|"
+    r"hey\s+there|hi\s+there|hello\s+there)\b[\s,!.:)]*(advisor|bot|there|all|team|folks|everyone)?[\s!.:)]*$",
+    re.I,
+)
+_THANKS = re.compile(
+    r"^\s*(thanks?|thank\s+you|thx|ty|cheers|much\s+appreciated|appreciate\s+it|great,?\s+thanks?|"
+    r"perfect,?\s+thanks?|ok(ay)?,?\s+thanks?|got\s+it,?\s+thanks?|that\s+helps?|helpful|nice|cool|great|"
+    r"awesome|perfect|ok(ay)?|got\s+it)\b[\w\s,!.'’]{0,40}$",
+    re.I,
+)
+_BYE = re.compile(r"^\s*(bye|goodbye|see\s+you|see\s+ya|later|good\s*night|ciao)\b[\s\w!.,]{0,20}$", re.I)
+_META = re.compile(
+    r"\b(who|what)\s+(are|r)\s+(you|u)\b|\bwho\s+(built|made|created|wrote|trained|develop(ed|s))\s+(you|this)"
+    r"|\bwhat\s+(can|could|do)\s+(you|u)\s+(do|help|answer|know|cover)|\bhow\s+(do|can|should)\s+i\s+use\s+"
+    r"(you|this)|\bwhat\s+(is|'s)\s+this\s+(bot|tool|thing)|\bare\s+you\s+(a\s+)?(bot|human|real|an?\s+ai)"
+    r"|\bwhat\s+do\s+you\s+know\s+about\s*\??$|\bhelp\s*$|^\s*help\s+me\s*\??\s*$|\bwhat\s+topics\b"
+    r"|\bwhat\s+kinds?\s+of\s+questions\b|\bhow\s+does\s+this\s+work\b|\bwhat\s+are\s+your\s+sources\b",
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\bcompar(e|ing|ison)\b|\b(vs\.?|versus)\b|\bdifferen(ce|ces|t)\s+(between|from)\b|\bdiffer(s)?\s+from\b"
+    r"|\b(better|worse|riskier|cheaper|safer|faster)\b[^?]{0,60}\bor\b|\bor\s+an?\b[^?]{0,40}\?\s*$"
+    r"|\bpros\s+and\s+cons\b|\bhow\s+(is|are|does|do)\b[^?]{1,60}\b(differ|compare)\b",
+    re.I,
+)
+_CHECKLIST = re.compile(
+    r"\bcheck\s?-?list\b|\bto-?do\s+list\b|\b(on|in)\s+(our|my|the|a)\s+list\b|\bwhat\s+(should|do)\s+(we|i)\s+"
+    r"(check|verify|cover|prepare|have\s+in\s+place|look\s+at)\b|\bwhat\s+(needs|has)\s+to\s+be\s+(in\s+place|"
+    r"checked|covered)\b|\b(before|prior\s+to)\s+(we\s+|i\s+)?(sign|signing|commit|committing|launch|launching|"
+    r"kick(ing)?\s*off|start|starting)\b[^?]{0,60}\bwhat\b|\bwhat\b[^?]{0,60}\b(before|prior\s+to)\s+"
+    r"(we\s+|i\s+)?(sign|signing|commit|committing|launch|launching)\b|\bsteps\s+(to|before|for)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"\b(what|which)\s+(are|were)\s+(the\s+)?([\w-]+\s+){0,3}"
+    r"(criteria|factors|stages|phases|steps|signs|reasons|types|kinds|forms|pillars|modes|causes|bodies|"
+    r"categories|elements|components|models|ways|benefits|risks|tasks|motives|drivers|lessons|examples)\b"
+    r"|\b(list|name|enumerate|outline)\s+(the|all|every)\b|\b(the|all)\s+(two|three|four|five|six|seven)\s+\w+"
+    r"|\bwhat\s+(criteria|factors|stages|signs|reasons|types)\b|\bhow\s+many\b",
+    re.I,
+)
+_SUPERLATIVE = re.compile(
+    r"\b(most|least|biggest|largest|smallest|main|top|number\s+one|#1|primary|single\s+(biggest|most))\b"
+    r"|\bbest\b(?!\s+practices?)|\bworst\b|\bhow\s+(much|many|often|long)\b|\bwhat\s+(percentage|share|"
+    r"proportion|fraction)\b|\bwhat\s+(year|amount|figure)\b",
+    re.I,
+)
+_EXAMPLE = re.compile(
+    r"\bexamples?\b|\bfor\s+instance\b|\bcase\s+stud(y|ies)\b|\breal[- ]world\b|\bwhich\s+companies\b"
+    r"|\bwho\s+(has|have|did)\b|\bany\s+(famous|well-known|known)\b|\bshow\s+me\s+(a|an|one)\b",
+    re.I,
+)
+_DEFINITION = re.compile(
+    r"^\s*(so\s+|and\s+|ok\s+)?(what(\s+is|\s+are|'s|’s)\s+(an?\s+|the\s+)?[\w\s/&-]{2,60}\??\s*$)|\bdefin(e|ition)\b"
+    r"|\bmeaning\s+of\b|\bwhat\s+does\s+[\w\s-]{2,40}\s+mean\b|\bexplain\s+(what|the\s+term)\b",
+    re.I,
+)
+_DECISION = re.compile(
+    r"\b(should|shall)\s+(we|i)\b|\bwhen\s+(should|do|to|is\s+it)\b|\bis\s+it\s+(time|worth|wise|smart|"
+    r"better|too\s+late|ok)\b|\bwhether\b|\bdo\s+we\s+(need|have\s+to)\b|\bworth\s+it\b|\bwalk\s+away\b",
+    re.I,
+)
+_HOWTO = re.compile(r"\bhow\s+(do|can|should|could|would|to|might)\b|\bwhat\s+(steps|can\s+we\s+do)\b", re.I)
+_WHY = re.compile(r"^\s*(and\s+|so\s+)?why\b|\bwhy\s+(do|does|did|is|are|would|should)\b", re.I)
+_SITUATION = re.compile(
+    r"\b(we|we've|we're|we'd|our|my|i'm|i've|i|us)\b[^?]*\b(is|are|was|were|has|have|had|keeps?|kept|stopped|"
+    r"started|signed|launched|missed|breach\w*|ignor\w*|refus\w*|slipp\w*|fail\w*|stall\w*|lost|losing|"
+    r"want|wants|need|needs|plan\w*|think\w*|considering|about\s+to|going\s+to|just)\b",
+    re.I,
+)
+_NEED = re.compile(
+    r"\bwhat\s+now\b|\bwhat\s+(should|do|can|could|would)\s+(we|i)\b|\bhow\s+(should|do|can)\s+(we|i)\b"
+    r"|\bany\s+(advice|tips|thoughts|ideas)\b|\bhelp\b|\bideas?\b|\bwhere\s+do\s+(we|i)\s+start\b"
+    r"|\bnext\s+steps?\b|\?\s*$",
+    re.I,
+)
+_REFERENCE = re.compile(
+    r"\b(the|that|this)\s+([\w-]+\s+){0,3}(one|ones)\b"
+    r"|\b(that|this|those|these)\s+(point|item|bit|part|factor|stage|sign|mode|step|company|companies|example|"
+    r"case|type|option|pillar|reason|list|countermeasure)s?\b"
+    r"|\b(those|these|them|it|that)\s*\??\s*$"
+    r"|\b(go\s+deeper|more\s+(on|about|detail)|tell\s+me\s+more|elaborate|expand\s+on|say\s+more)\b"
+    r"|^\s*(and|so|ok|okay)?\s*(what|how)\s+about\b",
+    re.I,
+)
+_DESCRIPTOR = re.compile(
+    r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(?:one|ones|point|item|bit|part|factor|stage|sign|mode|step|"
+    r"pillar|reason|option)\b",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final)\b", re.I
+)
+_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
+_FILLER = frozenset(  # words around a descriptor that do not describe anything
+    "the that this those these one ones point item bit part about on more go deeper and what how so".split()
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """The form of a question and the cues in its wording."""
+
+    text: str
+    form: str  # one of FORMS
+    chat: str = ""  # greeting | thanks | bye | meta, when form == "chat"
+    refers_back: bool = False  # points at something said before ("the second one", "that company")
+    ordinal: int | None = None  # 1-based; -1 for "the last one"
+    descriptor: str = ""  # "contract" in "the contract one"
+    count: int | None = None  # "the four factors" -> 4
+    situation: bool = False  # describes the asker's own situation
+
+    @property
+    def wants_list(self) -> bool:
+        return self.form in ("list", "checklist")
+
+
+def read_question(text: str) -> Question:
+    """Classify a (cleaned) question by its wording."""
+    plain = " ".join(text.split())
+    chat = _chat_kind(plain)
+    if chat:
+        return Question(plain, "chat", chat=chat)
+    refers = bool(_REFERENCE.search(plain))
+    ordinal = _ordinal(plain) if refers or len(plain.split()) <= 8 else None
+    descriptor = _descriptor(plain) if refers else ""
+    count = _count(plain)
+    situation = bool(_SITUATION.search(plain)) and bool(_NEED.search(plain)) and len(plain.split()) >= 7
+    form = _form(plain, situation)
+    return Question(
+        plain,
+        form,
+        refers_back=refers or ordinal is not None,
+        ordinal=ordinal,
+        descriptor=descriptor,
+        count=count,
+        situation=situation,
+    )
+
+
+def _chat_kind(text: str) -> str:
+    if len(text) > 120:
+        return ""
+    if _GREETING.match(text):
+        return "greeting"
+    if _BYE.match(text):
+        return "bye"
+    if _THANKS.match(text):
+        return "thanks"
+    if _META.search(text) and len(text.split()) <= 14:
+        return "meta"
+    return ""
+
+
+def _form(text: str, situation: bool) -> str:
+    if _COMPARE.search(text):
+        return "comparison"
+    if _CHECKLIST.search(text):
+        return "checklist"
+    if _LIST.search(text):
+        return "list"
+    if _EXAMPLE.search(text) and not situation:
+        return "example"
+    if _SUPERLATIVE.search(text) and not situation:
+        return "superlative"
+    if situation:
+        return "situation"
+    if _DEFINITION.search(text):
+        return "definition"
+    if _DECISION.search(text):
+        return "decision"
+    if _WHY.search(text):
+        return "why"
+    if _HOWTO.search(text):
+        return "howto"
+    return "general"
+
+
+def _ordinal(text: str) -> int | None:
+    match = _ORDINAL.search(text)
+    if not match:
+        return None
+    # "first" in "what should we do first?" is not a pointer; require a noun-ish pointer nearby
+    after = text[match.end() : match.end() + 25].lower()
+    if not re.match(
+        r"\s*(one|ones|point|item|factor|stage|sign|mode|step|pillar|reason|option|type|\w+)\b", after
+    ):
+        return None
+    return _ORDINALS[match.group(1).lower()]
+
+
+def _descriptor(text: str) -> str:
+    for match in _DESCRIPTOR.finditer(text):
+        words = [w for w in match.group(1).lower().split() if w not in _FILLER and not _ORDINAL.fullmatch(w)]
+        if words:
+            return " ".join(words)
+    return ""
+
+
+def _count(text: str) -> int | None:
+    match = _COUNT.search(text)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return _NUMBERS.get(word) or (int(word) if word.isdigit() else None)

@@ -1,0 +1,109 @@
+"""Answer units: the sentences, list items and labelled paragraphs a passage is read as.
+
+The extractive engine builds answers from these units, and ingest embeds the same units ahead of
+time (:mod:`advisor.sentences`) so that the lead sentence can be chosen by meaning without embedding
+anything at question time. Both must split a passage the same way: this module is the one place
+that does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from advisor.answer import Passage
+from advisor.guard import looks_like_injection
+from advisor.text import content_words
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
+# Sentence ends for the short form: not after a list number ("**5. Persistent") or an abbreviation.
+_SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
+SHORT_ITEM = 60
+LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
+SHORT_UNIT = 200  # longer prose units are split into sentences for the short form
+
+
+@dataclass
+class Unit:
+    text: str
+    n: int  # citation number of its passage
+    rank: int  # passage rank (0 = best)
+    position: float  # place in its passage
+    words: set[str] = field(default_factory=set)
+    overlap: float = 0.0  # idf-weighted overlap with the question
+    score: float = 0.0
+
+    @property
+    def is_intro(self) -> bool:
+        return self.text.rstrip("*").endswith(":")
+
+
+def passage_units(passage: Passage, rank: int) -> list[Unit]:
+    """Split a passage into answer units: sentences, list items, labelled paragraphs."""
+    texts: list[str] = []
+    label = ""
+    short_run: list[str] = []
+
+    def flush_run() -> None:
+        if not short_run:
+            return
+        items = [s.rstrip(";,. ") for s in short_run]
+        joined = "; ".join(items) + "."
+        if len(items) > 1 and texts and texts[-1].endswith(":"):
+            texts[-1] = f"{texts[-1]} {joined}"
+        else:
+            texts.extend(s if s.endswith((".", "!", "?")) else s + "." for s in short_run)
+        short_run.clear()
+
+    for block in passage.text.split("\n"):
+        block = block.strip()
+        if not block:
+            continue
+        heading = _LABEL.match(block)
+        if heading:
+            flush_run()
+            label = heading.group(1).strip()
+            continue
+        if _BULLET.match(block):
+            item = _BULLET.sub("", block).strip()
+            if len(item) <= SHORT_ITEM:
+                short_run.append(item)
+                continue
+            flush_run()
+            pieces = [item]
+        else:
+            flush_run()
+            pieces = [block] if len(block) <= LONG_BLOCK else _SENTENCE.split(block)
+        for piece in pieces:
+            piece = " ".join(piece.split())
+            if label:
+                piece = f"**{label.rstrip('.:')}:** {piece}"
+                label = ""
+            texts.append(piece)
+    flush_run()
+    units: list[Unit] = []
+    for text in texts:
+        if len(text) >= 12 and not looks_like_injection(text):
+            units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
+    return units
+
+
+def sentences_of(unit: Unit) -> list[Unit]:
+    """A long prose unit as its sentences (a list introduction with its items stays whole)."""
+    if len(unit.text) <= SHORT_UNIT:
+        return [unit]
+    pieces = [p for p in _SHORT_SENTENCE.split(unit.text) if len(p) >= 12]
+    if len(pieces) <= 1:
+        return [unit]
+    return [
+        Unit(p, unit.n, unit.rank, unit.position + i / 10, set(content_words(p)))
+        for i, p in enumerate(pieces)
+    ]
+
+
+def answer_sentences(text: str) -> list[str]:
+    """Every unit text the short form can show for a chunk of this text (what ingest embeds)."""
+    passage = Passage(n=1, id="", text=text, metadata={}, score=0.0, similarity=0.0)
+    return [piece.text for unit in passage_units(passage, 0) for piece in sentences_of(unit)]

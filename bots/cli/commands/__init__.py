@@ -1,0 +1,13 @@
+"""The ``advisor`` subcommands, one module each: ``add_parser(subparsers)`` and ``run(args, settings)``.
+
+A module's top level imports nothing heavy (``advisor --help`` stays fast); ``run`` imports what the
+command needs. Edge commands check their extra first (``bots.cli.extras``).
+"""
+
+from __future__ import annotations
+
+from bots.cli.commands import ask, bench, chat, config, evaluate, feedback, ingest, slack
+
+COMMANDS = (ingest, ask, chat, slack, evaluate, bench, feedback, config)
+
+__all__ = ["COMMANDS"]

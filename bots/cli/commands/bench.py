@@ -1,0 +1,26 @@
+"""``advisor bench``: latency, ingest throughput and scale benchmarks (needs the ``evals`` extra)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.config import Settings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="benchmark latency, ingest throughput and scale")
+    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    p.add_argument("--scale", type=int, default=100_000, metavar="N", help="synthetic corpus size (chunks)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bots.cli.extras import require
+
+    require("bench", "evals", "psutil")
+    from evals.bench.bench import main
+
+    return main(args, settings)

@@ -1,0 +1,1 @@
+"""Benchmarks: latency, ingest throughput, scale and cold start (``advisor bench``)."""

@@ -1,0 +1,244 @@
+"""The shape of answers: question forms, structured plans from the domain layer, references back,
+small talk, the short and long forms, citation order and the sentence vectors made at ingest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from advisor.answer import Passage
+from advisor.compose import item_named, plan_answer, resolve_label
+from advisor.config import bundled_knowledge_dir
+from advisor.core import renumber, shown_labels
+from advisor.domain import load_domain
+from advisor.errors import InputError
+from advisor.sentences import SentenceVectors
+from advisor.understand import read_question
+
+
+@pytest.fixture(scope="module")
+def domain():
+    loaded = load_domain(bundled_knowledge_dir())
+    assert loaded is not None
+    return loaded
+
+
+def numbered(cites):
+    """A citer that hands out numbers in order, one per distinct section."""
+    seen: dict[tuple[str, str], int] = {}
+    for c in cites:
+        seen.setdefault((c.doc, c.section), len(seen) + 1)
+    return "".join(f" [{n}]" for n in seen.values())
+
+
+# -- question forms ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("Compare joint ventures and equity alliances", "comparison"),
+        ("JV vs licensing for entering a new market?", "comparison"),
+        ("What's the difference between a JV and an equity alliance?", "comparison"),
+        ("Give me a checklist for picking a partner", "checklist"),
+        ("What should be on our list before we sign a partnership agreement?", "checklist"),
+        ("What are the main criteria for picking a partner?", "list"),
+        ("What are the critical success factors of a strategic partnership?", "list"),
+        ("What is the most common reason alliances fail?", "superlative"),
+        ("Can you give an example of a joint venture?", "example"),
+        ("What is a joint venture?", "definition"),
+        ("what's a public-private partnership", "definition"),
+        ("Should we walk away from our alliance?", "decision"),
+        ("Why do alliances fail?", "why"),
+        ("How do we set up a steering committee?", "howto"),
+        (
+            "Our co-marketing partner stopped returning calls and the launch keeps slipping. What now?",
+            "situation",
+        ),
+    ],
+)
+def test_question_forms(text, form):
+    assert read_question(text).form == form
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Hello!", "greeting"),
+        ("hey there", "greeting"),
+        ("Good morning advisor", "greeting"),
+        ("thanks!", "thanks"),
+        ("ok cheers, that's all for today", "thanks"),
+        ("bye", "bye"),
+        ("Who built you?", "meta"),
+        ("What can you help me with?", "meta"),
+    ],
+)
+def test_small_talk_is_recognised(text, kind):
+    question = read_question(text)
+    assert (question.form, question.chat) == ("chat", kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why do alliances fail?",
+        "What is a joint venture?",
+        "Hello, what is a joint venture and when is it used?",
+    ],
+)
+def test_questions_are_not_small_talk(text):
+    assert read_question(text).form != "chat"
+
+
+def test_references_back_are_read_from_the_wording():
+    assert read_question("How do I assess the second one?").ordinal == 2
+    assert read_question("What happens in the last one?").ordinal == -1
+    contract = read_question("And what do we do about the contract one?")
+    assert contract.refers_back and contract.descriptor == "contract"
+    assert read_question("go deeper on the trust point").descriptor == "trust"
+    for fresh in ("Why do alliances fail?", "What is the most common reason alliances fail?"):
+        assert not read_question(fresh).refers_back, fresh
+
+
+# -- structured plans ------------------------------------------------------------------------------
+
+
+def test_a_list_question_names_every_item(domain):
+    question = read_question("What are the four criteria for choosing a partner?")
+    sections = [("knowledge/choosing-a-partner.md", "Why partner selection matters")]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "list"
+    assert plan.items == ["Reputation", "Stability", "Complementarity of resources", "Cultural similarity"]
+    text = plan.render()
+    assert all(name in text for name in plan.items)
+    assert all("[" in line for line in text.splitlines())  # every line is cited
+
+
+def test_a_comparison_is_a_table_of_the_same_attributes(domain):
+    question = read_question("Compare joint ventures and equity alliances")
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert plan is not None and plan.kind == "comparison"
+    header, *rows = plan.table
+    assert header[1].startswith("Joint venture") and header[2].startswith("Equity strategic alliance")
+    assert {row[0] for row in rows} >= {"Structure", "Ownership"}
+    assert all(len(row) == 3 for row in rows)
+    assert "| Structure |" in plan.render()
+
+
+def test_a_checklist_draws_on_the_lists_behind_several_sections(domain):
+    question = read_question("Give me a checklist before we sign with a new partner")
+    sections = [
+        ("knowledge/choosing-a-partner.md", "Stability: the basis for long-term commitment"),
+        ("knowledge/success-factors-and-governance.md", "Governance bodies and exit provisions"),
+    ]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "checklist"
+    assert len(plan.points) >= 4 and all(p.startswith("[ ]") for p in plan.points)
+
+
+def test_a_countermeasure_question_gets_the_items_advice(domain):
+    item = item_named(domain, "Contract over-engineering")
+    question = read_question("And what do we do about the contract one?")
+    plan = plan_answer(question, question.text, [], domain, numbered, focus=item)
+    assert plan is not None and plan.kind == "item"
+    assert "operating addenda" in plan.lead
+
+
+def test_labels_of_the_last_answer_are_resolved_by_ordinal_and_by_words(domain):
+    labels = [i.name for i in domain.by_list["failure-modes"].items]
+    assert resolve_label(labels, read_question("tell me about the second one"), domain, None) == labels[1]
+    contract = read_question("and the contract one?")
+    assert resolve_label(labels, contract, domain, None) == "Contract over-engineering"
+    culture = read_question("what about the culture one?")
+    assert resolve_label(labels, culture, domain, None) == "Cultural collision"
+    assert resolve_label(labels, read_question("Why do alliances fail?"), domain, None) is None
+
+
+def test_a_descriptor_with_no_shared_words_is_matched_by_meaning(domain):
+    labels = ["Reputation", "Stability"]
+    calls: list[list[str]] = []
+
+    def similarity(texts):
+        calls.append(texts)
+        return [0.1, 0.8]
+
+    question = read_question("and the money one?")
+    assert resolve_label(labels, question, domain, similarity) == "Stability"
+    assert calls and calls[0][1].startswith("Stability: ")
+
+
+# -- citations and labels ----------------------------------------------------------------------------
+
+
+def passage(n: int) -> Passage:
+    return Passage(n=n, id=f"p{n}", text=f"text {n}", metadata={}, score=1.0, similarity=0.5)
+
+
+def test_citations_are_renumbered_in_order_of_appearance():
+    text, passages = renumber("First [3]. Then [5] and [3].", [passage(n) for n in range(1, 6)])
+    assert text == "First [1]. Then [2] and [1]."
+    assert [p.id for p in passages[:2]] == ["p3", "p5"]
+    assert sorted(p.n for p in passages) == [1, 2, 3, 4, 5]
+
+
+def test_shown_labels_are_the_bold_openings_of_lines():
+    text = (
+        "Lead [1]\n- **2. Governance dysfunction:** text [1]\n- **Reputation**: text [2]\n- plain point [3]"
+    )
+    assert shown_labels(text) == ["Governance dysfunction", "Reputation"]
+
+
+# -- the advisor end to end (hashing embedder) -----------------------------------------------------
+
+
+def test_small_talk_gets_a_friendly_reply_not_a_refusal(advisor):
+    answer = advisor.ask("Hello!")
+    assert answer.kind == "chat" and not answer.refused and not answer.sources
+    assert "joint venture" in answer.text.lower() and answer.text.count("\n- ") == 3
+
+
+def test_the_short_answer_is_short_and_the_long_one_is_one_step_away(advisor):
+    short = advisor.ask("How does coopetition between competing firms work?", session_id="s")
+    assert not short.refused and len(short.text.split()) <= 170
+    long = list(advisor.more("s"))[-1]
+    assert not long.refused and len(long.text) > len(short.text)
+    assert long.text.splitlines()[0] != ""
+
+
+def test_more_without_an_earlier_answer_says_what_to_do(advisor):
+    with pytest.raises(InputError, match="ask a question first"):
+        list(advisor.more("empty-session"))
+
+
+def test_a_list_answer_records_its_items_and_a_follow_up_uses_them(advisor):
+    first = advisor.ask("What are the five failure modes of partnerships?", session_id="f")
+    assert "Contract over-engineering" in first.items
+    second = advisor.ask("And what do we do about the contract one?", session_id="f")
+    assert not second.refused and "addenda" in second.text
+    (turn_one, turn_two) = advisor.sessions.history("f")
+    assert turn_one.items == first.items and turn_two.items == ["Contract over-engineering"]
+
+
+def test_every_answer_cites_from_one(advisor):
+    answer = advisor.ask("What are the five failure modes of partnerships?")
+    assert "[1]" in answer.text and sorted(s.n for s in answer.sources)[0] == 1
+
+
+# -- sentence vectors ----------------------------------------------------------------------------
+
+
+def test_sentence_vectors_embed_each_text_once_and_survive_a_reload(tmp_path):
+    calls: list[list[str]] = []
+
+    def embed(texts):
+        calls.append(list(texts))
+        return np.eye(4, dtype=np.float32)[: len(texts)]
+
+    store = SentenceVectors(tmp_path, "toy/model")
+    assert store.add(["a", "b", "a"], embed) == 2
+    assert store.add(["a", "c"], embed) == 1
+    assert calls == [["a", "b"], ["c"]]
+    again = SentenceVectors(tmp_path, "toy/model")
+    found = again.lookup(["b", "zzz", "c"])
+    assert found[1] is None and np.allclose(found[0], [0, 1, 0, 0]) and np.allclose(found[2], [1, 0, 0, 0])
