@@ -62,6 +62,7 @@ class Answer:
     engine: str = ""
     question: str = ""
     kind: str = "answer"  # answer | chat (small talk, questions about the advisor) | refusal
+    detail: str = "short"  # short (the point and a few points) | long (the full detail)
     items: list[str] = field(default_factory=list)  # labels the answer displayed, in order ("the second one")
     notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"
     retrieval_query: str = ""
@@ -73,6 +74,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "kind": self.kind,
+            "detail": self.detail,
             "sources": [s.to_json() for s in self.sources],
             "session": self.session_id,
             "engine": self.engine,

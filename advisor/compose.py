@@ -24,8 +24,8 @@ Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no pass
 Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
 # Lists whose items a described situation can be matched to (each item is a condition to recognise).
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
-ITEM_MATCH = 0.45  # cosine a described situation needs to one item of a list to be answered with it
-ITEM_MARGIN = 0.04  # ...and its lead over the next item
+ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
+ITEM_MARGIN = 0.05  # ...and its lead over the next item
 LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
@@ -60,6 +60,7 @@ class Plan:
     points: list[str] = field(default_factory=list)
     table: list[list[str]] = field(default_factory=list)  # header row first
     more: list[str] = field(default_factory=list)  # extra points shown in the long form only
+    long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
     items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
 
     def render(self, detail: str = "short") -> str:
@@ -70,7 +71,7 @@ class Plan:
             lines.append("| " + " | ".join(header) + " |")
             lines.append("|" + "---|" * len(header))
             lines.extend("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows)
-        points = self.points + (self.more if detail == "long" else [])
+        points = (self.long_points or self.points) + self.more if detail == "long" else self.points
         if points:
             lines.extend(f"- {p}" for p in points)
         return "\n".join(lines)
@@ -129,10 +130,15 @@ def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
     for item in lst.items:
         body = item.advice if action and item.advice else item.summary
         points.append(f"**{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
+    long_points = [
+        f"**{i.name}**: {i.summary}{' What to do: ' + i.advice if i.advice else ''}{cite(i.cites)}"
+        for i in lst.items
+    ]
     return Plan(
         kind="list",
         lead=f"{lst.intro}{cite(lst.cites)}",
         points=points,
+        long_points=long_points,
         items=[i.name for i in lst.items],
     )
 
@@ -254,6 +260,8 @@ def _matching_item(
         for lst in domain.lists_citing(source, section):
             if lst.kind in SITUATION_KINDS:
                 candidates.extend(i for i in lst.items if i not in candidates)
+    if _WANTS_ACTION.search(query):  # "is there a fix?": the items that come with something to do
+        candidates = [i for i in candidates if i.advice] or candidates
     if not candidates:
         return None
     named = max(candidates, key=lambda i: len(words & i.words()))

@@ -16,11 +16,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import numpy as np
 
 from advisor.answer import Answer, Passage, Source
+from advisor.citations import Citations, shown_labels
 from advisor.compose import Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
@@ -38,9 +38,8 @@ from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
 DETAILS = ("short", "long")
+UNGROUNDED = "The model's answer could not be grounded in the sources; showing their own words."
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
-_CITE = re.compile(r"\[(\d+)\]")
-_LABEL = re.compile(r"^(?:- )?\*\*([^*\n]{2,80}?)\*\*", re.M)
 
 _FOLLOWUP = re.compile(
     r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
@@ -189,7 +188,13 @@ class Advisor:
             log.info("session %s: instruction-like text removed from the question", session_id)
         history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
-            text="", refused=False, sources=[], session_id=session_id, engine=eng.name, question=text
+            text="",
+            refused=False,
+            sources=[],
+            session_id=session_id,
+            engine=eng.name,
+            question=text,
+            detail=detail,
         )
         form = read_question(asked) if asked else None
         if form is not None and form.form == "chat":
@@ -297,40 +302,48 @@ class Advisor:
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
-        if plan is not None or not eng.uses_llm:
-            # Written at once (no model to wait for): cite in order of appearance, [1] first.
-            text = plan.render(detail) if plan is not None else "".join(eng.answer(request))
-            text, request.passages = renumber(text, request.passages)
-            answer.items = plan.items if plan is not None else shown_labels(text)
-            for i, line in enumerate(text.split("\n")):  # line by line, so edges can stream it
-                yield line if i == 0 else "\n" + line
-            answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-            self._finish(answer, text, request.passages)
-            return
+        citations = Citations(request.passages)
         pieces: list[str] = []
+        if plan is not None:
+            answer.items = plan.items
+            for i, line in enumerate(plan.render(detail).split("\n")):  # line by line, so edges can stream
+                pieces.append(citations.feed(line if i == 0 else "\n" + line))
+                yield pieces[-1]
+        else:
+            yield from self._write(answer, eng, request, citations, pieces)
+        tail = citations.flush()
+        if tail:
+            pieces.append(tail)
+            yield tail
+        text = "".join(pieces)
+        if plan is None:
+            answer.items = shown_labels(text)
+        answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+        self._finish(answer, text, citations.passages())
+
+    def _write(
+        self, answer: Answer, eng: Engine, request: EngineRequest, citations: Citations, pieces: list[str]
+    ) -> Iterator[str]:
+        """The engine's answer (grounded, for a model), or the extractive one when it fails."""
         try:
-            for piece in self._grounded(eng, request):
-                pieces.append(piece)
-                yield piece
+            for piece in self._grounded(eng, request) if eng.uses_llm else eng.answer(request):
+                pieces.append(citations.feed(piece))
+                yield pieces[-1]
         except EngineError as exc:
             answer.notice = f"{exc}; answered from the sources' own words (extractive) instead."
             self.notify(answer.notice)
             log.info("engine %s failed: %s", eng.name, exc)
-        if not "".join(pieces).strip():
-            if eng.uses_llm and not answer.notice:
-                answer.notice = (
-                    "The model's answer could not be grounded in the sources; showing their own words."
-                )
-            fallback = self.engine("extractive")
-            answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
-            lead = "" if not pieces else "\n\n"
-            for piece in fallback.answer(request):
-                piece = lead + piece
-                lead = ""
-                pieces.append(piece)
-                yield piece
-        answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-        self._finish(answer, "".join(pieces), request.passages)
+        if "".join(pieces).strip():
+            return
+        if eng.uses_llm and not answer.notice:
+            answer.notice = UNGROUNDED
+        fallback = self.engine("extractive")
+        answer.engine = f"{eng.name}->extractive" if eng.name != "extractive" else "extractive"
+        lead = "" if not pieces else "\n\n"
+        for piece in fallback.answer(request):
+            pieces.append(citations.feed(lead + piece))
+            lead = ""
+            yield pieces[-1]
 
     @staticmethod
     def _finish(answer: Answer, text: str, passages: list[Passage]) -> None:
@@ -343,7 +356,6 @@ class Advisor:
     def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
         """Cosine of texts to the query: stored sentence vectors, embedding only what is missing."""
         embedder = self.embedder
-        store = self._sentence_vectors()
         cached: list[np.ndarray] = []
 
         def similarity(texts: list[str]) -> list[float]:
@@ -351,13 +363,16 @@ class Advisor:
                 return []
             if not cached:
                 cached.append(embedder.embed_query(query))
-            found = store.lookup(texts)
-            vectors = [
-                v if v is not None else embedder.embed_query(t) for v, t in zip(found, texts, strict=True)
-            ]
-            return [float(s) for s in np.asarray(vectors, dtype=np.float32) @ cached[0]]
+            return [float(s) for s in self._vectors(texts) @ cached[0]]
 
         return similarity
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path)."""
+        found = self._sentence_vectors().lookup(texts)
+        embed = self.embedder.embed_query
+        vectors = [v if v is not None else embed(t) for v, t in zip(found, texts, strict=True)]
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def _sentence_vectors(self) -> SentenceVectors:
         with self._lock:
@@ -448,11 +463,10 @@ class Advisor:
         if text:
             yield ("\n" if emitted else "") + text
 
-    @staticmethod
-    def _ground_piece(text: str, passages: list[Passage]) -> str:
+    def _ground_piece(self, text: str, passages: list[Passage]) -> str:
         if not text.strip():
             return ""
-        grounded = ground(text, passages)
+        grounded = ground(text, passages, embed=self._vectors)
         if grounded.dropped:
             log.info("grounding dropped %s unsupported sentence(s)", len(grounded.dropped))
         return grounded.text
@@ -472,21 +486,6 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
-
-
-def renumber(text: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
-    """Citations renumbered 1, 2, 3 in order of first appearance; the passages renumbered to match."""
-    order = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
-    order += [p.n for p in passages if p.n not in order]
-    mapping = {old: new for new, old in enumerate(order, 1)}
-    text = _CITE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
-    renumbered = [replace(p, n=mapping.get(p.n, p.n)) for p in passages]
-    return text, sorted(renumbered, key=lambda p: p.n)
-
-
-def shown_labels(text: str) -> list[str]:
-    """The bold labels an answer's lines open with, in order (what "the second one" can point to)."""
-    return [re.sub(r"^\d+[.)]\s*", "", m.strip()).rstrip(".:") for m in _LABEL.findall(text)]
 
 
 def _source(p: Passage) -> Source:

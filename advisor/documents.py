@@ -13,6 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -153,8 +154,14 @@ def html_to_markdown(raw: str) -> str:
         tag.decompose()
     lines: list[str] = []
     body = soup.find("article") or soup.find("main") or soup.body or soup
-    for el in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "blockquote", "pre"]):
+    for el in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "table", "blockquote", "pre"]):
         if el.find_parent(["li", "td", "blockquote"]) and el.name in ("p",):
+            continue
+        if el.name == "table":
+            if not el.find_parent("table"):  # a nested table is read as its cell's text
+                lines.extend(["", *_table_rows(el), ""])
+            continue
+        if el.find_parent("table"):
             continue
         text = " ".join(el.get_text(" ", strip=True).split())
         if not text:
@@ -166,6 +173,28 @@ def html_to_markdown(raw: str) -> str:
         else:
             lines.append("\n" + text + "\n")
     return "\n".join(lines)
+
+
+def _table_rows(table: Any) -> list[str]:
+    """One bullet per data row, each cell labelled with its column header ("Type: X; Example: Y")."""
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells = tr.find_all(["th", "td"], recursive=False)
+        texts = [" ".join(c.get_text(" ", strip=True).split()) for c in cells]
+        if any(texts):
+            rows.append((texts, all(c.name == "th" for c in cells) or tr.find_parent("thead") is not None))
+    header: list[str] = []
+    if rows and rows[0][1]:
+        header = rows.pop(0)[0]
+    return [_labelled(header, cells) for cells, _ in rows]
+
+
+def _labelled(header: list[str], cells: list[str]) -> str:
+    if len(header) != len(cells):
+        return "- " + "; ".join(c for c in cells if c)
+    return "- " + "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
@@ -226,7 +255,7 @@ def clean_text(raw: str) -> str:
         if stripped:
             previous = stripped
         kept.append(line)
-    return _mark_headings(kept)
+    return _mark_headings(unglue_tables(kept))
 
 
 def _cut_tail(lines: list[str]) -> list[str]:
@@ -237,6 +266,77 @@ def _cut_tail(lines: list[str]) -> list[str]:
             return lines[:index]
         seen += len(line)
     return lines
+
+
+# A table scraped without its cell breaks: a header of 2-6 capitalised words run together
+# ("TypeDescriptionExample"), then one line per row with its cells glued the same way.
+_GLUED_HEADER = re.compile(r"^(?:[A-Z][a-z]+){2,6}$")
+_GLUE = re.compile(r"(?<=[a-z)])(?=[A-Z])")
+_NAME_HEADS = frozenset("Mc Mac".split())
+
+
+def unglue_tables(lines: list[str]) -> list[str]:
+    """Rewrite glued table rows as "- Header: cell; Header: cell" bullets; leave other lines alone."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        header = re.findall(r"[A-Z][a-z]+", lines[i].strip()) if _GLUED_HEADER.match(lines[i].strip()) else []
+        rows: list[str] = []
+        split = 0
+        j = i + 1
+        while header and j < len(lines) and lines[j].strip():
+            cells = split_cells(lines[j].strip(), len(header))
+            rows.append(_labelled(header, cells) if cells else lines[j])
+            split += cells is not None
+            j += 1
+        if split >= 2:  # one lucky row is not a table (a heading "YouTube" over a paragraph)
+            out.extend(rows)
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
+def split_cells(row: str, count: int) -> list[str] | None:
+    """The row cut into exactly ``count`` cells at its glue points, or None when no cut fits.
+
+    Glue points are where a lower-case letter or ")" runs into a capital. When there are more than
+    needed, the cheapest are chosen: a cut inside a camel-case name (iPhone, OpenAI, YouTube,
+    McKinsey, SpaceX) costs more than one after a long lower-case word ("audiencesSpotify").
+    """
+    points = [m.start() for m in _GLUE.finditer(row)]
+    if len(points) < count - 1:
+        return None
+    best = min(
+        itertools.combinations(points, count - 1),
+        key=lambda cuts: sum(_glue_cost(row, c) for c in cuts),
+        default=None,
+    )
+    if best is None or sum(_glue_cost(row, c) for c in best) >= _NOT_A_CUT:
+        return None
+    bounds = [0, *best, len(row)]
+    cells = [row[a:b].strip() for a, b in itertools.pairwise(bounds)]
+    return cells if all(cells) else None
+
+
+_NOT_A_CUT = 100
+
+
+def _glue_cost(row: str, at: int) -> int:
+    left = re.search(r"[A-Za-z]+$", row[:at])
+    right = re.match(r"[A-Za-z]+", row[at:])
+    before = left.group(0) if left else ""
+    after = right.group(0) if right else ""
+    if row[at - 1] == ")":
+        return 1
+    if len(before) <= 1 or before in _NAME_HEADS:  # iPhone, eBay, McKinsey
+        return _NOT_A_CUT
+    if after.isupper():  # OpenAI, SpaceX
+        return 10
+    if before[0].isupper() and len(before) <= 5:  # YouTube, PayPal, FedEx, SoftBank
+        return 5
+    return 1
 
 
 _BULLET = re.compile(r"^\s*(?:[•*\-–]|\d+[.)])\s+")

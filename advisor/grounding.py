@@ -2,28 +2,37 @@
 
 Each sentence (or bullet) of a model's answer is kept only if:
 - it says something (three content words or more) and is not a question echoed back;
-- its citations refer to passages that were actually retrieved (others are removed) and share most
-  of its words; or, uncited, a retrieved passage plainly supports it and it is cited to that one;
-- every number and capitalised name in it appears in the passages it cites.
+- its citations refer to passages that were actually retrieved (others are removed), and the passages
+  it cites back it: most of its words are there, or, given an embedder, it means what one of their
+  sentences says. A sentence cited to the wrong passage is dropped, not re-cited. An uncited sentence
+  is kept only when one passage plainly supports it, and is cited to that one;
+- its facts are in what it cites (see ``advisor.grounding_facts``): numbers (spelled-out counts and
+  time units too), capitalised names and alliance types, a type beside the name it describes, names
+  in their roles, and no "always"/"never" or negation the passages do not give.
 What fails is dropped and counted; the advisor falls back to an extractive answer if nothing is left.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from advisor.answer import Passage
+from advisor.grounding_facts import Evidence, fact_problem
 from advisor.text import content_words
 
+Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
 CITATION = re.compile(r"\s*\[(\d+)\]")
-_SPLIT = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+(?=[A-Z0-9*\-\"“(])|\n+")
-_NUMBER = re.compile(r"\d[\d,.]*%?")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z&]+(?:\s+[A-Z][a-zA-Z&]+)*")
 MIN_WORDS = 3
-CITED_SUPPORT = 0.4  # share of a sentence's content words its cited passage must contain
-UNCITED_SUPPORT = 0.6  # the same for a sentence the model left uncited
-_COMMON = frozenset("I A The This That These Those It In On For And Or But If When Partners Partner".split())
+CITED_SUPPORT = 0.6  # share of a sentence's content words its cited passages must contain
+UNCITED_SUPPORT = 0.75  # the same for a sentence the model left uncited
+# With an embedder: a paraphrase whose words differ is still kept when it means what a sentence of
+# its passage says (cosine at least SEMANTIC_SUPPORT) and shares some words with it.
+SEMANTIC_SUPPORT = 0.75
+SEMANTIC_MIN_WORDS = 0.4
 
 
 @dataclass
@@ -45,53 +54,66 @@ def split_units(text: str) -> list[str]:
     return [u for u in units if u]
 
 
-def _support(unit: str, passage: Passage) -> float:
-    words = set(content_words(unit))
+def word_support(sentence: str, evidence: str) -> float:
+    """Share of the sentence's content words that occur in the evidence."""
+    words = set(content_words(sentence))
     if not words:
         return 0.0
-    return len(words & set(content_words(passage.text + " " + passage.section))) / len(words)
+    return len(words & set(content_words(evidence))) / len(words)
 
 
-def ground(text: str, passages: list[Passage]) -> Grounded:
+def _passage_text(passage: Passage) -> str:
+    return passage.text + " " + passage.section
+
+
+def ground(text: str, passages: list[Passage], embed: Embed | None = None) -> Grounded:
+    """Keep the sentences of ``text`` that ``passages`` back, with valid citations; drop the rest.
+
+    ``embed`` (the advisor's embedder, texts to unit vectors) lets a paraphrase in other words pass
+    on meaning; without it the word rules decide alone.
+    """
     by_n = {p.n: p for p in passages}
     out = Grounded(text="")
     lines: list[str] = []
     for unit in split_units(text):
         bullet = unit.lstrip().startswith(("- ", "* ", "• "))
         body = re.sub(r"^[-*•]\s+", "", unit.strip())
-        cited = [int(n) for n in CITATION.findall(body) if int(n) in by_n]
+        cited = list(dict.fromkeys(int(n) for n in CITATION.findall(body) if int(n) in by_n))
         plain = CITATION.sub("", body).strip().rstrip("[( ").strip()
         if len(content_words(plain)) < MIN_WORDS or plain.endswith("?"):
             # Too short to say anything, or a question echoed back: not an answer.
             out.dropped.append(plain)
             continue
-        if cited and max(_support(plain, by_n[n]) for n in cited) < CITED_SUPPORT:
-            cited = []  # the citation does not back the sentence: judge it as uncited
         if not cited:
-            best = max(passages, key=lambda p: _support(plain, p), default=None)
-            if best is None or _support(plain, best) < UNCITED_SUPPORT:
+            best = max(passages, key=lambda p: word_support(plain, _passage_text(p)), default=None)
+            if best is None or word_support(plain, _passage_text(best)) < UNCITED_SUPPORT:
                 out.dropped.append(plain)
                 continue
             cited = [best.n]
-        evidence = " ".join(by_n[n].text for n in cited)
-        if not _facts_present(plain, evidence):
+        evidence = Evidence([by_n[n] for n in cited])
+        if not _backed(plain, evidence, embed) or fact_problem(plain, evidence):
             out.dropped.append(plain)
             continue
-        marks = "".join(f" [{n}]" for n in dict.fromkeys(cited))
+        marks = "".join(f" [{n}]" for n in cited)
         lines.append(("- " if bullet else "") + plain + marks)
     out.text = "\n".join(lines)
     return out
 
 
-def _facts_present(sentence: str, evidence: str) -> bool:
-    lowered = evidence.lower()
-    for number in _NUMBER.findall(sentence):
-        token = number.rstrip(".,")
-        if token and token not in evidence:
-            return False
-    for name in _NAME.findall(sentence):
-        if name.split()[0] in _COMMON and len(name.split()) == 1:
-            continue
-        if name.lower() not in lowered:
-            return False
-    return True
+def _backed(sentence: str, evidence: Evidence, embed: Embed | None) -> bool:
+    """Do the cited passages say this, in words or (with an embedder) in meaning?"""
+    words = word_support(sentence, evidence.text)
+    if words >= CITED_SUPPORT:
+        return True
+    if embed is None or words < SEMANTIC_MIN_WORDS:
+        return False
+    return semantic_support(sentence, evidence, embed) >= SEMANTIC_SUPPORT
+
+
+def semantic_support(sentence: str, evidence: Evidence, embed: Embed) -> float:
+    """Highest cosine between the sentence and a sentence (or two neighbouring ones) of the evidence."""
+    candidates = evidence.windows()
+    if not candidates:
+        return 0.0
+    vectors = embed([sentence, *candidates])
+    return float(np.max(vectors[1:] @ vectors[0]))

@@ -210,6 +210,11 @@ class Ingestor:
             manifest[str(ref.path)] = entry
         for path in removed:
             report.removed.append(manifest.pop(path)["source"])
+        # The same document under another root (a moved checkout, a reinstalled package) is replaced,
+        # not kept beside its new copy: chunk ids come from source and text, so both would collide.
+        moved_to = {ref.source: str(ref.path) for ref in changed}
+        for path in [p for p, e in manifest.items() if moved_to.get(e["source"], p) != p]:
+            manifest.pop(path)
 
         if pointer is None and not manifest:
             return  # nothing loaded and nothing indexed before: don't create an empty collection

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from advisor.answer import Passage
+from advisor.citations import Citations, renumber, shown_labels
 from advisor.compose import item_named, plan_answer, resolve_label
 from advisor.config import bundled_knowledge_dir
-from advisor.core import renumber, shown_labels
 from advisor.domain import load_domain
 from advisor.errors import InputError
 from advisor.sentences import SentenceVectors
@@ -180,6 +180,13 @@ def test_citations_are_renumbered_in_order_of_appearance():
     assert text == "First [1]. Then [2] and [1]."
     assert [p.id for p in passages[:2]] == ["p3", "p5"]
     assert sorted(p.n for p in passages) == [1, 2, 3, 4, 5]
+
+
+def test_citations_split_across_streamed_pieces_are_renumbered_whole():
+    citations = Citations([passage(n) for n in range(1, 4)])
+    out = [citations.feed(p) for p in ("A [3", "] and [2]", " then [", "3].")]
+    assert "".join(out) + citations.flush() == "A [1] and [2] then [1]."
+    assert [p.id for p in citations.passages()][:2] == ["p3", "p2"]
 
 
 def test_shown_labels_are_the_bold_openings_of_lines():

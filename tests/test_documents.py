@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from advisor.chunking import chunk_document
-from advisor.documents import load
+from advisor.documents import load, split_cells
 from advisor.errors import DocumentError
 
 MB = 1_000_000
@@ -280,3 +280,71 @@ def test_file_over_the_size_limit_says_how_big_and_what_to_do(tmp_path):
     assert "over the" in reason and "ADVISOR_MAX_FILE_MB" in reason
     # Both sizes must be readable numbers, not "0.0 MB over the 0 MB limit".
     assert "0.00461 MB" in reason and "0.001 MB" in reason, reason
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+ROWS = [
+    "- Model: Distribution; Goal: Reach new customers through a partner's stores; "
+    "Example: PayPal checkout offered at eBay sellers",
+    "- Model: Co-development; Goal: Build a product neither could build alone; "
+    "Example: OpenAI models running on Microsoft's cloud",
+    "- Model: Content deal; Goal: Bring a partner's media to your users; "
+    "Example: YouTube videos inside the iPhone app (launch edition)",
+]
+
+
+def test_glued_table_rows_in_plain_text_become_labelled_cells():
+    text = _load(DATA / "glued_table.txt").text
+    lines = text.splitlines()
+    for row in ROWS:
+        assert row in lines
+    assert "ModelGoalExample" not in text
+    # A row that cannot be cut into three cells is left as it was.
+    assert "Advice onlyThis row has too few glue points to split." in lines
+
+
+def test_a_camel_case_heading_over_a_paragraph_is_not_a_table():
+    text = _load(DATA / "glued_table.txt").text
+    assert "## YouTube" in text
+    assert (
+        "YouTube hosts videos from creators and pays them through AdSense, its advertising programme." in text
+    )
+
+
+def test_a_chunk_keeps_a_table_row_whole():
+    chunks = chunk_document(_load(DATA / "glued_table.txt"))
+    assert any(ROWS[1][2:] in chunk.text for chunk in chunks)
+
+
+@pytest.mark.parametrize(
+    ("row", "cells"),
+    [
+        (
+            "R&D ConsortiaJoint development of standardsPharmaceutical firms",
+            ["R&D Consortia", "Joint development of standards", "Pharmaceutical firms"],
+        ),
+        (
+            "Strategic InvestmentEquity stakesGoogle's investment in SpaceX",
+            ["Strategic Investment", "Equity stakes", "Google's investment in SpaceX"],
+        ),
+        (
+            "Co-brandingShared audiences (music)Spotify and Starbucks",
+            ["Co-branding", "Shared audiences (music)", "Spotify and Starbucks"],
+        ),
+        ("ConsultingAdvice from McKinsey", None),  # McKinsey is a name, not a cell break
+        ("Plain words with no glue", None),
+    ],
+)
+def test_split_cells_cuts_at_glue_points_but_not_inside_names(row, cells):
+    assert split_cells(row, 3) == cells
+
+
+def test_html_table_rows_keep_their_cells_apart():
+    text = _load(DATA / "table.html").text
+    lines = text.splitlines()
+    assert ROWS[0].replace(" offered", "") in lines
+    assert ROWS[1].replace(" running", "") in lines
+    assert "- Licensing; Use a partner's patents for a fee" in lines  # no header row: cells only
+    assert "Each model asks for a different level of commitment from both firms." in lines

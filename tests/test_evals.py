@@ -12,8 +12,9 @@ import yaml
 
 from advisor.answer import Answer, Source
 from evals.quality import scorers
+from evals.quality.evaluate import ItemResult
 from evals.quality.gold import KINDS, load_gold, validate_gold
-from evals.quality.summary import check_gate, summarize
+from evals.quality.summary import by_group, check_gate, summarize
 
 
 def answer(
@@ -160,16 +161,79 @@ def test_gate_reports_measured_values_and_gaps():
     row = {
         "hit@5": 0.9,
         "key_fact_recall": 0.95,
+        "lead_hit": 0.95,
+        "answer_words_p50": 150.0,
         "citation_validity": 1.0,
         "refusal_recall": 1.0,
         "false_refusal_rate": 0.10,
+        "false_refusal_situational": 0.0,
         "followup_success": None,
+        "smalltalk_handled": 1.0,
+        "grounding_faithful_kept": 0.95,
+        "grounding_unfaithful_dropped": 0.96,
     }
     misses = check_gate(row)
-    assert "hit@5: 0.900 < 0.95 (gap 0.050)" in misses
-    assert "false_refusal_rate: 0.100 > 0.05 (over by 0.050)" in misses
+    assert "hit@5: 0.900 < 0.97 (gap 0.070)" in misses
+    assert "answer_words_p50: 150.000 > 120.00 (over by 30.000)" in misses
+    assert "false_refusal_rate: 0.100 > 0.01 (over by 0.090)" in misses
     assert any(m.startswith("followup_success: not measured") for m in misses)
-    assert len(misses) == 3
+    assert len(misses) == 4
+
+
+def test_sentences_count_a_table_row_as_one_and_skip_the_rule():
+    text = (
+        "Joint ventures create an entity [1]. Partners share it.\n\n"
+        "| Type | Example |\n|---|---|\n| JV | Galvani [2] |"
+    )
+    assert scorers.sentences(text) == [
+        ("Joint ventures create an entity .", [1]),
+        ("Partners share it.", []),
+        ("Type ; Example", []),
+        ("JV ; Galvani", [2]),
+    ]
+
+
+def test_lead_hit_looks_at_the_first_two_sentences_only():
+    text = "Alliances vary. They differ in **ownership** [1]. A joint venture is a new entity [1]."
+    assert scorers.lead_hit(text, [["ownership"]]) is True
+    assert scorers.lead_hit(text, [["new entity"]]) is False
+    assert scorers.lead_hit(text, []) is None
+
+
+def test_answer_words_leave_out_citations_and_markdown():
+    text = (
+        "## Answer\n\n- **Joint ventures** create a *new* entity [1] [2].\n\n| a | b |\n|---|---|\n| c | d |"
+    )
+    assert scorers.answer_words(text) == 1 + 6 + 4  # the heading's word, the bullet's, the cells'
+
+
+def result(id_: str, kind: str, **fields) -> ItemResult:
+    base = {"topic": "t", "split": "dev", "refuse_expected": False, "question": "q"}
+    return ItemResult(id=id_, kind=kind, **(base | fields))
+
+
+def test_summary_scores_chat_apart_and_reports_length_lead_and_situational_refusals():
+    results = [
+        result("a", "plain", hit5=1.0, key_fact_recall=1.0, lead_hit=True, words=80, citation_valid=True),
+        result("b", "situational", hit5=1.0, key_fact_recall=0.0, lead_hit=False, refused=True),
+        result(
+            "c", "situational", hit5=0.0, key_fact_recall=0.5, lead_hit=True, words=200, citation_valid=True
+        ),
+        result("d", "off-topic", refuse_expected=True, refused=True),
+        result("e", "smalltalk", chat=True, chat_ok=True, words=8),
+        result("f", "meta", chat=True, chat_ok=False, refused=True),
+    ]
+    row = summarize(results)
+    assert (row["in_scope"], row["out_of_scope"], row["chat"]) == (3, 1, 2)
+    assert row["hit@5"] == 2 / 3 and row["lead_hit"] == 2 / 3
+    assert row["answer_words_p50"] == 140 and row["answer_words_p90"] == 188
+    assert row["false_refusal_situational"] == 0.5 and row["false_refusal_rate"] == 1 / 3
+    assert row["smalltalk_handled"] == 0.5
+    assert row["refusal_precision"] == 0.5  # the refused chat item is not counted as a refusal
+    kinds = by_group(results, "kind", everything=True)
+    assert set(kinds) == {"plain", "situational", "off-topic", "smalltalk", "meta"}
+    assert kinds["situational"]["refused"] == 0.5 and kinds["situational"]["words_p50"] == 200
+    assert kinds["off-topic"]["refused"] == 1.0 and kinds["off-topic"]["hit@5"] is None
 
 
 def test_baseline_chunks_belong_to_every_section_they_overlap():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from advisor.answer import Passage
@@ -61,3 +62,176 @@ def test_unsupported_sentences_are_dropped(reply):
     grounded = ground(reply, PASSAGES)
     assert grounded.text == ""
     assert grounded.dropped
+
+
+# --- the fact rules, one by one -----------------------------------------------------------------------
+
+
+def passage(n: int, text: str, section: str = "") -> Passage:
+    return Passage(n=n, id=f"p{n}", text=text, metadata={"section": section}, score=1.0, similarity=0.5)
+
+
+RULES = [
+    passage(
+        1,
+        "A partnership charter lists seven warning signs. Reviews happen every quarter and the budget "
+        "is reset every 12-18 months. The pilot office runs for at least two quarters.\n\n"
+        "A steering group does not need identical processes in both firms. Partners should look for "
+        "synergy, not duplication. Acme licensed its sensor "
+        "patents to Borealis for use in trucks.\n\n"
+        "- **Joint venture:** Acme and Corvid formed a new company for battery recycling.\n"
+        "- **Licensing:** Borealis pays Acme royalties for the sensor patents.",
+        section="Alliance terms",
+    ),
+    passage(
+        2,
+        "**Launch**\nAppoint a project lead and open a shared data room.\n\n"
+        "**Review**\nCompare results with the plan and update the budget.",
+        section="Stages",
+    ),
+    passage(
+        3,
+        "- **Pilot office.** A small team funded by both partners runs the first projects.\n"
+        "- **Escalation panel.** Two senior sponsors settle disputes between the partners within a week.",
+        section="Bodies",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("A partnership charter lists five warning signs [1].", "spelled-out count"),
+        ("The charter names nine warning signs for the partners [1].", "count of the same thing"),
+        ("The budget is reset every 6-12 months according to the charter [1].", "range"),
+        ("The pilot office runs for at least two years [1].", "number with another unit"),
+        ("Reviews happen every week according to the partnership charter [1].", "time unit"),
+        ("Acme and Corvid formed an equity alliance for battery recycling [1].", "alliance type absent"),
+        ("Acme and Corvid set up a licensing deal for battery recycling [1].", "type of another name"),
+        ("Borealis licensed its sensor patents to Acme for use in trucks [1].", "names swapped"),
+        ("Since then Borealis has licensed its sensor patents to Acme for trucks [1].", "names swapped"),
+        ("Acme Corvid Holdings formed a new company for battery recycling [1].", "opening name"),
+        (
+            "In the Launch stage the partners compare results with the plan and update the budget [2].",
+            "stage",
+        ),
+        ("A steering group always needs a new company in both firms [1].", "hedge"),
+        ("Acme is the biggest licensor of sensor patents to Borealis for use in trucks [1].", "superlative"),
+        ("The pilot office settles disputes between the partners within a week [3].", "key term"),
+        ("A steering group needs identical processes in both firms [1].", "negation dropped"),
+        ("Partners should look for duplication [1].", "negation dropped"),
+        ("A steering group does not need processes, and partners should not look for synergy [1].", "added"),
+        ("Reviews happen every quarter with outside auditors checking tax filings [1].", "new phrase"),
+        ("The partners appoint a project lead and open a shared data room [1].", "wrong citation"),
+    ],
+)
+def test_fact_rules_drop_an_unfaithful_sentence(sentence, why):
+    assert ground(sentence, RULES).text == "", why
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The charter lists seven warning signs [1].",
+        "Acme licensed sensor patents to Borealis, which uses them in trucks [1].",
+        "Corvid and Acme set up a joint venture, a new company that recycles batteries [1].",
+        "In the Review stage the partners compare results with the plan and update the budget [2].",
+        "Both firms need not have identical processes for a steering group [1].",
+        "Partners should look for synergy [1].",
+        "Reviews are held every quarter, and the budget is reset every 12-18 months [1].",
+        "The escalation panel settles disputes between the partners within a week [3].",
+    ],
+)
+def test_fact_rules_keep_a_faithful_sentence(sentence):
+    assert ground(sentence, RULES).text.startswith(sentence.split(" [")[0])
+
+
+def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
+    source = [passage(1, "Acme licensed its sensor patents to Borealis for use in trucks.")]
+    paraphrase = "Acme lets Borealis put its sensor designs into lorries [1]."
+    wrong = "Acme lets Borealis put its sensor designs into five lorries [1]."
+
+    def same_meaning(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 2)) / np.sqrt(2)  # every text means the same: cosine 1
+
+    def unrelated(texts: list[str]) -> np.ndarray:
+        return np.eye(len(texts))
+
+    assert ground(paraphrase, source).text == ""
+    assert ground(paraphrase, source, embed=unrelated).text == ""
+    assert ground(paraphrase, source, embed=same_meaning).text == paraphrase.replace(" [1].", ". [1]")
+    assert ground(wrong, source, embed=same_meaning).text == ""
+
+
+# --- the labelled grounding set ------------------------------------------------------------------------
+
+
+def test_grounding_set_scorer_reports_rates_per_kind_and_split():
+    from evals.quality.grounding import load_grounding, score_grounding
+
+    items = load_grounding()
+    assert {i.split for i in items} == {"dev", "test"}
+    assert [i.split == "dev" for i in items] == [n % 5 in (1, 3) for n in range(len(items))]
+    score = score_grounding(items[:10])
+    assert score["n"] == 10 and set(score["splits"]) <= {"dev", "test"}
+    assert 0 <= score["faithful_kept"] <= 1 and 0 <= score["unfaithful_dropped"] <= 1
+
+
+@pytest.mark.real
+def test_grounding_meets_its_targets_on_the_test_half_with_minilm():
+    from evals.quality.grounding import (
+        format_score,
+        grounding_misses,
+        load_grounding,
+        minilm_embed,
+        score_grounding,
+    )
+
+    score = score_grounding(load_grounding(split="test"), embed=minilm_embed())
+    assert not grounding_misses(score), format_score(score, "(minilm, test half)")
+
+
+# --- the knowledge base as a check on the rules: its own sentences kept, altered ones dropped -----------
+
+
+def knowledge_sentences():
+    """(passage, sentence) for every plain sentence of every knowledge-base section."""
+    import re
+
+    from advisor.grounding_facts import Evidence
+    from evals.quality.grounding import KNOWLEDGE_DIR, _sections
+
+    for doc in sorted(p.name for p in KNOWLEDGE_DIR.glob("*.md")):
+        sections = _sections(doc, KNOWLEDGE_DIR)
+        for heading, (text, meta) in sections.items():
+            source = Passage(n=1, id=heading, text=text, metadata=dict(meta), score=1.0, similarity=1.0)
+            for sentence in Evidence([source]).sentences:
+                if "**" not in sentence and "|" not in sentence and len(sentence.split()) >= 6:
+                    yield source, sections, re.sub(r"\s+", " ", sentence)
+
+
+def test_knowledge_base_sentences_are_kept_and_altered_ones_dropped():
+    import re
+
+    kept = altered = altered_kept = moved = moved_kept = 0
+    counts = "two three four five six seven eight nine".split()
+    for source, sections, sentence in knowledge_sentences():
+        kept += bool(ground(sentence + " [1]", [source]).text)
+        count = re.search(rf"\b({'|'.join(counts)})\b", sentence)
+        if count:
+            other = counts[(counts.index(count.group(1)) + 3) % len(counts)]
+            altered += 1
+            changed = sentence[: count.start()] + other + sentence[count.end() :]
+            altered_kept += bool(ground(changed + " [1]", [source]).text)
+        for heading, (text, meta) in sections.items():
+            if heading != source.id and sentence not in text:
+                elsewhere = Passage(
+                    n=1, id=heading, text=text, metadata=dict(meta), score=1.0, similarity=1.0
+                )
+                moved += 1
+                moved_kept += bool(ground(sentence + " [1]", [elsewhere]).text)
+                break
+    total = sum(1 for _ in knowledge_sentences())
+    assert kept / total >= 0.98, (kept, total)
+    assert altered >= 20 and altered_kept == 0
+    assert moved >= 200 and moved_kept / moved <= 0.03, (moved_kept, moved)

@@ -5,6 +5,7 @@ of the raw seed articles."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +157,21 @@ def test_files_from_another_root_in_the_same_collection_are_kept(settings, docs,
     assert "more/culture.md" in {m["source"] for m in records.values()}
     # The default collection was never touched.
     assert VectorStore(settings).pointer(settings.collection) is None
+
+
+def test_a_moved_folder_replaces_its_old_copy_instead_of_colliding_with_it(settings, docs, tmp_path):
+    # A checkout moved elsewhere (or a package reinstalled under a new path) holds the same
+    # documents under the same source names: the new copy replaces the old one.
+    Ingestor(settings, embedder=CountingEmbedder()).run([docs])
+    _, before = live_records(settings)
+    moved = tmp_path / "elsewhere" / "docs"
+    shutil.copytree(docs, moved)
+    report = Ingestor(settings, embedder=CountingEmbedder()).run([moved])
+    assert report.ok and report.built and report.chunks == len(before)
+    _, after = live_records(settings)
+    assert set(after) == set(before)
+    paths = {str(moved / n) for n in ("trust.md", "governance.md", "exit.md")}
+    assert {m["path"] for m in after.values()} == paths
 
 
 def test_switching_embedder_rebuilds_everything(settings, docs):

@@ -63,7 +63,11 @@ def test_mention_gets_exactly_one_threaded_reply_with_sources(bot):
     context = [b for b in reply["blocks"] if b["type"] == "context"]
     assert context and context[0]["elements"][0]["text"].startswith("*Sources*  [1] ")
     actions = [b for b in reply["blocks"] if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions[0]["elements"]] == ["advisor_vote_up", "advisor_vote_down"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == [
+        "advisor_more",
+        "advisor_vote_up",
+        "advisor_vote_down",
+    ]
 
 
 def test_follow_up_in_the_thread_continues_the_conversation(bot, advisor):
@@ -240,6 +244,43 @@ def test_feedback_click_is_stored_with_question_answer_and_sources(bot, settings
     assert stored.answer.startswith("In a joint venture") or "joint venture" in stored.answer.lower()
     assert stored.source_ids and all(stored.source_ids)
     assert stored.session_id == f"slack:C0001:{reply['thread_ts']}"
+
+
+def click(bot, button: dict, response_url: str, thread_ts: str) -> int:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0CLICK"},
+        "team": {"id": "T0001"},
+        "channel": {"id": "C0001"},
+        "container": {"type": "message", "channel_id": "C0001"},
+        "message": {"ts": "1.2", "thread_ts": thread_ts},
+        "trigger_id": "1.2.3",
+        "response_url": bot.slack.url + response_url,
+        "api_app_id": "A0001",
+        "actions": [{**button, "block_id": "advisor_feedback", "type": "button", "action_ts": "1.3"}],
+    }
+    body = form_body({"payload": payload})
+    status, _ = post(
+        bot.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+    )
+    return status
+
+
+def test_show_more_posts_the_full_detail_in_the_thread(bot):
+    assert (
+        bot.send(mention("How does coopetition between competing firms work?", ts="1700000030.000100")) == 200
+    )
+    bot.settle()
+    (short,) = bot.posts()
+    buttons = next(b for b in short["blocks"] if b["type"] == "actions")["elements"]
+    more = next(b for b in buttons if b["action_id"] == "advisor_more")
+    assert click(bot, more, "respond/more1", short["thread_ts"]) == 200
+    bot.settle()
+    first, long = bot.posts()
+    assert long["thread_ts"] == first["thread_ts"] == "1700000030.000100"
+    assert len(all_text(long)) > len(all_text(first))
+    long_buttons = next(b for b in long["blocks"] if b["type"] == "actions")["elements"]
+    assert "advisor_more" not in [b["action_id"] for b in long_buttons]  # already the full detail
 
 
 @pytest.mark.parametrize("case", ["bad signature", "stale", "non-numeric", "missing headers"])

@@ -82,7 +82,7 @@ def test_mention_is_streamed_into_its_thread_with_sources_and_feedback_once(bot,
     assert kinds(stream.blocks) == ["context", "actions"]
     assert stream.blocks[0]["elements"][0]["text"].startswith("*Sources*  [1] ")
     buttons = [e["action_id"] for e in stream.blocks[1]["elements"]]
-    assert buttons == ["advisor_vote_up", "advisor_vote_down"]
+    assert buttons == ["advisor_more", "advisor_vote_up", "advisor_vote_down"]
     assert bot.posts() == []  # the streamed message is the only reply
     methods = bot.methods()
     assert methods.index("assistant.threads.setStatus") < methods.index("chat.startStream")
@@ -220,7 +220,8 @@ def test_vote_on_a_streamed_answer_is_stored(bot, settings):
     assert bot.send(mention("What is a joint venture?", ts="1700000107.000100")) == 200
     bot.settle()
     (stream,) = bot.slack.streams()
-    up = next(b for b in stream.blocks if b["type"] == "actions")["elements"][0]
+    buttons = next(b for b in stream.blocks if b["type"] == "actions")["elements"]
+    up = next(b for b in buttons if b["action_id"] == "advisor_vote_up")
     payload = {
         "type": "block_actions",
         "user": {"id": "U0VOTER"},

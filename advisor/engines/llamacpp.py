@@ -9,6 +9,7 @@ closing the stream; closing releases the lock. The default model is SmolLM2-135M
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +51,9 @@ class LlamaCppChat(BaseChatModel):
         if not Path(path).is_file():
             raise ConfigError(f"GGUF model not found: {path} (check ADVISOR_LLM_MODEL_PATH)")
         try:
+            # llama.cpp's OpenMP threads spin while they wait; on cores shared with other work that
+            # spinning starves them (measured: 2 tok/s instead of 16-19 with passive waiting).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from llama_cpp import Llama
         except ImportError:
             raise ConfigError(needs_extra("the llamacpp engine", "local")) from None

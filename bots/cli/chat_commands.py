@@ -1,4 +1,4 @@
-"""The REPL's slash commands: /help /sources /topics /engine /new /history /exit.
+"""The REPL's slash commands: /help /more /sources /topics /engine /new /history /exit.
 
 Each handler receives the chat state and the text after the command name; it prints through the
 chat's view and returns False only to end the conversation. Errors from the advisor are left to the
@@ -31,10 +31,22 @@ class ChatState(Protocol):
 
     def new_session(self) -> None: ...
 
+    def expand(self) -> None:
+        """Show the full detail of the last answer."""
+        ...
+
 
 Handler = Callable[[ChatState, str], bool]
+MORE_WORDS = frozenset({"more", "more please", "tell me more", "go on", "show more"})
 COMMANDS: dict[str, Handler] = {}
-ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/clear": "/new", "/reset": "/new"}
+ALIASES = {
+    "more": "/more",
+    "/quit": "/exit",
+    "/q": "/exit",
+    "/?": "/help",
+    "/clear": "/new",
+    "/reset": "/new",
+}
 
 
 def command(name: str) -> Callable[[Handler], Handler]:
@@ -46,11 +58,14 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 
 def is_command(text: str) -> bool:
-    return text.startswith("/")
+    """A slash command, or "more" alone (the natural way to ask for the rest of an answer)."""
+    return text.startswith("/") or text.strip().lower().rstrip(".!?") in MORE_WORDS
 
 
 def run_command(chat: ChatState, text: str) -> bool:
     """Run one slash command; False means leave the REPL."""
+    if text.strip().lower().rstrip(".!?") in MORE_WORDS:
+        text = "/more"
     name, _, rest = text.strip().partition(" ")
     name = ALIASES.get(name.lower(), name.lower())
     handler = COMMANDS.get(name)
@@ -63,6 +78,12 @@ def run_command(chat: ChatState, text: str) -> bool:
 @command("/help")
 def _help(chat: ChatState, arg: str) -> bool:
     chat.view.help()
+    return True
+
+
+@command("/more")
+def _more(chat: ChatState, arg: str) -> bool:
+    chat.expand()
     return True
 
 

@@ -27,6 +27,7 @@ ABOUT = (
 )
 HELP = [
     ("/help", "this list"),
+    ("/more", "the full detail of the last answer (or just type: more)"),
     ("/sources", "the passages behind the last answer"),
     ("/topics", "what the knowledge base covers"),
     ("/engine [NAME]", "show or switch the answer engine"),

@@ -100,9 +100,17 @@ class Chat:
 
     def ask(self, question: str) -> None:
         advisor = self.ready()
-        pieces = advisor.stream(
-            question, session_id=self.session_id, collection=self.collection, engine=self.engine
+        self._show(
+            advisor.stream(
+                question, session_id=self.session_id, collection=self.collection, engine=self.engine
+            )
         )
+
+    def expand(self) -> None:
+        advisor = self.ready()
+        self._show(advisor.more(self.session_id, collection=self.collection, engine=self.engine))
+
+    def _show(self, pieces: Iterator[str | Answer]) -> None:
         try:
             answer = self.view.stream_answer(pieces)
         except KeyboardInterrupt:

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import closing
@@ -55,6 +55,12 @@ class Ask:
     respond: Callable[..., Any] | None = None  # slash commands: ephemeral replies via response_url
     echo_question: bool = False
     team_id: str | None = None  # the asker's workspace: channel streams must name their recipient
+    expand: bool = False  # "Show more": the full detail of the session's last answer
+
+    def pieces(self, advisor: Advisor) -> Iterator[str | Answer]:
+        if self.expand:
+            return advisor.more(self.session_id)
+        return advisor.stream(self.question, self.session_id)
 
     @property
     def place(self) -> str:
@@ -161,7 +167,10 @@ class Answerer:
             log.info("answered in %s in %.0f ms", ask.place, (time.perf_counter() - started) * 1000)
 
     def _answer(self, ask: Ask) -> Answer | None:
-        future = self._answers.submit(self.advisor.ask, ask.question, ask.session_id)
+        if ask.expand:
+            future = self._answers.submit(lambda: _last(self.advisor.more(ask.session_id)))
+        else:
+            future = self._answers.submit(self.advisor.ask, ask.question, ask.session_id)
         try:
             return future.result(timeout=self.slack.answer_timeout)
         except FutureTimeout:
@@ -213,7 +222,7 @@ class Answerer:
         answer, refused = None, False
         items = relay(
             self._answers,
-            lambda: self.advisor.stream(ask.question, ask.session_id),
+            lambda: ask.pieces(self.advisor),
             self.slack.answer_timeout,
         )
         with closing(items):  # on failure, stop the advisor now rather than at garbage collection
@@ -295,6 +304,14 @@ class Answerer:
             setter(value)
         except Exception as exc:
             log.debug("assistant status/title not set: %s", type(exc).__name__)
+
+
+def _last(pieces: Iterator[str | Answer]) -> Answer:
+    """The Answer at the end of an advisor stream."""
+    for item in pieces:
+        if isinstance(item, Answer):
+            return item
+    raise RuntimeError("the answer stream ended without an answer")
 
 
 def describe(exc: BaseException) -> str:

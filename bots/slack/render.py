@@ -17,6 +17,7 @@ SECTION_LIMIT = 3000  # characters of text in one section block
 BLOCKS_PER_MESSAGE = 45  # Slack allows 50; the rest is room for the question, sources, notice, buttons
 CHARS_PER_MESSAGE = 36_000  # Slack truncates a message's text at 40,000
 VOTE_ACTION = re.compile(r"^advisor_vote_(up|down)$")
+MORE_ACTION = "advisor_more"
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\^[A-Z0-9]+)?(?:\|([^>]*))?>")
@@ -126,24 +127,25 @@ def footer_blocks(answer: Answer, record_id: str) -> list[dict[str, Any]]:
         blocks.append(_context(sources_text(answer)))
     if answer.notice:
         blocks.append(_context(f"_{escape(_one_line(answer.notice, 500))}_"))
-    blocks.append(feedback_block(record_id))
+    blocks.append(feedback_block(record_id, more=answer.kind == "answer" and answer.detail == "short"))
     return blocks
 
 
-def feedback_block(record_id: str) -> dict[str, Any]:
-    def button(vote: str, label: str) -> dict[str, Any]:
+def feedback_block(record_id: str, more: bool = False) -> dict[str, Any]:
+    """The buttons under an answer: 👍/👎, and "Show more" when the full detail is one step away."""
+
+    def button(action_id: str, label: str) -> dict[str, Any]:
         return {
             "type": "button",
-            "action_id": f"advisor_vote_{vote}",
+            "action_id": action_id,
             "value": record_id,
             "text": {"type": "plain_text", "text": label, "emoji": True},
         }
 
-    return {
-        "type": "actions",
-        "block_id": "advisor_feedback",
-        "elements": [button("up", "👍 Helpful"), button("down", "👎 Not helpful")],
-    }
+    elements = [button("advisor_vote_up", "👍 Helpful"), button("advisor_vote_down", "👎 Not helpful")]
+    if more:
+        elements.insert(0, button(MORE_ACTION, "Show more"))
+    return {"type": "actions", "block_id": "advisor_feedback", "elements": elements}
 
 
 def _group(sections: list[str]) -> list[list[str]]:

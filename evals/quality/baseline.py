@@ -22,7 +22,7 @@ from pathlib import Path
 
 from advisor.errors import ConfigError
 from evals.quality import scorers
-from evals.quality.evaluate import DEPTH, ItemResult, finish, new_result
+from evals.quality.evaluate import CHAT_MAX_WORDS, DEPTH, ItemResult, finish, new_result
 from evals.quality.gold import GoldItem
 
 log = logging.getLogger(__name__)
@@ -111,10 +111,14 @@ def evaluate_baseline(
         result.retrieved = [
             f"{src.rsplit('/', 1)[-1]} § {' | '.join(sorted(secs))}" for _, src, secs in found
         ]
-        if not item.refuse:
+        result.words = scorers.answer_words(result.answer)
+        if item.chat:
+            result.chat_ok = result.words <= CHAT_MAX_WORDS  # four chunks are never a short reply
+        elif not item.refuse:
             result.key_fact_recall, result.missing_facts = scorers.key_fact_recall(
                 result.answer, item.key_facts
             )
+            result.lead_hit = scorers.lead_hit(result.answer, item.key_facts)
             if with_sources:
                 ranking = [(src, secs) for _, src, secs in ranked]
                 expected = [(e.source, e.section) for e in item.expected]

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DEPTH = 10
 SUPPORT_THRESHOLD = 0.5  # cosine between an answer sentence and a passage it cites
 FOLLOWUP_MIN_RECALL = 0.5
+FOLLOWUP_KINDS = ("followup", "reference", "switch")  # conversations whose last turn leans on earlier ones
+CHAT_MAX_WORDS = 60  # a small-talk reply longer than this is not "short"
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ItemResult:
     split: str
     refuse_expected: bool
     question: str
+    chat: bool = False  # small talk or a question about the advisor: a short reply, no retrieval metrics
     turns: int = 1
     refused: bool = False
     answer: str = ""
@@ -50,6 +53,9 @@ class ItemResult:
     ndcg: float | None = None
     key_fact_recall: float | None = None
     missing_facts: list[list[str]] = field(default_factory=list)
+    lead_hit: bool | None = None  # a key fact in the first two sentences
+    words: int | None = None  # answer length, citations and Markdown removed (answered items)
+    chat_ok: bool | None = None  # a chat item answered, not refused, with a short reply
     citation_valid: bool | None = None
     citation_correct: bool | None = None
     facts_supported: int = 0
@@ -64,6 +70,8 @@ class ItemResult:
         """Wrong on what the gate measures: refusal, retrieval, key facts or citations."""
         if self.refuse_expected:
             return not self.refused
+        if self.chat:
+            return not self.chat_ok
         return bool(
             self.refused
             or self.hit5 == 0.0
@@ -107,6 +115,7 @@ def new_result(item: GoldItem, **extra) -> ItemResult:
         split=item.split,
         refuse_expected=item.refuse,
         question=item.question,
+        chat=item.chat,
         turns=len(item.turns),
         expected=[label(e.source, e.section) for e in item.expected],
         **extra,
@@ -149,10 +158,14 @@ def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources
     result.engine_used = answer.engine
     result.notice = answer.notice
     result.timings = dict(answer.timings)
+    result.words = None if answer.refused else scorers.answer_words(answer.text)
+    if item.chat:
+        result.chat_ok = not answer.refused and (result.words or 0) <= CHAT_MAX_WORDS
+        return
     if not item.refuse:
-        result.key_fact_recall, result.missing_facts = scorers.key_fact_recall(
-            "" if answer.refused else answer.text, item.key_facts
-        )
+        text = "" if answer.refused else answer.text
+        result.key_fact_recall, result.missing_facts = scorers.key_fact_recall(text, item.key_facts)
+        result.lead_hit = scorers.lead_hit(text, item.key_facts)
         if with_sources:  # file names differ in other collections (the seeds run)
             result.citation_correct = scorers.citation_correct(answer, item.sources)
     result.citation_valid = scorers.citation_valid(answer)
@@ -165,7 +178,7 @@ def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources
 def score_retrieval(
     result: ItemResult, advisor, query: str, item: GoldItem, collection: str, counts: Counter
 ) -> None:
-    if item.refuse:
+    if item.refuse or item.chat:
         return
     ranking: list[scorers.Ranked] = []
     if query:
@@ -183,12 +196,16 @@ def score_retrieval(
 
 def finish(result: ItemResult, item: GoldItem, with_sources: bool) -> None:
     """Fill in what an errored item lacks and decide follow-up success."""
+    if item.chat:
+        result.chat_ok = bool(result.chat_ok)
+        return
     if not item.refuse:
         if result.key_fact_recall is None:
             result.key_fact_recall, result.missing_facts = 0.0, [list(f) for f in item.key_facts]
+            result.lead_hit = False
         if with_sources and result.hit5 is None:
             result.hit1 = result.hit3 = result.hit5 = result.rr = result.ndcg = 0.0
-    if item.kind == "followup" and not item.refuse:
+    if item.kind in FOLLOWUP_KINDS and not item.refuse:
         retrieved_ok = result.hit5 == 1.0 if with_sources else True
         result.followup_ok = bool(
             not result.refused

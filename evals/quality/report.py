@@ -20,6 +20,9 @@ COLUMNS = [
     ("mrr", "MRR"),
     ("ndcg@10", "nDCG@10"),
     ("key_fact_recall", "facts"),
+    ("lead_hit", "lead"),
+    ("answer_words_p50", "words p50"),
+    ("answer_words_p90", "words p90"),
     ("citation_validity", "cite ok"),
     ("citation_correctness", "cite doc"),
     ("grounded_facts", "grounded"),
@@ -27,7 +30,9 @@ COLUMNS = [
     ("refusal_recall", "refuse R"),
     ("refusal_precision", "refuse P"),
     ("false_refusal_rate", "false ref"),
+    ("false_refusal_situational", "false ref sit"),
     ("followup_success", "follow-up"),
+    ("smalltalk_handled", "chat ok"),
     ("total_ms_p50", "p50 ms"),
     ("total_ms_p95", "p95 ms"),
 ]
@@ -52,6 +57,32 @@ def table(runs) -> list[list[str]]:
     return rows
 
 
+def kind_table(run) -> list[list[str]]:
+    """Header plus one row per item kind: n, hit@5, facts, lead hit, median words, share refused."""
+    rows = [["kind", "n", "hit@5", "facts", "lead", "words p50", "refused"]]
+    for name, g in by_group(run.results, "kind", everything=True).items():
+        rows.append(
+            [
+                name,
+                str(g["items"]),
+                fmt(g["hit@5"]),
+                fmt(g["key_fact_recall"]),
+                fmt(g["lead_hit"]),
+                fmt(g["words_p50"]),
+                fmt(g["refused"]),
+            ]
+        )
+    return rows
+
+
+def grounding_lines(score: dict) -> list[str]:
+    """The grounding set's keep and drop rates, overall, per split and per kind, as Markdown."""
+    rows = [["", "n", "faithful kept", "unfaithful dropped"]]
+    for name, rate in [("all", score), *score["splits"].items(), *score["kinds"].items()]:
+        rows.append([name, str(rate["n"]), fmt(rate["faithful_kept"]), fmt(rate["unfaithful_dropped"])])
+    return ["## Grounding set", "", md_table(rows), ""]
+
+
 def skipped_lines(runs) -> list[str]:
     return [f"{run.name}: skipped ({run.skipped})" for run in runs if run.skipped]
 
@@ -67,7 +98,7 @@ def md_table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def write_report(report_dir: Path, runs, meta: dict) -> Path:
+def write_report(report_dir: Path, runs, meta: dict, grounding: dict | None = None) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     charts = draw_charts(report_dir, [r for r in runs if not r.skipped])
     lines = [
@@ -93,6 +124,8 @@ def write_report(report_dir: Path, runs, meta: dict) -> Path:
             )
     lines.append("")
     lines += [f"![{name}]({name})" for name in charts] + [""]
+    if grounding:
+        lines += grounding_lines(grounding)
     for run in runs:
         if not run.skipped:
             lines += run_section(run)
@@ -110,6 +143,7 @@ def write_report(report_dir: Path, runs, meta: dict) -> Path:
             }
             for r in runs
         ],
+        "grounding": grounding,
     }
     (report_dir / "results.json").write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     return path
@@ -117,24 +151,24 @@ def write_report(report_dir: Path, runs, meta: dict) -> Path:
 
 def run_section(run) -> list[str]:
     lines = [f"## {run.name}", ""]
-    for key, title in (("topic", "Per topic"), ("kind", "Per kind")):
-        groups = by_group(run.results, key)
-        rows = [[key, "items", "hit@5", "facts", "refused"]] + [
-            [name, str(g["items"]), fmt(g["hit@5"]), fmt(g["key_fact_recall"]), str(g["refused"])]
-            for name, g in groups.items()
-        ]
-        lines += [f"### {title}", "", md_table(rows), ""]
+    groups = by_group(run.results, "topic")
+    rows = [["topic", "items", "hit@5", "facts", "refused"]] + [
+        [name, str(g["items"]), fmt(g["hit@5"]), fmt(g["key_fact_recall"]), fmt(g["refused"])]
+        for name, g in groups.items()
+    ]
+    lines += ["### Per topic", "", md_table(rows), ""]
+    lines += ["### Per kind", "", md_table(kind_table(run)), ""]
     failures = [r for r in run.results if r.failed()]
     lines += [f"### Failures ({len(failures)} of {len(run.results)})", ""]
     for r in failures:
-        want = "refuse" if r.refuse_expected else "; ".join(r.expected)
+        want = "refuse" if r.refuse_expected else "a short reply" if r.chat else "; ".join(r.expected)
         got = (
             "refused"
             if r.refused
             else (r.answer[:300].replace("\n", " ") + ("…" if len(r.answer) > 300 else ""))
         )
         lines += [f"- **{r.id}** ({r.split}, {r.kind}) — {r.question}", f"  - expected: {want}"]
-        if not r.refuse_expected:
+        if not (r.refuse_expected or r.chat):
             lines.append(
                 f"  - hit@5 {fmt(r.hit5)} · facts {fmt(r.key_fact_recall)} · missing: "
                 f"{', '.join(f[0] for f in r.missing_facts) or 'none'}"

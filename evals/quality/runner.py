@@ -22,8 +22,9 @@ from pathlib import Path
 from advisor.errors import ConfigError
 from evals.quality.evaluate import ItemResult, evaluate_engine
 from evals.quality.gold import load_gold, validate_gold
-from evals.quality.report import plain_table, skipped_lines, table, write_report
-from evals.quality.summary import check_gate, summarize
+from evals.quality.grounding import format_score
+from evals.quality.report import kind_table, plain_table, skipped_lines, table, write_report
+from evals.quality.summary import by_group, check_gate, summarize
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,14 @@ class Run:
     row: dict = field(default_factory=dict)
     skipped: str = ""
     gate: list[str] | None = None  # None: not gated; []: passed
+
+
+def grounding_row(score: dict) -> dict:
+    """The grounding-set rates as summary-row metrics (gated like the others)."""
+    return {
+        "grounding_faithful_kept": score["faithful_kept"],
+        "grounding_unfaithful_dropped": score["unfaithful_dropped"],
+    }
 
 
 def default_seeds_dir(settings) -> Path:
@@ -57,7 +66,7 @@ def main(args, settings) -> int:
         raise ConfigError(f"the gold set has {len(problems)} problem(s), first: {problems[0]}")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report_dir = settings.data_dir / "reports" / stamp
-    runs = evaluate_all(args, settings, items, report_dir)
+    runs, grounding = evaluate_all(args, settings, items, report_dir)
     meta = {
         "stamp": stamp,
         "split": args.split,
@@ -67,13 +76,13 @@ def main(args, settings) -> int:
         "min_relevance": settings.min_relevance,
         "items": len(items),
     }
-    path = write_report(report_dir, runs, meta)
-    print_summary(args, runs, path)
+    path = write_report(report_dir, runs, meta, grounding)
+    print_summary(args, runs, path, grounding)
     failed = [r for r in runs if r.gate]
     return 1 if getattr(args, "gate", False) and failed else 0
 
 
-def evaluate_all(args, settings, items, report_dir: Path) -> list[Run]:
+def evaluate_all(args, settings, items, report_dir: Path) -> tuple[list[Run], dict]:
     from advisor.core import Advisor
     from advisor.sessions import SessionStore
 
@@ -87,8 +96,10 @@ def evaluate_all(args, settings, items, report_dir: Path) -> list[Run]:
     collection = args.collection or settings.collection
     engines = args.engines or [settings.engine]
     runs = [run_engine(advisor, items, name, collection, name) for name in engines]
+    grounding = score_grounding_set(advisor, args.split)
     for run in runs:
         if not run.skipped:
+            run.row.update(grounding_row(grounding))
             run.gate = check_gate(run.row)
     if not args.no_baseline:
         files = sorted(settings.knowledge_dir.glob("*.md"))
@@ -97,7 +108,15 @@ def evaluate_all(args, settings, items, report_dir: Path) -> list[Run]:
         )
     if args.seeds:
         runs += run_seeds(args, settings, advisor, items, engines, report_dir)
-    return runs
+    return runs, grounding
+
+
+def score_grounding_set(advisor, split: str) -> dict:
+    """The grounding layer on the labelled grounding set's split, with the advisor's embedder."""
+    from evals.quality.evaluate import make_embed
+    from evals.quality.grounding import load_grounding, score_grounding
+
+    return score_grounding(load_grounding(split=split), embed=make_embed(advisor.embedder))
 
 
 def run_engine(advisor, items, engine: str, collection: str, name: str, with_sources: bool = True) -> Run:
@@ -159,16 +178,23 @@ def run_seeds(args, settings, advisor, items, engines: list[str], report_dir: Pa
     return runs
 
 
-def print_summary(args, runs: list[Run], path: Path) -> None:
+def print_summary(args, runs: list[Run], path: Path, grounding: dict | None = None) -> None:
     if getattr(args, "json", False):
         print(
             json.dumps(
                 {
                     "report": str(path),
                     "runs": [
-                        {"name": r.name, "skipped": r.skipped or None, "summary": r.row, "gate": r.gate}
+                        {
+                            "name": r.name,
+                            "skipped": r.skipped or None,
+                            "summary": r.row,
+                            "per_kind": by_group(r.results, "kind", everything=True),
+                            "gate": r.gate,
+                        }
                         for r in runs
                     ],
+                    "grounding": grounding,
                 },
                 indent=1,
                 default=str,
@@ -178,6 +204,13 @@ def print_summary(args, runs: list[Run], path: Path) -> None:
     print(plain_table(table(runs)))
     for line in skipped_lines(runs):
         print(line)
+    for run in runs:
+        if run.gate is not None:
+            print(f"\nper kind, {run.name}:")
+            print(plain_table(kind_table(run)))
+    if grounding:
+        print()
+        print(format_score(grounding, "set"))
     for run in runs:
         if run.gate is not None:
             print(f"gate {run.name}: " + ("PASS" if not run.gate else "FAIL - " + "; ".join(run.gate)))

@@ -2,8 +2,9 @@
 returns a number, a flag or ``None`` (not applicable). evals/README.md explains each metric.
 
 Retrieval: ``hit_at_k``, ``reciprocal_rank``, ``ndcg_at_k`` over a ranking of (source, section) pairs.
-Answers: ``key_fact_recall``, ``citation_valid``, ``citation_correct``, ``grounded_facts``,
-``sentence_support``. Sets of items: ``refusal_scores``, ``percentiles``.
+Answers: ``key_fact_recall``, ``lead_hit``, ``answer_words``, ``citation_valid``,
+``citation_correct``, ``grounded_facts``, ``sentence_support``.
+Sets of items: ``refusal_scores``, ``percentiles``.
 """
 
 from __future__ import annotations
@@ -115,17 +116,42 @@ def citation_correct(answer: Answer, expected_sources: set[str]) -> bool | None:
     return any(s.source in expected_sources for s in answer.sources)
 
 
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+
+
 def sentences(text: str) -> list[tuple[str, list[int]]]:
-    """The answer's sentences and bullet lines, each with its own citation numbers, citations removed."""
+    """The answer's sentences and bullet lines, each with its own citation numbers, citations removed.
+    A Markdown table row is one sentence (its cells joined); the rule under the header is none."""
     out = []
     for line in text.split("\n"):
         line = re.sub(r"^\s*[-*•]\s+", "", line).strip()
+        if line.startswith("|"):
+            if not _TABLE_RULE.match(line):
+                row = " ; ".join(c.strip() for c in line.strip("|").split("|") if c.strip())
+                out.append((CITATION.sub("", row).strip(), citations(row)))
+            continue
         for piece in _SENTENCE.split(line) if line else []:
             marks = citations(piece)
             plain = CITATION.sub("", piece).strip()
             if len(plain) >= 3:
                 out.append((plain, marks))
     return out
+
+
+def lead_hit(text: str, facts: Sequence[Sequence[str]], lead: int = 2) -> bool | None:
+    """A key fact is stated in the answer's first ``lead`` sentences (None when there are no facts)."""
+    if not facts:
+        return None
+    opening = " ".join(plain for plain, _ in sentences(text)[:lead])
+    return key_fact_recall(opening, facts)[0] > 0
+
+
+_MARKUP = re.compile(r"\[\d+\]|[*_`#|>]|^\s*[-•]\s+|^\s*\d+[.)]\s+|^\s*:?-{2,}.*$", re.M)
+
+
+def answer_words(text: str) -> int:
+    """Words in the answer, with citations and Markdown (emphasis, bullets, headings, tables) removed."""
+    return len(re.findall(r"[\w][\w'’.-]*", _MARKUP.sub(" ", text)))
 
 
 def _evidence(answer: Answer, marks: list[int]) -> list[str]:
@@ -193,11 +219,10 @@ def refusal_scores(pairs: Iterable[tuple[bool, bool]]) -> dict[str, float | None
     }
 
 
-def percentiles(values: Sequence[float]) -> tuple[float | None, float | None]:
+def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95)) -> tuple[float | None, ...]:
     if not values:
-        return None, None
-    p50, p95 = np.percentile(np.asarray(values, dtype=float), [50, 95])
-    return float(p50), float(p95)
+        return tuple(None for _ in qs)
+    return tuple(float(v) for v in np.percentile(np.asarray(values, dtype=float), list(qs)))
 
 
 def mean(values: Iterable[float | bool | None]) -> float | None:

@@ -18,6 +18,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", help="answer engine for this question (see `advisor config`)")
     p.add_argument("--collection", help="collection to search")
     p.add_argument(
+        "--long",
+        action="store_true",
+        help="the full detail instead of the short answer (the point and a few points)",
+    )
+    p.add_argument(
         "--json", action="store_true", help="print one JSON object: answer, refused, sources, session"
     )
     p.set_defaults(run=run)
@@ -29,7 +34,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     advisor = Advisor.from_settings(settings, notify=lambda m: print(m, file=sys.stderr))
     answer = advisor.ask(
-        args.question, session_id=args.session, collection=args.collection, engine=args.engine
+        args.question,
+        session_id=args.session,
+        collection=args.collection,
+        engine=args.engine,
+        detail="long" if args.long else "short",
     )
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))

@@ -1,14 +1,16 @@
-"""Thumbs up/down clicks on answers, stored with the question, answer and cited source ids."""
+"""The buttons under answers: thumbs up/down (stored with the question, answer and cited source ids)
+and "Show more" (the full detail of that answer, in its thread)."""
 
 from __future__ import annotations
 
 import logging
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from advisor.feedback import Feedback, FeedbackStore
-from bots.slack.answering import Answerer, describe
-from bots.slack.render import VOTE_ACTION
+from bots.slack.answering import Answerer, Ask, describe
+from bots.slack.render import MORE_ACTION, VOTE_ACTION
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,30 @@ THANKS = {
 
 def register(app: App, answerer: Answerer) -> None:
     store = FeedbackStore(answerer.data_dir)
+
+    @app.action(MORE_ACTION)
+    def on_more(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        record = answerer.records.get(str(action.get("value", ""))[:64])
+        user = (body.get("user") or {}).get("id", "")
+        if record is None:
+            respond(text="Sorry, I no longer have that answer on record.", response_type="ephemeral")
+            return
+        channel, _, thread_ts = record.place.partition(":")
+        slash = channel == "slash"
+        answerer.submit(
+            Ask(
+                question=record.question,
+                user=user,
+                channel=(body.get("channel") or {}).get("id", "") if slash else channel,
+                thread_ts=None if slash else thread_ts,
+                session_id=record.session_id,
+                client=client,
+                respond=respond if slash else None,
+                team_id=(body.get("team") or {}).get("id"),
+                expand=True,
+            )
+        )
 
     @app.action(VOTE_ACTION)
     def on_vote(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
