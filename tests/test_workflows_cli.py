@@ -280,3 +280,21 @@ def test_repl_scorecard_in_a_terminal(advisor_index, ids):
 def advisor_index(advisor):
     """The chat warms its index in the background; build it first so the spawn only pays start-up."""
     return advisor
+
+
+@pytest.mark.parametrize(("out", "loaded"), [("report.md", False), ("chart.png", True)])
+def test_matplotlib_is_imported_only_for_a_png(tmp_path, ids, out, loaded):
+    code = (
+        "import sys\nfrom bots.cli.main import main\n"
+        "rc = main(['scorecard', '--answers', sys.argv[1], '--out', sys.argv[2]])\n"
+        "print('matplotlib' in sys.modules, rc)\n"
+    )
+    path = answers_file(tmp_path, dict.fromkeys(ids[SCORECARD], 4))
+    result = subprocess.run(
+        [sys.executable, "-c", code, path, str(tmp_path / out)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.stdout.splitlines()[-1] == f"{loaded} 0", result.stderr
