@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -298,3 +299,14 @@ def test_matplotlib_is_imported_only_for_a_png(tmp_path, ids, out, loaded):
         check=False,
     )
     assert result.stdout.splitlines()[-1] == f"{loaded} 0", result.stderr
+
+
+def test_the_commands_read_the_data_from_the_knowledge_dir(tmp_path, monkeypatch):
+    domain = tmp_path / "kb" / "_domain"
+    shutil.copytree(REPO / "knowledge" / "_domain", domain)
+    raw = yaml.safe_load((domain / "workflows.yaml").read_text(encoding="utf-8"))
+    raw["health"]["statements"][0]["text"] = "The alliance has a mascot."
+    (domain / "workflows.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("ADVISOR_KNOWLEDGE_DIR", str(tmp_path / "kb"))
+    questions = json.loads(advisor(HEALTH, "--questions", "--json").stdout)
+    assert questions[0]["text"] == "The alliance has a mascot."

@@ -43,7 +43,7 @@ def write_chart(report: ScorecardReport | HealthReport, path: Path) -> Path:
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, scores, color=colours)
     ax.set_yticks(positions, labels)
-    ax.set_xlim(0, 5)
+    ax.set_xlim(0, max([5.0, *scores]) + 0.5)  # room for the value labels
     ax.set_xlabel("score (1 = weak or alarming, 5 = strong or healthy)")
     for y, score in zip(positions, scores, strict=True):
         ax.text(score + 0.05, y, f"{score:.1f}", va="center", fontsize=8)
