@@ -310,3 +310,11 @@ def test_the_commands_read_the_data_from_the_knowledge_dir(tmp_path, monkeypatch
     monkeypatch.setenv("ADVISOR_KNOWLEDGE_DIR", str(tmp_path / "kb"))
     questions = json.loads(advisor(HEALTH, "--questions", "--json").stdout)
     assert questions[0]["text"] == "The alliance has a mascot."
+
+
+def test_json_with_piped_answers_keeps_stdout_one_document(ids):
+    lines = ["Acme JV", *["3"] * len(ids[HEALTH])]
+    result = advisor(HEALTH, "--json", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["subject"] == "Acme JV"
+    assert "19/19" in result.stderr

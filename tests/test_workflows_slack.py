@@ -154,7 +154,11 @@ def test_health_submission_errors_then_private_report_then_share(bot, settings):
     shared_text = json.dumps(shared.body, ensure_ascii=False)
     assert "Shared by <@U0001>" in shared_text and "Alliance health check: Acme JV" in shared_text
     assert SHARE_ACTION not in shared_text
-    assert bot.slack.wait_for("respond/share-U0001", 1)
+    (replaced,) = bot.slack.wait_for("respond/share-U0001", 1)
+    assert replaced.body["replace_original"] is True
+    assert "You shared this in the channel." in json.dumps(replaced.body) and SHARE_ACTION not in json.dumps(
+        replaced.body
+    )
 
 
 def test_second_check_shows_the_trend_and_falls_back_to_a_dm(bot, settings):

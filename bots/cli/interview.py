@@ -160,7 +160,3 @@ class KeyReader:
         from prompt_toolkit import prompt as ask
 
         return ask(prompt)
-
-
-def make_reader(interactive: bool) -> Reader:
-    return KeyReader() if interactive else LineReader()

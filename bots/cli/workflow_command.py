@@ -17,7 +17,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
     from advisor.config import Settings
@@ -74,7 +74,8 @@ def run_workflow(args: argparse.Namespace, settings: Settings, name: str) -> int
     if args.answers is not None:
         raw = read_answers_file(args.answers)
     else:
-        asked = interview(workflows, name, subject)
+        # With --json the questions go to stderr, so stdout stays one JSON document.
+        asked = interview(workflows, name, subject, sys.stderr if args.json else sys.stdout)
         if asked is None:
             print("stopped; nothing was saved", file=sys.stderr)
             return 1
@@ -92,19 +93,21 @@ def run_workflow(args: argparse.Namespace, settings: Settings, name: str) -> int
     return 0
 
 
-def interview(workflows: Workflows, name: str, subject: str | None) -> tuple[dict[str, Any], str] | None:
+def interview(
+    workflows: Workflows, name: str, subject: str | None, out: TextIO
+) -> tuple[dict[str, Any], str] | None:
     """Ask the subject (unless given) and every statement in the terminal, or read them from stdin."""
-    from bots.cli.interview import Interview, make_reader
+    from bots.cli.interview import Interview, KeyReader, LineReader
 
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = sys.stdin.isatty() and out.isatty()
     session = Interview(
         title=workflows.title(name),
         intro=workflows.intro(name),
         scale=workflows.scale(name),
         questions=workflows.questions(name),
         topics=workflows.topics(name),
-        reader=make_reader(interactive),
-        say=lambda line: print(line, flush=True),
+        reader=KeyReader() if interactive else LineReader(sys.stdin, out),
+        say=lambda line: print(line, file=out, flush=True),
     )
     subject = subject or session.ask_subject(SUBJECT_LABEL[name])
     if subject is None:

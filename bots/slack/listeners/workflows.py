@@ -86,7 +86,13 @@ def register(app: App, answerer: Answerer, workflows: Workflows | None = None) -
             log.warning("sharing result %s failed: %s", value, describe(exc))
             respond(text=TRY_AGAIN, response_type="ephemeral", replace_original=False)
             return
-        respond(text="Shared in the channel.", response_type="ephemeral", replace_original=False)
+        # The private copy stays, without its button, so the report is not shared twice by accident.
+        private = report_message(result.report, None)
+        note = {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "You shared this in the channel."}],
+        }
+        respond(text=private["text"], blocks=[*private["blocks"], note], replace_original=True)
 
 
 def send_privately(client: WebClient, channel: str, user: str, message: dict[str, Any]) -> None:
