@@ -92,8 +92,9 @@ class Interview:
         self.say("")
         self.say(f"[{_bar(index, total)}] {index + 1}/{total}  {self.topics.get(question.id, '')}")
         self.say(f"  {question.text}")
-        if rating is not None:
-            self.say(f"  (your rating: {rating}{'; note: ' + note if note else ''})")
+        if rating is not None or note:
+            shown = [f"your rating: {rating}"] if rating is not None else []
+            self.say(f"  ({'; '.join([*shown, *([f'note: {note}'] if note else [])])})")
 
     def _prompt(self) -> str:
         return f"Rating {self.scale.min}-{self.scale.max} [n/b/q]: "
@@ -141,9 +142,9 @@ class KeyReader:
         def pick(key: str) -> None:
             @kb.add(key)
             def _(event) -> None:
-                if key in ratings:
-                    event.current_buffer.insert_text(key)  # so the choice stays on screen
-                event.app.exit(result=key)
+                choice = BACK if key == "left" else key
+                event.current_buffer.insert_text(choice)  # so the choice stays on screen
+                event.app.exit(result=choice)
 
         for key in (*ratings, BACK, NOTE, QUIT, "left"):
             pick(key)
@@ -153,8 +154,7 @@ class KeyReader:
             pass  # only the keys above mean anything here
 
         session: PromptSession[str] = PromptSession(key_bindings=kb)
-        key = session.prompt(prompt)
-        return ("b" if key == "left" else key), None
+        return session.prompt(prompt), None
 
     def text(self, prompt: str) -> str:
         from prompt_toolkit import prompt as ask
