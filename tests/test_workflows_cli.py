@@ -318,3 +318,18 @@ def test_json_with_piped_answers_keeps_stdout_one_document(ids):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["subject"] == "Acme JV"
     assert "19/19" in result.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli.main", HEALTH, "--questions"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `| head` exiting before the command writes
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=TIMEOUT) == 0
+    assert err == ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -61,6 +62,15 @@ def local_user() -> str:
 
 
 def run_workflow(args: argparse.Namespace, settings: Settings, name: str) -> int:
+    try:
+        return _run(args, settings, name)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python's exit flush from complaining.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings, name: str) -> int:
     from advisor.workflows import Workflows, read_answers_file
 
     workflows = Workflows.from_settings(settings)
