@@ -27,8 +27,15 @@ from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
+from advisor.followup import merged_query, merges, read_cues, root_query
 from advisor.grounding import ground
-from advisor.guard import REFUSAL, asks_for_market_advice, clean_question, strip_injection
+from advisor.guard import (
+    REFUSAL,
+    asks_for_market_advice,
+    clean_question,
+    strip_injection,
+    without_instructions,
+)
 from advisor.retrieval import Retrieval, Retriever
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
@@ -41,16 +48,15 @@ DETAILS = ("short", "long")
 UNGROUNDED = "The model's answer could not be grounded in the sources; showing their own words."
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 
-_FOLLOWUP = re.compile(
-    r"\b(those|these|that|this|it|its|they|them|their|which one|the first|the second|the last|above|"
-    r"example|examples|more|elaborate|why|how so|what about|and the|same)\b",
-    re.I,
-)
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
 
 
 def is_followup(question: str) -> bool:
-    return bool(_FOLLOWUP.search(question))
+    """Whether the wording alone says the question builds on the last answer ("the second one",
+    "Can you give an example?"). Short questions without such words may still be follow-ups: the
+    Advisor decides those by retrieval (see :mod:`advisor.followup`)."""
+    cues = read_cues(question)
+    return cues.candidate and (cues.refers_back or cues.generic)
 
 
 class Advisor:
@@ -240,13 +246,13 @@ class Advisor:
         focus = None
         if asked and question is not None:
             focus = self._referred(question, history, collection)
-            query = (
-                self._focused_query(focus, asked, collection)
-                if focus
-                else self._standalone(asked, history, eng)
-            )
+            if focus:
+                query = self._focused_query(focus, asked, collection)
+                retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
+            else:
+                query, retrieval = self._standalone(asked, history, eng, collection)
+            retrieval.passages = without_instructions(retrieval.passages)
             answer.retrieval_query = query
-            retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
             answer.timings.update(retrieval.timings)
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         if (
@@ -270,12 +276,39 @@ class Advisor:
             return True
         return retrieval.best_similarity < s.confident_relevance and retrieval.coverage < s.min_coverage
 
-    def _standalone(self, question: str, history: list[Turn], eng: Engine) -> str:
-        answered = [t for t in history if not t.refused]
-        if not answered or not is_followup(question):
-            return question
-        condensed = eng.condense(question, answered) if eng.uses_llm else None
-        return condensed or f"{answered[-1].query} {question}"
+    def _standalone(
+        self, question: str, history: list[Turn], eng: Engine, collection: str
+    ) -> tuple[str, Retrieval]:
+        """The query to retrieve a question with, and its retrieval.
+
+        A new question is retrieved alone. A follow-up is retrieved with the standalone query of
+        the turn it builds on in front (or as a model condenses it). That query is taken without
+        the earlier turn's own follow-up words (:func:`~advisor.followup.root_query`), so queries
+        do not grow over a conversation.
+        """
+        k = self.settings.top_k
+        alone = self.retriever.retrieve(question, collection, k)
+        anchor = _anchor(history)
+        cues = read_cues(question)
+        if anchor is None or not cues.candidate:
+            return question, alone
+        query = merged_query(root_query(anchor.query, anchor.question), question)
+        merged = self.retriever.retrieve(query, collection, k)
+        for key, value in alone.timings.items():
+            merged.timings[key] = merged.timings.get(key, 0.0) + value
+        if not merges(cues, alone.best_similarity, merged.best_similarity):
+            log.debug(
+                "not a follow-up: similarity %.3f alone, %.3f merged",
+                alone.best_similarity,
+                merged.best_similarity,
+            )
+            alone.timings = merged.timings
+            return question, alone
+        if eng.uses_llm:
+            condensed = eng.condense(question, [t for t in history if not t.refused])
+            if condensed:
+                return condensed, self.retriever.retrieve(condensed, collection, k)
+        return query, merged
 
     def _compose(
         self,
@@ -441,7 +474,12 @@ class Advisor:
             return None
         rid, text, meta = min(hits, key=lambda r: r[2].get("chunk_index", 0))
         n = len(request.passages) + 1
-        request.passages.append(Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0))
+        cleaned = without_instructions(
+            [Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0)]
+        )
+        if not cleaned:
+            return None
+        request.passages.append(cleaned[0])
         return n
 
     def _grounded(self, eng: Engine, request: EngineRequest) -> Iterator[str]:
@@ -486,6 +524,14 @@ class Advisor:
             if top and top not in sections:
                 sections.append(top)
         return list(docs.items())
+
+
+def _anchor(history: list[Turn]) -> Turn | None:
+    """The turn a follow-up builds on: the last one that was not small talk, if it was answered."""
+    for turn in reversed(history):
+        if read_question(turn.question).form != "chat":
+            return None if turn.refused else turn
+    return None
 
 
 def _source(p: Passage) -> Source:

@@ -230,8 +230,11 @@ def _ordinal(text: str) -> int | None:
     match = _ORDINAL.search(text)
     if not match:
         return None
-    # "first" in "what should we do first?" is not a pointer; require a noun-ish pointer nearby
+    # "first" in "what should we do first?" is not a pointer; require a noun-ish pointer nearby,
+    # and not an idiom ("in the first place", "the first time", "last year")
     after = text[match.end() : match.end() + 25].lower()
+    if re.match(r"\s*(place|time|times|glance|sight|hand|year|month|week|quarter|night)\b", after):
+        return None
     if not re.match(
         r"\s*(one|ones|point|item|factor|stage|sign|mode|step|pillar|reason|option|type|\w+)\b", after
     ):

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from advisor.answer import Passage
-from advisor.guard import looks_like_injection
 from advisor.text import content_words
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
@@ -85,7 +84,7 @@ def passage_units(passage: Passage, rank: int) -> list[Unit]:
     flush_run()
     units: list[Unit] = []
     for text in texts:
-        if len(text) >= 12 and not looks_like_injection(text):
+        if len(text) >= 12:
             units.append(Unit(text, passage.n, rank, len(units), set(content_words(text))))
     return units
 
