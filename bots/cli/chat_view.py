@@ -33,6 +33,8 @@ HELP = [
     ("/engine [NAME]", "show or switch the answer engine"),
     ("/new", "start a fresh conversation"),
     ("/history", "this conversation's questions and answers"),
+    ("/scorecard [NAME]", "rate a candidate partner (partner scorecard)"),
+    ("/health [NAME]", "check a running alliance (alliance health check)"),
     ("/exit", "leave (Ctrl-D works too)"),
 ]
 KEYS = (

@@ -1,8 +1,10 @@
-"""The ``advisor`` command: ingest, ask, chat, slack, eval, bench, config.
+"""The ``advisor`` command: ingest, ask, chat, scorecard, health, slack, eval, bench, config.
 
     advisor ingest [PATH ...] [--collection NAME] [--json]
     advisor ask "How do I choose a partner?" [--session ID] [--engine NAME] [--json]
     advisor chat [--continue | --session ID]
+    advisor scorecard [--questions | --answers FILE] [--subject NAME] [--json] [--out FILE ...]
+    advisor health [--questions | --answers FILE] [--subject NAME] [--json] [--out FILE ...]
     advisor slack                                            # needs the slack extra
     advisor eval [--engine NAME ...] [--split dev|test|all]  # needs the evals extra
     advisor bench                                            # needs the evals extra

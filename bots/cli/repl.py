@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from advisor import Advisor, AdvisorError, Answer, Settings
 from advisor.sessions import new_session_id
+from bots.cli import chat_workflows  # noqa: F401  (registers /scorecard and /health)
 from bots.cli.chat_commands import is_command, run_command
 from bots.cli.chat_input import make_reader
 from bots.cli.chat_view import PlainView, make_view

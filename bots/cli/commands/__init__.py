@@ -6,8 +6,19 @@ command needs. Edge commands check their extra first (``bots.cli.extras``).
 
 from __future__ import annotations
 
-from bots.cli.commands import ask, bench, chat, config, evaluate, feedback, ingest, slack
+from bots.cli.commands import (
+    ask,
+    bench,
+    chat,
+    config,
+    evaluate,
+    feedback,
+    health,
+    ingest,
+    scorecard,
+    slack,
+)
 
-COMMANDS = (ingest, ask, chat, slack, evaluate, bench, feedback, config)
+COMMANDS = (ingest, ask, chat, scorecard, health, slack, evaluate, bench, feedback, config)
 
 __all__ = ["COMMANDS"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bots.slack.answering import Answerer
-from bots.slack.listeners import assistant, commands, events, feedback
+from bots.slack.listeners import assistant, commands, events, feedback, workflows
 
 
 def register_all(app: App, answerer: Answerer) -> None:
     assistant.register(app, answerer)  # a middleware: it must see DM thread messages before `events`
     events.register(app, answerer)
+    workflows.register(app, answerer)  # before `commands`: it takes `/advisor scorecard|health`
     commands.register(app, answerer)
     feedback.register(app, answerer)

@@ -10,7 +10,8 @@ from bots.slack.render import escape, plain_text
 
 USAGE = (
     "Ask me about strategic alliances and partnerships, for example "
-    "`/advisor How should we choose a partner?` Only you will see the answer."
+    "`/advisor How should we choose a partner?` Only you will see the answer. "
+    "`/advisor scorecard` rates a candidate partner; `/advisor health` checks a running alliance."
 )
 
 
