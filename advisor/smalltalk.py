@@ -7,13 +7,12 @@ covers and how to ask; they should not get an out-of-scope refusal or a passage 
 from __future__ import annotations
 
 COVERS = (
-    "alliance types (joint ventures, equity and non-equity alliances, co-marketing, licensing, R&D "
-    "partnerships), why firms partner, choosing a partner, governance and success factors, the "
-    "partnership lifecycle, why alliances fail and what to do about it, and when to walk away"
+    "alliance types, why firms partner, choosing a partner, governance, the partnership lifecycle, "
+    "why alliances fail and when to walk away"
 )
 EXAMPLES = (
-    "How should we choose an alliance partner?",
-    "Our partner keeps missing deadlines and the launch is slipping. What should we do?",
+    "How do we choose a partner?",
+    "Our partner keeps missing deadlines. What now?",
     "Compare a joint venture and an equity alliance.",
 )
 
@@ -31,10 +30,9 @@ def chat_reply(kind: str) -> str:
     if kind == "greeting":
         return (
             f"Hello! I'm Alliance Advisor. I can help with {COVERS}.\n\n"
-            f"Describe your situation or ask a question, for example:\n{examples_block()}"
+            f"Describe your situation or ask, for example:\n{examples_block()}"
         )
     return (
-        "I'm Alliance Advisor, an open-source assistant built by the alliance-advisor project. I answer "
-        f"only from my own knowledge base and cite where each point comes from. I can help with {COVERS}.\n\n"
-        f"Try, for example:\n{examples_block()}"
+        "I'm Alliance Advisor, from the open-source alliance-advisor project. I answer from my "
+        f"knowledge base, citing sources, on {COVERS}.\n\nTry:\n{examples_block()}"
     )

@@ -11,7 +11,7 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from evals.quality.summary import GATE, by_group
+from evals.quality.summary import TARGETS, by_group
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def write_report(report_dir: Path, runs, meta: dict, grounding: dict | None = No
         *[f"- {line}" for line in skipped_lines(runs)],
         "",
         "Gate thresholds (checked for every engine row on the main collection): "
-        + ", ".join(f"{k} {op} {v}" for k, (op, v) in GATE.items()),
+        + ", ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()),
         "",
     ]
     for run in runs:
