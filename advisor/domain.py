@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from advisor.text import content_words
+from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ def load_domain(knowledge_dir: Path) -> Domain | None:
 def _read(path: Path) -> dict:
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path) or {}
 
 
 def _cites(entry: dict) -> tuple[Cite, ...]:

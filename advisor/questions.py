@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from advisor.yamlfile import read_yaml
 
 QUESTIONS_FILE = Path("_domain") / "questions.yaml"
 SCOPE_FILE = Path("_domain") / "scope.yaml"
@@ -68,7 +69,7 @@ def domain_fingerprint(knowledge_dir: Path, salt: str = "") -> str:
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return data if isinstance(data, dict) else {}
 
 

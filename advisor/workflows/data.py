@@ -31,6 +31,7 @@ from advisor.workflows.model import (
     VerdictRule,
     WorkflowData,
 )
+from advisor.yamlfile import read_yaml
 
 WORKFLOWS_FILE = "workflows.yaml"
 LISTS_FILE = "lists.yaml"
@@ -61,7 +62,7 @@ def load_workflows(directory: Path) -> WorkflowData:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except OSError as exc:
         raise WorkflowDataError(f"cannot read {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
