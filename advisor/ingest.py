@@ -378,7 +378,12 @@ def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str |
         return True
     if pointer.info.get("chunker") != CHUNKER_VERSION:
         return True
-    if not intent.is_current(settings.data_dir, pointer.info, pointer.physical, settings.knowledge_dir):
+    # With a Chroma server the build (and its artefacts) may come from another machine: a replica with
+    # its own data dir must not re-ingest the shared index for a file only the builder keeps.
+    local = settings.chroma_url is None
+    if not intent.is_current(
+        settings.data_dir, pointer.info, pointer.physical, settings.knowledge_dir, local
+    ):
         return True
     manifest = pointer.info.get("manifest", {})
     report = IngestReport(collection=pointer.name)

@@ -68,11 +68,14 @@ def fingerprint(knowledge_dir: Path, embedder_name: str) -> str:
     return domain_fingerprint(knowledge_dir, f"{VERSION}:{embedder_name}")
 
 
-def is_current(data_dir: Path, info: dict, physical: str, knowledge_dir: Path) -> bool:
-    """True when the pointer names this build's artefacts for today's domain files, and they exist."""
+def is_current(
+    data_dir: Path, info: dict, physical: str, knowledge_dir: Path, require_file: bool = True
+) -> bool:
+    """True when the pointer names this build's artefacts for today's domain files, and (unless
+    ``require_file`` is False: a shared Chroma server, whose builds other machines made) they exist here."""
     name = info.get(INFO_KEY)
     expected = expected_name(physical, knowledge_dir, str(info.get("embedder", "")))
-    return name == expected and (intent_dir(data_dir) / expected).is_file()
+    return name == expected and (not require_file or (intent_dir(data_dir) / expected).is_file())
 
 
 # --- building ---------------------------------------------------------------------------------------

@@ -119,11 +119,11 @@ def score_grounding(
     }
 
 
-def grounding_misses(score: dict) -> list[str]:
-    """Targets the score misses, one line each ([] when both are met)."""
+def grounding_misses(score: dict, bars: dict[str, float] | None = None) -> list[str]:
+    """Bars (TARGETS unless given) the score misses, one line each ([] when all are met)."""
     return [
         f"grounding {name} {score[name]:.3f} < {bar:.2f}"
-        for name, bar in TARGETS.items()
+        for name, bar in (bars or TARGETS).items()
         if score[name] is None or score[name] < bar
     ]
 
