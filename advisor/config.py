@@ -118,7 +118,12 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise invalid_settings(exc) from None
+
+
+def invalid_settings(exc: Any, prefix: str = "") -> ConfigError:
+    """One ConfigError naming every invalid field of a pydantic ValidationError (``prefix`` + field)."""
+    problems = "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+    )
+    return ConfigError(f"invalid settings: {problems}")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from evals.quality.calibrate import BUSINESS_ADJACENT
 from evals.quality.scorers import normalize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,17 +20,7 @@ KNOWLEDGE = REPO / "knowledge"
 
 ASKED_KINDS = {"situational": 64, "reference": 14, "switch": 6, "comparison": 6, "checklist": 6}
 CHAT_KINDS = {"smalltalk", "meta"}
-BUSINESS_ADJACENT = {
-    "tax",
-    "legal-drafting",
-    "tool-pick",
-    "vendor-pick",
-    "market-news",
-    "stock-tips",
-    "hr-policy",
-    "accounting",
-    "fundraising",
-}
+# the business-adjacent categories are the ones calibration reports on (one list for both)
 FAITHFUL_KINDS = {"paraphrase", "quote", "summary"}
 UNFAITHFUL_KINDS = {
     "wrong-number",

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from advisor.config import invalid_settings
 from advisor.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,10 +60,7 @@ def load_slack_settings(**overrides: Any) -> SlackSettings:
     try:
         return SlackSettings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"slack_{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise invalid_settings(exc, prefix="slack_") from None
 
 
 @dataclass(frozen=True)
