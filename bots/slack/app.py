@@ -28,7 +28,7 @@ def create_app(
         request_verification_enabled=not config.socket_mode,
         listener_executor=answerer.listeners,
     )
-    dedupe.register(app)
+    dedupe.register(app, dedupe.SeenEvents(answerer.db))
     register_all(app, answerer)
     return app
 
