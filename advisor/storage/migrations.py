@@ -91,31 +91,15 @@ def _sqlite_v2(tx: Tx, path: Path | None) -> None:
     old_sessions = data_dir / "sessions.sqlite3"
     if old_sessions.exists() and old_sessions.resolve() != path.resolve():
         columns = {row[1] for row in _read(old_sessions, "PRAGMA table_info(turns)")}
-        items = "items" if "items" in columns else "'[]'"
-        rows = _read(
-            old_sessions,
-            f"SELECT session_id, ts, question, answer, refused, query, sources, {items} "
-            "FROM turns ORDER BY rowid",
+        items = "items" if "items" in columns else "'[]'"  # files from before the column was added
+        turns = "session_id, ts, question, answer, refused, query, sources"
+        _copy(
+            tx, old_sessions, f"SELECT {turns}, {items} FROM turns ORDER BY rowid", f"turns ({turns}, items)"
         )
-        for row in rows:
-            tx.execute(
-                "INSERT INTO turns (session_id, ts, question, answer, refused, query, sources, items) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                row,
-            )
-        _imported(old_sessions, len(rows))
     old_answers = data_dir / "slack_answers.sqlite3"
     if old_answers.exists():
-        rows = _read(
-            old_answers, "SELECT id, ts, question, answer, source_ids, session_id, place, engine FROM answers"
-        )
-        for row in rows:
-            tx.execute(
-                "INSERT INTO answers (id, ts, question, answer, source_ids, session_id, place, engine) "
-                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                row,
-            )
-        _imported(old_answers, len(rows))
+        answers = "id, ts, question, answer, source_ids, session_id, place, engine"
+        _copy(tx, old_answers, f"SELECT {answers} FROM answers", f"answers ({answers})")
     old_votes = data_dir / "feedback.jsonl"
     if old_votes.exists():
         count = 0
@@ -141,6 +125,15 @@ def _sqlite_v2(tx: Tx, path: Path | None) -> None:
             except (ValueError, TypeError, KeyError, AttributeError):
                 continue  # a torn or foreign line never stops the upgrade
         _imported(old_votes, count)
+
+
+def _copy(tx: Tx, path: Path, select: str, into: str) -> None:
+    """Insert the rows ``select`` reads from the SQLite file ``path`` into ``into`` (table and columns)."""
+    rows = _read(path, select)
+    marks = ",".join("?" * len(rows[0])) if rows else ""
+    for row in rows:
+        tx.execute(f"INSERT INTO {into} VALUES ({marks}) ON CONFLICT DO NOTHING", row)
+    _imported(path, len(rows))
 
 
 def _read(path: Path, sql: str) -> list[tuple]:
