@@ -326,3 +326,22 @@ def test_a_dead_database_is_reported_by_the_store():
     with pytest.raises(DatabaseUnavailable):
         SessionStore(db).history("s")
     db.close()
+
+
+def test_the_retention_setting_prunes_when_a_process_opens_the_database(database_url, monkeypatch):
+    import time
+
+    from advisor.config import load_settings
+    from advisor.storage import open_database
+
+    if database_url:
+        monkeypatch.setenv("ADVISOR_DATABASE_URL", database_url)
+    sessions = SessionStore(open_database(load_settings()))
+    sessions.append("s", turn("old", time.time() - 10 * 86400))
+    sessions.append("s", turn("new", time.time()))
+    monkeypatch.setenv("ADVISOR_RETENTION_DAYS", "7")
+    open_database(load_settings())
+    deadline = time.monotonic() + 10
+    while len(sessions.history("s")) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [t.question for t in sessions.history("s")] == ["new"]
