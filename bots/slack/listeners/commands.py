@@ -34,5 +34,6 @@ def register(app: App, answerer: Answerer) -> None:
                 client=client,
                 respond=respond,
                 echo_question=True,
+                team_id=command.get("team_id") or None,  # the workspace: part of every stored key
             )
         )
