@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.storage import Database, open_database, sqlite_database
+from advisor.storage import Database, data_dir_database, open_database
 
 if TYPE_CHECKING:  # pragma: no cover
     from advisor.config import Settings
@@ -40,7 +40,7 @@ class FeedbackStore:
     """Votes in ``db`` (a Database, or a data directory whose SQLite database is used)."""
 
     def __init__(self, db: Database | Path) -> None:
-        self.db = sqlite_database(db) if isinstance(db, Path) else db
+        self.db = data_dir_database(db) if isinstance(db, Path) else db
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackStore:

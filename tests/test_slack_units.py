@@ -63,10 +63,10 @@ def test_long_answers_fit_block_kit_limits(size):
 
 
 def test_user_rate_limit_window(tmp_path):
-    from advisor.storage import sqlite_database
+    from advisor.storage import data_dir_database
 
     now = [0.0]
-    limit = UserRateLimit(2, sqlite_database(tmp_path), clock=lambda: now[0])
+    limit = UserRateLimit(2, data_dir_database(tmp_path), clock=lambda: now[0])
     assert limit.check("u") == 0 and limit.check("u") == 0
     assert limit.check("u") == pytest.approx(60)
     assert limit.check("v") == 0

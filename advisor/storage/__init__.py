@@ -36,13 +36,16 @@ _shared_lock = threading.Lock()
 
 
 def sqlite_database(path: Path, migrate: bool = True) -> SQLiteDatabase:
-    """The SQLite database in file ``path`` (or ``<path>/advisor.sqlite3`` for a directory)."""
-    if path.is_dir():
-        path = path / SQLITE_FILE
+    """The SQLite database in the file ``path``."""
     db = SQLiteDatabase(path)
     if migrate:
         db.migrate()
     return db
+
+
+def data_dir_database(data_dir: Path) -> SQLiteDatabase:
+    """The default database of a data directory: ``<data_dir>/advisor.sqlite3``, migrated."""
+    return sqlite_database(data_dir / SQLITE_FILE)
 
 
 def open_database(settings: Settings, migrate: bool = True) -> Database:
@@ -105,6 +108,7 @@ __all__ = [
     "StorageError",
     "Windows",
     "close_shared",
+    "data_dir_database",
     "open_database",
     "redact",
     "sqlite_database",

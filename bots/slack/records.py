@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.storage import Database, sqlite_database
+from advisor.storage import Database, data_dir_database
 
 
 @dataclass
@@ -33,7 +33,7 @@ class AnswerRecords:
     """Answer records in ``db`` (a Database, or a data directory whose SQLite database is used)."""
 
     def __init__(self, db: Database | Path) -> None:
-        self.db = sqlite_database(db) if isinstance(db, Path) else db
+        self.db = data_dir_database(db) if isinstance(db, Path) else db
 
     def save(self, record: AnswerRecord) -> str:
         record.id = record.id or uuid.uuid4().hex[:16]
