@@ -169,10 +169,11 @@ class Answerer:
         ask.stopped.set()
         stream = ask.stream
         try:
-            if stream is not None and stream.started:
-                stream.interrupt(CUT_SHORT)
-            else:
-                self._notice(ask, text_message(RESTARTING), force=True)
+            if stream is not None:
+                stream.interrupt(CUT_SHORT)  # waits for a stream call in flight, then stops what it started
+                if stream.started:
+                    return
+            self._notice(ask, text_message(RESTARTING), force=True)
         except Exception as exc:
             log.warning("could not close the answer in %s: %s", ask.place, describe(exc))
 
