@@ -7,7 +7,8 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bots.slack.answering import Answerer, Ask, session_key
+from bots.slack.answering import Answerer
+from bots.slack.listeners.commands import private_ask
 from bots.slack.render import plain_text
 
 CALLBACK_ID = "advisor_ask_about_message"  # the manifest's shortcut callback_id
@@ -21,16 +22,6 @@ def register(app: App, answerer: Answerer) -> None:
         channel = (shortcut.get("channel") or {}).get("id", "")
         user = (shortcut.get("user") or {}).get("id", "")
         team = (shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id")
-        answerer.submit(
-            Ask(
-                question=plain_text(message.get("text", "")),
-                user=user,
-                channel=channel,
-                thread_ts=None,
-                session_id=session_key(team, channel, f"shortcut:{user}:{message.get('ts', '')}"),
-                client=client,
-                respond=respond,
-                echo_question=True,
-                team_id=team,
-            )
-        )
+        question = plain_text(message.get("text", ""))
+        key = f"shortcut:{user}:{message.get('ts', '')}"
+        answerer.submit(private_ask(question, team, channel, user, key, client, respond))
