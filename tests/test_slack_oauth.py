@@ -15,6 +15,7 @@ from slack_bots import Bot, bot_factory
 from slack_stub import StubSlackAPI, event_callback, mention, post_signed
 
 from advisor.ingest import Ingestor
+from bots.slack import run
 from bots.slack.appdb import Installations, open_app_db
 
 SECRET = "test-signing-secret"
@@ -67,7 +68,8 @@ def team_event(event: dict, team: str, event_id: str | None = None) -> dict:
 
 
 def test_install_then_an_event_from_a_second_workspace_is_answered_with_its_token(make_bot, settings, caplog):
-    with caplog.at_level(logging.DEBUG):
+    run.mask_tokens_in_logs([caplog.handler])  # as `advisor slack` does on its log handlers
+    with caplog.at_level(logging.DEBUG):  # slack_sdk's wire trace prints oauth.v2.access's bot token
         bot = make_bot(client_id="111.222", client_secret=CLIENT_SECRET)
         install(bot, "code-2", team="T0002", token="xoxb-team-2")
         install(bot, "code-3", team="T0003", token="xoxb-team-3")

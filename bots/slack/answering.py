@@ -416,4 +416,9 @@ def _last(pieces: Iterator[str | Answer]) -> Answer:
 
 def describe(exc: BaseException) -> str:
     """An exception as one short log-safe line: its type and message, with anything token-like masked."""
-    return f"{type(exc).__name__}: {_TOKEN.sub('****', str(exc))[:300]}"
+    return f"{type(exc).__name__}: {mask_tokens(str(exc))[:300]}"
+
+
+def mask_tokens(text: str) -> str:
+    """``text`` with every Slack token (xoxb-, xoxp-, xapp-…) replaced by ****."""
+    return _TOKEN.sub("****", text)

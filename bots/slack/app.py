@@ -64,6 +64,7 @@ def create_app(
 
 def main(settings: Settings, slack: SlackSettings) -> int:
     """Run the bot until SIGTERM/SIGINT; start-up problems print one line and return 2."""
+    run.mask_tokens_in_logs()
     try:
         config = slack_config(slack)
         client = make_client(config)

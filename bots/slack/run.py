@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from advisor import Advisor, ConfigError
-from bots.slack.answering import describe
+from bots.slack.answering import describe, mask_tokens
 from bots.slack.config import SlackConfig
 from bots.slack.health import Readiness, health_routes
 from bots.slack.server import EVENTS_PATH, HttpServer, asgi_app
@@ -43,6 +43,24 @@ def auth_test(client: WebClient) -> dict:
         raise ConfigError(f"cannot reach the Slack API at {client.base_url} ({reason})") from None
     finally:
         quiet.setLevel(level)
+
+
+class MaskTokens(logging.Filter):
+    """Masks Slack tokens in every record: slack_sdk's DEBUG wire trace prints response bodies, and
+    oauth.v2.access answers with the new workspace's bot token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_tokens(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def mask_tokens_in_logs(handlers: list[logging.Handler] | None = None) -> None:
+    """Put ``MaskTokens`` on ``handlers`` (default: the root logger's, set up by the entry point)."""
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        handler.addFilter(MaskTokens())
 
 
 def warm_in_background(advisor: Advisor, readiness: Readiness, collections: list[str]) -> None:

@@ -128,6 +128,7 @@ class HttpServer:
         self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(
             asgi,
+            log_config=None,  # the entry point configures logging; uvicorn's records go to its loggers
             log_level="warning",
             access_log=False,
             lifespan="off",
