@@ -1,7 +1,9 @@
 # Two commands set up a fresh machine:
 #   make chat   installs the core advisor into .venv and starts the terminal chat
-#   make test   installs everything (extras slack, evals, local LLM, dev tools) and runs lint, types and tests
-#               (the full suite, as CI runs it; `make test-fast` skips the slow `real` tier)
+#   make test   installs everything (extras slack, postgres, evals, local LLM, dev tools) and runs lint, types
+#               and tests (the full suite, as CI runs it, against a throwaway PostgreSQL 15 that
+#               scripts/with_postgres.sh starts on loopback; `make test-fast` skips the slow `real` tier,
+#               and the PostgreSQL tests unless ADVISOR_TEST_DATABASE_URL names a server)
 # Both are idempotent: a second run only does what changed.
 
 PYTHON ?= python3
@@ -39,8 +41,10 @@ PYTEST := $(BIN)/pytest --durations=15
 chat: $(VENV)/.base
 	$(BIN)/advisor chat
 
+# The storage tests run on SQLite and on PostgreSQL; here PostgreSQL must start (the script fails
+# otherwise) and, with CI set, a PostgreSQL test that finds no server fails instead of skipping.
 test: $(VENV)/.dev lint
-	$(PYTEST) $(PYTEST_ARGS)
+	CI=$${CI:-true} scripts/with_postgres.sh $(PYTEST) $(PYTEST_ARGS)
 
 # Everything but the `real` tier (real models, real servers): the loop to run while working.
 test-fast: $(VENV)/.dev

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default_factory=bundled_knowledge_dir)
     collection: str = "alliance"
     chroma_url: str | None = None
+    # Conversations, answer records, votes, dedupe claims and rate windows: SQLite in data_dir unless
+    # this names a PostgreSQL database (postgresql://user:password@host/db), shared by replicas.
+    database_url: SecretStr | None = None
+    database_pool: int = Field(default=10, ge=1, le=100)
+    retention_days: float | None = Field(default=None, gt=0)  # prune older conversations at start-up
 
     embedder: str = "minilm"
     engine: str = "extractive"

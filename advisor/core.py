@@ -71,7 +71,7 @@ class Advisor:
         self._store = store
         self._embedder = embedder
         self._retriever: Retriever | None = None
-        self.sessions = sessions or SessionStore(settings.data_dir / "sessions.sqlite3")
+        self.sessions = sessions or SessionStore.from_settings(settings)
         self.notify = notify or (lambda message: log.info("%s", message))
         self._engines: dict[str, Engine] = {}
         self._checked: set[str] = set()

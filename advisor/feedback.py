@@ -1,19 +1,25 @@
-"""Thumbs up/down on answers, kept under the data directory and exportable for the evals.
+"""Thumbs up/down on answers, kept in the advisor's database and exportable for the evals.
 
-Each vote is one JSON line in ``<data_dir>/feedback.jsonl``: when, where (an opaque place id such as a
-Slack channel and thread), who (an opaque user id), the question, the answer, the cited source ids,
-and the vote ("up" or "down"). Appends are atomic per line, so concurrent writers do not interleave.
+Each vote records when, where (an opaque place id such as a Slack channel and thread), who (an
+opaque user id, scoped by ``team``, the workspace), the question, the answer, the cited source ids
+and the vote ("up" or "down"). Votes clicked on any replica sharing the database are seen by all.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor.storage import Database, open_database, sqlite_database
+
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.config import Settings
+
+_COLUMNS = "vote, question, answer, source_ids, session_id, place, user_id, engine, ts, team"
 
 
 @dataclass
@@ -27,37 +33,47 @@ class Feedback:
     user: str = ""
     engine: str = ""
     ts: float = 0.0
+    team: str = ""
 
 
 class FeedbackStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "feedback.jsonl"
-        self._lock = threading.Lock()
+    """Votes in ``db`` (a Database, or a data directory whose SQLite database is used)."""
+
+    def __init__(self, db: Database | Path) -> None:
+        self.db = sqlite_database(db) if isinstance(db, Path) else db
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore:
+        return cls(open_database(settings))
 
     def record(self, item: Feedback) -> None:
         if item.vote not in ("up", "down"):
             raise ValueError(f"vote must be 'up' or 'down', not {item.vote!r}")
         item.ts = item.ts or time.time()
-        line = (json.dumps(asdict(item), ensure_ascii=False) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+        self.db.run(
+            f"INSERT INTO votes ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                item.vote,
+                item.question,
+                item.answer,
+                json.dumps(item.source_ids),
+                item.session_id,
+                item.place,
+                item.user,
+                item.engine,
+                item.ts,
+                item.team,
+            ),
+        )
 
     def __iter__(self) -> Iterator[Feedback]:
-        if not self.path.exists():
-            return
-        with self.path.open(encoding="utf-8") as handle:
-            for line in handle:
-                line = line.strip()
-                if line:
-                    try:
-                        yield Feedback(**json.loads(line))
-                    except (ValueError, TypeError):
-                        continue  # a torn or foreign line never stops an export
+        order = "rowid" if self.db.dialect == "sqlite" else "id"
+        for vote, question, answer, source_ids, session_id, place, user, engine, ts, team in self.db.query(
+            f"SELECT {_COLUMNS} FROM votes ORDER BY ts, {order}"
+        ):
+            yield Feedback(
+                vote, question, answer, json.loads(source_ids), session_id, place, user, engine, ts, team
+            )
 
     def downvoted(self) -> list[Feedback]:
         return [f for f in self if f.vote == "down"]

@@ -1,38 +1,25 @@
-"""Conversation memory: each session's turns in SQLite under the data directory.
+"""Conversation memory: each session's turns, kept in the advisor's database (:mod:`advisor.storage`).
 
-A session is a CLI conversation or a Slack thread; its id is any string. Turns survive restarts, so
-a follow-up asked tomorrow in the same thread still knows what "those" refers to. Every call opens
-its own connection and closes it (SQLite connections are cheap; threads and processes share the
-file safely in WAL mode).
+A session is a CLI conversation or a Slack thread; its id is any string, scoped by ``team`` (the
+Slack workspace; ``""`` for the CLI and single-workspace bots). Turns survive restarts and are shared
+by every replica on the same database, so a follow-up asked tomorrow, or on another replica, in the
+same thread still knows what "those" refers to.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS turns (
-    session_id TEXT NOT NULL,
-    ts REAL NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    refused INTEGER NOT NULL,
-    query TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    items TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id, ts);
-"""
-# Columns added after the first release, with their definitions: added to older files on open.
-_ADDED = {"items": "TEXT NOT NULL DEFAULT '[]'"}
+from advisor.storage import Database, open_database, sqlite_database
+
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.config import Settings
+
 _COLUMNS = "question, answer, refused, query, sources, ts, items"
 
 
@@ -45,6 +32,7 @@ class Turn:
     sources: list[str]
     ts: float
     items: list[str] = field(default_factory=list)  # the labels the answer displayed, in order
+    user: str = ""  # who asked, when the caller knows (``advisor db forget --user`` finds it)
 
 
 def new_session_id() -> str:
@@ -52,68 +40,60 @@ def new_session_id() -> str:
 
 
 class SessionStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        with self._db() as db:
-            db.execute("PRAGMA journal_mode=WAL")  # a property of the file: set once
-            db.executescript(SCHEMA)
-            present = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
-            for column, definition in _ADDED.items():
-                if column not in present:
-                    db.execute(f"ALTER TABLE turns ADD COLUMN {column} {definition}")
+    """Turns per (team, session). ``db`` is a Database, or the path of a SQLite file."""
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        """One connection for one call: committed (or rolled back) and always closed."""
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=10)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
+    def __init__(self, db: Database | Path) -> None:
+        self.db = sqlite_database(db) if isinstance(db, Path) else db
+        self.path = db if isinstance(db, Path) else None
 
-    def history(self, session_id: str, limit: int = 6) -> list[Turn]:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionStore:
+        return cls(open_database(settings))
+
+    @property
+    def _order(self) -> str:  # the insertion order of turns written in the same instant
+        return "rowid" if self.db.dialect == "sqlite" else "id"
+
+    def history(self, session_id: str, limit: int = 6, team: str = "") -> list[Turn]:
         """The session's last ``limit`` turns, oldest first."""
-        with self._db() as db:
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM turns WHERE session_id=? ORDER BY ts DESC, rowid DESC LIMIT ?",
-                (session_id, limit),
-            ).fetchall()
+        rows = self.db.query(
+            f"SELECT {_COLUMNS}, user_id FROM turns WHERE team=? AND session_id=? "
+            f"ORDER BY ts DESC, {self._order} DESC LIMIT ?",
+            (team, session_id, limit),
+        )
         return [
-            Turn(q, a, bool(r), qu, json.loads(s), ts, json.loads(items))
-            for q, a, r, qu, s, ts, items in reversed(rows)
+            Turn(q, a, bool(r), qu, json.loads(s), ts, json.loads(items), user)
+            for q, a, r, qu, s, ts, items, user in reversed(rows)
         ]
 
-    def append(self, session_id: str, turn: Turn) -> None:
-        with self._db() as db:
-            db.execute(
-                f"INSERT INTO turns (session_id, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    session_id,
-                    turn.question,
-                    turn.answer,
-                    int(turn.refused),
-                    turn.query,
-                    json.dumps(turn.sources),
-                    turn.ts or time.time(),
-                    json.dumps(turn.items),
-                ),
-            )
+    def append(self, session_id: str, turn: Turn, team: str = "") -> None:
+        self.db.run(
+            f"INSERT INTO turns (team, session_id, user_id, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                team,
+                session_id,
+                turn.user,
+                turn.question,
+                turn.answer,
+                int(turn.refused),
+                turn.query,
+                json.dumps(turn.sources),
+                turn.ts or time.time(),
+                json.dumps(turn.items),
+            ),
+        )
 
-    def last_session(self) -> str | None:
-        with self._db() as db:
-            row = db.execute("SELECT session_id FROM turns ORDER BY ts DESC, rowid DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+    def last_session(self, team: str = "") -> str | None:
+        rows = self.db.query(
+            f"SELECT session_id FROM turns WHERE team=? ORDER BY ts DESC, {self._order} DESC LIMIT 1", (team,)
+        )
+        return rows[0][0] if rows else None
 
-    def sessions(self, limit: int = 20) -> list[tuple[str, int, float, str]]:
+    def sessions(self, limit: int = 20, team: str = "") -> list[tuple[str, int, float, str]]:
         """(session id, turns, last activity, first question) for the most recent sessions."""
-        with self._db() as db:
-            return db.execute(
-                "SELECT session_id, COUNT(*), MAX(ts), (SELECT question FROM turns t2 WHERE "
-                "t2.session_id=t.session_id ORDER BY ts, rowid LIMIT 1) FROM turns t GROUP BY session_id "
-                "ORDER BY MAX(ts) DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        return self.db.query(
+            "SELECT session_id, COUNT(*), MAX(ts), (SELECT question FROM turns t2 WHERE t2.team=t.team AND "
+            f"t2.session_id=t.session_id ORDER BY ts, {self._order} LIMIT 1) FROM turns t WHERE team=? "
+            "GROUP BY team, session_id ORDER BY MAX(ts) DESC LIMIT ?",
+            (team, limit),
+        )

@@ -90,3 +90,74 @@ def real_settings(real_data_dir, monkeypatch):
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(real_data_dir))
     monkeypatch.setenv("ADVISOR_EMBEDDER", "minilm")
     return load_settings()
+
+
+# -- databases: every storage test runs on SQLite and on PostgreSQL ----------------------------------
+
+# Read once at import: the per-test fixture above clears ADVISOR_* variables. `make test` (and
+# scripts/with_postgres.sh) start a throwaway PostgreSQL and set it; in CI its absence is a failure.
+TEST_DATABASE_URL = os.environ.get("ADVISOR_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    if not TEST_DATABASE_URL:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI must run the PostgreSQL tests: ADVISOR_TEST_DATABASE_URL is not set")
+        pytest.skip("no PostgreSQL: ADVISOR_TEST_DATABASE_URL is unset (`make test` starts one)")
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A URL whose connections see only a fresh schema of the test server (dropped afterwards)."""
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    from advisor.storage import close_shared
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in postgres_server else "?"
+    yield f"{postgres_server}{separator}options={quote(f'-csearch_path={schema}')}"
+    close_shared()
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """ADVISOR_DATABASE_URL for each backend ("" is the SQLite default under ADVISOR_DATA_DIR)."""
+    return "" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def open_db(database_url, tmp_path):
+    """open_db() -> a new, unmigrated Database object on this test's database, as another replica
+    would open it (each PostgreSQL one with its own pool, closed afterwards)."""
+    from advisor.storage import SQLITE_FILE, SQLiteDatabase
+
+    opened = []
+
+    def open_db():
+        if not database_url:
+            return SQLiteDatabase(tmp_path / "data" / SQLITE_FILE)
+        from advisor.storage.postgres import PostgresDatabase
+
+        opened.append(PostgresDatabase(database_url, pool_size=4))
+        return opened[-1]
+
+    yield open_db
+    for db in opened:
+        db.close()
+
+
+@pytest.fixture
+def db(open_db):
+    """This test's database, migrated."""
+    database = open_db()
+    database.migrate()
+    return database

@@ -62,9 +62,11 @@ def test_long_answers_fit_block_kit_limits(size):
     assert (len(messages) > 1) == (size == 200_000)
 
 
-def test_user_rate_limit_window():
+def test_user_rate_limit_window(tmp_path):
+    from advisor.storage import sqlite_database
+
     now = [0.0]
-    limit = UserRateLimit(2, clock=lambda: now[0])
+    limit = UserRateLimit(2, sqlite_database(tmp_path), clock=lambda: now[0])
     assert limit.check("u") == 0 and limit.check("u") == 0
     assert limit.check("u") == pytest.approx(60)
     assert limit.check("v") == 0

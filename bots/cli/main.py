@@ -1,4 +1,4 @@
-"""The ``advisor`` command: ingest, ask, chat, scorecard, health, slack, eval, bench, config.
+"""The ``advisor`` command: ingest, ask, chat, scorecard, health, slack, eval, bench, feedback, db, config.
 
     advisor ingest [PATH ...] [--collection NAME] [--json]
     advisor ask "How do I choose a partner?" [--session ID] [--engine NAME] [--json]
@@ -10,6 +10,7 @@
     advisor bench                                            # needs the evals extra
     advisor config [--json]
     advisor feedback export [--format jsonl|yaml] [--votes down|up|all]
+    advisor db migrate | prune --older-than DAYS | forget --user ID   [--json]
 
 Each command lives in ``bots/cli/commands/<name>.py`` with its own parser and run function.
 Errors print one line on stderr and exit non-zero; no stack trace reaches the user

@@ -111,10 +111,11 @@ class Answerer:
     ) -> None:
         self.advisor = advisor
         self.slack = slack
-        self.data_dir = data_dir  # answer records and feedback live beside the advisor's other state
-        self.records = records or AnswerRecords(data_dir)
+        self.data_dir = data_dir
+        self.db = advisor.sessions.db  # records, votes, dedupe and limits share the advisor's database
+        self.records = records or AnswerRecords(self.db)
         self.threads = threads
-        self.limit = UserRateLimit(slack.user_rate)
+        self.limit = UserRateLimit(slack.user_rate, self.db)
         self.listeners = TrackingExecutor(10, thread_name_prefix="slack-listener")  # Bolt's listener pool
         self._jobs = TrackingExecutor(job_threads, thread_name_prefix="slack-job")
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
@@ -195,7 +196,7 @@ class Answerer:
             log.info("answered in %s in %.0f ms", ask.place, (time.perf_counter() - started) * 1000)
 
     def _answer_one(self, ask: Ask) -> None:
-        wait = self.limit.check(f"{ask.team_id or '-'}:{ask.user}")
+        wait = self.limit.check(ask.user, ask.team_id or "")
         if wait:
             log.info("user %s over %s questions/minute", ask.user, self.slack.user_rate)
             self._notice(
@@ -316,6 +317,8 @@ class Answerer:
                 session_id=answer.session_id,
                 place=ask.place,
                 engine=answer.engine,
+                user=ask.user,
+                team=ask.team_id or "",
             )
         )
         first_turn = len(self.advisor.sessions.history(ask.session_id, 2)) <= 1

@@ -57,7 +57,7 @@ def create_app(
     )
     if oauth is not None:
         app.enable_token_revocation_listeners()  # app_uninstalled / tokens_revoked delete the install
-    dedupe.register(app)
+    dedupe.register(app, dedupe.SeenEvents(answerer.db))
     register_all(app, answerer)
     return app
 
@@ -74,7 +74,7 @@ def main(settings: Settings, slack: SlackSettings) -> int:
             advisor, slack, settings.data_dir, threads=RecentThreads(open_app_db(settings.data_dir))
         )
         app = create_app(slack, advisor, answerer, client)
-        readiness = Readiness({"storage": lambda: answerer.records.get("readiness-probe")})
+        readiness = Readiness({"storage": lambda: answerer.db.query("SELECT 1")})
         print(f"Slack bot @{bot.get('user')} starting", file=sys.stderr)
         service = _service(app, config, readiness, slack.shutdown_grace)
         run.stop_on_signals(service)

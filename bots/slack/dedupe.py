@@ -1,55 +1,59 @@
-"""Drop redelivered Events API events (same ``event_id``) while still answering Slack with HTTP 200.
+"""Answer each Slack message once, whichever replica receives it, while still answering Slack with 200.
 
-Slack redelivers an event (``X-Slack-Retry-Num``) when it did not see an ack in time. A middleware that
-returns without calling ``next()`` makes Bolt answer 404, which Slack counts as a failure and retries,
-so the duplicate gets an explicit empty 200.
+Slack redelivers an event (``X-Slack-Retry-Num``) when it did not see an ack in time, and may deliver
+the same message again under a new ``event_id`` (an edited mention comes back as a new event). Each
+event claims two keys in the shared database (:class:`advisor.storage.Claims`): its event id, and the
+message itself (workspace, event type, channel, message ts). An event whose keys were already claimed,
+here or on another replica, is acknowledged and dropped. A middleware that returns without calling
+``next()`` makes Bolt answer 404, which Slack counts as a failure and retries, so a duplicate gets an
+explicit empty 200.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import OrderedDict
 
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
+from advisor.storage import Claims, Database
+
 log = logging.getLogger(__name__)
 
 
+def event_keys(body: dict) -> list[str]:
+    """The claim keys of an Events API delivery (none for other payloads)."""
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str):
+        return []
+    team = str(body.get("team_id") or "")
+    keys = [f"slack-event:{team}:{event_id}"]
+    event = body.get("event")
+    if isinstance(event, dict):
+        channel, ts = event.get("channel"), event.get("ts")
+        if isinstance(channel, str) and isinstance(ts, str):
+            keys.append(f"slack-message:{team}:{event.get('type')}:{channel}:{ts}")
+    return keys
+
+
 class SeenEvents:
-    """Event ids seen in the last ``ttl`` seconds (at most ``size`` of them)."""
+    """Events claimed in the last ``ttl`` seconds, in ``db`` (shared by replicas on one database)."""
 
-    def __init__(self, ttl: float = 3600.0, size: int = 50_000) -> None:
+    def __init__(self, db: Database, ttl: float = 3600.0) -> None:
         self.ttl = ttl
-        self.size = size
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
+        self._claims = Claims(db)
 
-    def first_time(self, event_id: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and (len(self._seen) >= self.size or now - self._oldest() > self.ttl):
-                self._seen.popitem(last=False)
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = now
-            return True
-
-    def _oldest(self) -> float:
-        return next(iter(self._seen.values()))
+    def first_time(self, body: dict) -> bool:
+        keys = event_keys(body)
+        return not keys or self._claims.claim(keys, self.ttl)
 
 
-def register(app: App, seen: SeenEvents | None = None) -> SeenEvents:
-    seen = seen or SeenEvents()
-
+def register(app: App, seen: SeenEvents) -> SeenEvents:
     @app.middleware
     def drop_redeliveries(body: dict, request, next):  # Bolt injects arguments by name
-        event_id = body.get("event_id")
-        if isinstance(event_id, str) and not seen.first_time(event_id):
+        if not seen.first_time(body):
             retry = request.headers.get("x-slack-retry-num", ["0"])[0]
-            log.info("event %s delivered again (retry %s): already handled", event_id, retry)
+            log.info("event %s delivered again (retry %s): already handled", body.get("event_id"), retry)
             return BoltResponse(status=200, body="")
         return next()
 

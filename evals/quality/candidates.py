@@ -43,7 +43,7 @@ def candidates(feedback: list[Feedback]) -> list[dict]:
 
 
 def export_candidates(settings, out: Path) -> int:
-    entries = candidates(FeedbackStore(settings.data_dir).downvoted())
+    entries = candidates(FeedbackStore.from_settings(settings).downvoted())
     header = (
         "# Gold-set candidates from thumbs-down feedback. Review each one: write its expected\n"
         "# source/section and key facts from the knowledge base (or `expect: refuse`), pick a split,\n"

@@ -11,6 +11,7 @@ from bots.cli.commands import (
     bench,
     chat,
     config,
+    db,
     evaluate,
     feedback,
     health,
@@ -19,6 +20,6 @@ from bots.cli.commands import (
     slack,
 )
 
-COMMANDS = (ingest, ask, chat, scorecard, health, slack, evaluate, bench, feedback, config)
+COMMANDS = (ingest, ask, chat, scorecard, health, slack, evaluate, bench, feedback, db, config)
 
 __all__ = ["COMMANDS"]

@@ -1,5 +1,8 @@
 """``advisor feedback export``: print the thumbs up/down votes collected in Slack, for the evals.
 
+The votes come from the configured database (ADVISOR_DATABASE_URL, else SQLite in ADVISOR_DATA_DIR), so
+any machine pointed at a team's PostgreSQL exports every replica's votes.
+
 advisor feedback export                      # every vote, one JSON object a line
 advisor feedback export --votes down --format yaml > evals/review.yaml
 """
@@ -28,7 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from advisor.feedback import FeedbackStore
 
-    records = [asdict(f) for f in FeedbackStore(settings.data_dir) if args.votes in ("all", f.vote)]
+    store = FeedbackStore.from_settings(settings)
+    records = [asdict(f) for f in store if args.votes in ("all", f.vote)]
     if args.format == "yaml":
         import yaml
 
@@ -39,5 +43,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
-    print(f"{len(records)} vote(s) exported from {settings.data_dir / 'feedback.jsonl'}", file=sys.stderr)
+    print(f"{len(records)} vote(s) exported from {store.db.name}", file=sys.stderr)
     return 0

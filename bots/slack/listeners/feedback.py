@@ -36,12 +36,14 @@ def read_vote(action: dict[str, Any]) -> tuple[str, str]:
 
 
 def register(app: App, answerer: Answerer) -> None:
-    store = FeedbackStore(answerer.data_dir)
+    store = FeedbackStore(answerer.db)
 
     @app.action(MORE_ACTION)
     def on_more(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        record = answerer.records.get(str(action.get("value", ""))[:64])
+        record = answerer.records.get(
+            str(action.get("value", ""))[:64], (body.get("team") or {}).get("id") or ""
+        )
         user = (body.get("user") or {}).get("id", "")
         if record is None:
             respond(text="Sorry, I no longer have that answer on record.", response_type="ephemeral")
@@ -65,7 +67,7 @@ def register(app: App, answerer: Answerer) -> None:
     def on_vote(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
         vote, record_id = read_vote(action)
-        record = answerer.records.get(record_id)
+        record = answerer.records.get(record_id, (body.get("team") or {}).get("id") or "")
         user = (body.get("user") or {}).get("id", "")
         if record is None:
             log.info("vote %s on an unknown answer", vote)
@@ -81,6 +83,7 @@ def register(app: App, answerer: Answerer) -> None:
                     place=record.place,
                     user=user,
                     engine=record.engine,
+                    team=record.team,
                 )
             )
             log.info("vote %s on answer %s (sources %s)", vote, record.id, record.source_ids)
