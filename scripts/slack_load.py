@@ -1,6 +1,6 @@
 """Load test for the Slack bot's HTTP endpoint, entirely on loopback.
 
-Starts the real threaded endpoint and a stub Slack Web API, fires a burst of signed, distinct
+Starts the real endpoint (uvicorn) and a stub Slack Web API, fires a burst of signed, distinct
 app_mention events at once (one thread each) plus redeliveries of some of the same event ids, and
 reports whether every request was acked, ack latency, duplicates posted, answers delivered and the
 time to drain the answer queue.
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     from bots.slack.answering import Answerer
     from bots.slack.app import create_app
     from bots.slack.config import load_slack_settings
-    from bots.slack.server import make_http_server, serve_in_thread
+    from bots.slack.health import Readiness
+    from bots.slack.server import HttpServer, asgi_app
 
     sys.path.insert(0, str(TESTS_DIR))
     from slack_stub import StubSlackAPI, event_callback, mention, post_signed
@@ -80,11 +81,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
 
     with StubSlackAPI() as slack:
         answerer = Answerer(advisor, slack_settings, settings.data_dir)
-        server = make_http_server(
-            create_app(slack_settings, advisor, answerer, slack.client()), SECRET, host="127.0.0.1", port=0
-        )
-        serve_in_thread(server)
-        url = f"http://127.0.0.1:{server.server_port}/slack/events"
+        app = create_app(slack_settings, advisor, answerer, slack.client())
+        server = HttpServer(asgi_app(app, SECRET, Readiness()), host="127.0.0.1", port=0).start_in_thread()
+        url = f"http://127.0.0.1:{server.port}/slack/events"
         payloads = [
             event_callback(
                 mention(QUESTIONS[i % len(QUESTIONS)], ts=f"1700001000.{i:06d}", user=f"U{i:05d}"),
@@ -107,8 +106,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             f"streamed replies:   {len(streams)} (stopped {sum(s.stopped for s in streams)}); "
             f"posted whole: {len(slack.called('chat.postMessage'))}"
         )
-        server.shutdown()
-        server.server_close()
+        server.close()
         answerer.shutdown()
 
     report(args, results, answered, drained)

@@ -10,8 +10,10 @@ from slack_stub import StubSlackAPI, event_callback, post_signed
 
 from bots.slack.answering import Answerer
 from bots.slack.app import create_app
+from bots.slack.appdb import RecentThreads, open_app_db
 from bots.slack.config import load_slack_settings
-from bots.slack.server import make_http_server, serve_in_thread
+from bots.slack.health import Readiness
+from bots.slack.server import HttpServer, asgi_app
 
 
 @dataclass
@@ -43,21 +45,22 @@ def bot_factory(advisor, slack: StubSlackAPI, secret: str, **defaults) -> Iterat
     servers = []
 
     def make(**overrides) -> Bot:
-        settings = load_slack_settings(
-            bot_token="xoxb-test", signing_secret=secret, **{**defaults, **overrides}
-        )
-        answerer = Answerer(advisor, settings, advisor.settings.data_dir)
-        app = create_app(settings, advisor, answerer, slack.client())
-        server = make_http_server(app, secret, host="127.0.0.1", port=0)
-        serve_in_thread(server)
+        options = {"bot_token": "xoxb-test", "signing_secret": secret, **defaults, **overrides}
+        settings = load_slack_settings(**options)
+        data_dir = advisor.settings.data_dir
+        answerer = Answerer(advisor, settings, data_dir, threads=RecentThreads(open_app_db(data_dir)))
+        client = slack.client("" if settings.client_id else "xoxb-test")
+        app = create_app(settings, advisor, answerer, client)
+        readiness = Readiness({"storage": lambda: answerer.records.get("probe")})
+        readiness.index_loaded()
+        server = HttpServer(asgi_app(app, secret, readiness), host="127.0.0.1", port=0).start_in_thread()
         servers.append((server, answerer))
-        return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", slack, answerer, secret)
+        return Bot(f"http://127.0.0.1:{server.port}/slack/events", slack, answerer, secret)
 
     try:
         yield make
     finally:
         for server, answerer in servers:
             answerer.drain(10)
-            server.shutdown()
-            server.server_close()
+            server.close()
             answerer.shutdown()

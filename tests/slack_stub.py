@@ -6,6 +6,9 @@
         slack.wait_for("chat.postMessage", 1)        # bounded polling on the recorded calls
         slack.streams()                              # replies streamed with chat.startStream/append/stop
         slack.refuse("chat.startStream", "not_allowed")  # answer ok:false (HTTP 200) from now on
+        slack.delay("chat.appendStream", 2.0)        # answer that method slowly (a request in flight)
+        slack.install("code-2", team="T0002", token="xoxb-team-2")  # what oauth.v2.access hands out
+        call.token                                   # the bearer token a recorded call used
 
 Used by the tests and by ``scripts/slack_load.py``; it never talks to the real Slack.
 """
@@ -46,6 +49,12 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
 
+    @property
+    def token(self) -> str | None:
+        """The bearer token the call carried (None for response_url posts and basic-auth calls)."""
+        auth = next((v for k, v in self.headers.items() if k.lower() == "authorization"), "")
+        return auth[7:] if auth.startswith("Bearer ") else (self.body.get("token") or None)
+
 
 STREAM_LIMIT = 12_000  # characters of markdown text per stream call
 
@@ -82,6 +91,9 @@ class StubSlackAPI:
         self.overrides: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._refusals: dict[str, tuple[str, int | None]] = {}
+        self._delays: dict[str, float] = {}
+        self._installs: dict[str, tuple[str, str]] = {}  # OAuth code -> (team id, bot token)
+        self._teams: dict[str, str] = {}  # bot token -> team id
         self._streams: dict[str, Stream] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -124,6 +136,17 @@ class StubSlackAPI:
         with self._lock:
             self._refusals[method] = (error, times)
 
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (the call is recorded when it arrives)."""
+        with self._lock:
+            self._delays[method] = seconds
+
+    def install(self, code: str, team: str, token: str) -> None:
+        """Make ``oauth.v2.access`` with ``code`` install the app in ``team`` with bot ``token``."""
+        with self._lock:
+            self._installs[code] = (team, token)
+            self._teams[token] = team
+
     def streams(self) -> list[Stream]:
         with self._lock:
             return list(self._streams.values())
@@ -150,19 +173,25 @@ class StubSlackAPI:
         with self._lock:
             failures = self._failures.get(method)
             failure = failures.pop(0) if failures else None
+            call = Call(method, body, dict(request.headers))
             if failure is None:
-                self.calls.append(Call(method, body, dict(request.headers)))
+                self.calls.append(call)
             else:
                 self.rejected.append(method)
+            pause = self._delays.get(method, 0.0)
+        if pause:
+            time.sleep(pause)
         if failure is not None:
             status, headers = failure
             self._send(request, status, {"ok": False, "error": "ratelimited"}, headers)
             return
-        self._send(request, 200, self._response(method, body), {})
+        self._send(request, 200, self._response(method, body, call.token), {})
 
-    def _response(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _response(self, method: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         if method in self.overrides:
             return self.overrides[method]
+        if method == "oauth.v2.access":
+            return self._oauth_access(body)
         with self._lock:
             error = self._scripted_refusal(method)
             if error is None and method.startswith("chat.") and method.endswith("Stream"):
@@ -179,7 +208,7 @@ class StubSlackAPI:
                 "url": "https://stub.slack.test/",
                 "team": "Stub",
                 "user": "advisor",
-                "team_id": TEAM,
+                "team_id": self._teams.get(token or "", TEAM),
                 "user_id": BOT_USER,
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
@@ -193,6 +222,25 @@ class StubSlackAPI:
                 "message": {"text": body.get("text", ""), "ts": ts, "bot_id": BOT_ID},
             }
         return {"ok": True}
+
+    def _oauth_access(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            install = self._installs.get(str(body.get("code", "")))
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, token = install
+        return {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "app_mentions:read,chat:write,im:history,assistant:write,commands",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER,
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _scripted_refusal(self, method: str) -> str | None:
         error, times = self._refusals.get(method, (None, None))
@@ -346,8 +394,11 @@ def post_signed(
 
 
 @contextlib.contextmanager
-def slack_process(slack: StubSlackAPI, secret: str, cwd: str, **env: str) -> Iterator[tuple[str, list[str]]]:
-    """Run `advisor slack` in HTTP mode on a free port against the stub; yield (events URL, [stderr]).
+def slack_process(
+    slack: StubSlackAPI, secret: str, cwd: str, **env: str
+) -> Iterator[tuple[str, list[str], subprocess.Popen]]:
+    """Run `advisor slack` in HTTP mode on a free port against the stub; yield (events URL, [stderr],
+    the process).
 
     A bot that does not come up fails the test at once with its log (see tests/ports.py). The stderr
     list is filled once the process has been stopped, when the block exits.
@@ -375,7 +426,7 @@ def slack_process(slack: StubSlackAPI, secret: str, cwd: str, **env: str) -> Ite
     port, process = start_server("advisor slack", launch, lambda p: f"http://127.0.0.1:{p}/healthz", log, 30)
     stderr: list[str] = []
     try:
-        yield f"http://127.0.0.1:{port}/slack/events", stderr
+        yield f"http://127.0.0.1:{port}/slack/events", stderr, process
     finally:
         stop(process)
         stderr.append(log.read_text(errors="replace"))

@@ -62,12 +62,13 @@ def test_mention_gets_exactly_one_threaded_reply_with_sources(bot):
     assert "joint venture" in reply["text"].lower()
     context = [b for b in reply["blocks"] if b["type"] == "context"]
     assert context and context[0]["elements"][0]["text"].startswith("*Sources*  [1] ")
-    actions = [b for b in reply["blocks"] if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions[0]["elements"]] == [
-        "advisor_more",
-        "advisor_vote_up",
-        "advisor_vote_down",
-    ]
+    kinds = [b["type"] for b in reply["blocks"]]
+    assert kinds[-2:] == ["context_actions", "actions"]  # Slack's feedback buttons, then "Show more"
+    (feedback,) = reply["blocks"][-2]["elements"]
+    assert feedback["type"] == "feedback_buttons" and feedback["action_id"] == "advisor_feedback"
+    assert feedback["positive_button"]["value"].startswith("up:")
+    assert feedback["negative_button"]["value"].startswith("down:")
+    assert [e["action_id"] for e in reply["blocks"][-1]["elements"]] == ["advisor_more"]
 
 
 def test_follow_up_in_the_thread_continues_the_conversation(bot, advisor):
@@ -77,7 +78,7 @@ def test_follow_up_in_the_thread_continues_the_conversation(bot, advisor):
     assert bot.send(mention("What are the risks of those?", ts="1700000002.000200", thread_ts=root)) == 200
     bot.settle()
     assert [p["thread_ts"] for p in bot.posts()] == [root, root]
-    history = advisor.sessions.history(f"slack:C0001:{root}")
+    history = advisor.sessions.history(f"slack:T0001:C0001:{root}")
     assert len(history) == 2
     assert "joint venture" in history[1].query.lower()  # the follow-up was searched with the thread's context
 
@@ -145,11 +146,12 @@ def test_rate_limited_user_gets_a_friendly_message(make_bot):
         assert bot.send(mention("What is a joint venture?", ts=f"1700000005.00010{i}", user="U0FAST")) == 200
     bot.settle()
     texts = [p["text"] for p in bot.posts()]
-    assert len(texts) == 3
-    assert sum("faster than I can keep up" in t for t in texts) == 1
+    assert len(texts) == 2 and not any("faster" in t for t in texts)
+    (notice,) = bot.slack.called("chat.postEphemeral")  # only the asker sees it
+    assert "faster than I can keep up" in notice.body["text"] and notice.body["user"] == "U0FAST"
     assert bot.send(mention("What is a joint venture?", ts="1700000005.000200", user="U0CALM")) == 200
     bot.settle()
-    assert "faster" not in bot.posts()[-1]["text"]
+    assert len(bot.posts()) == 3 and len(bot.slack.called("chat.postEphemeral")) == 1
 
 
 def test_slow_answer_times_out_with_a_friendly_message(make_bot, advisor, monkeypatch):
@@ -164,8 +166,9 @@ def test_slow_answer_times_out_with_a_friendly_message(make_bot, advisor, monkey
     assert bot.send(mention("What is a joint venture?")) == 200
     bot.settle()
     release.set()
-    (reply,) = bot.posts()
-    assert "took too long" in reply["text"]
+    assert bot.posts() == []
+    (notice,) = bot.slack.called("chat.postEphemeral")
+    assert "took too long" in notice.body["text"]
 
 
 def test_unexpected_failure_apologises_and_logs_no_secret(bot, advisor, monkeypatch, caplog):
@@ -214,12 +217,18 @@ def test_slash_command_answers_ephemerally(bot):
     assert bot.posts() == []  # nothing visible to the channel
 
 
-def test_feedback_click_is_stored_with_question_answer_and_sources(bot, settings):
+def test_older_vote_button_click_is_stored_with_question_answer_and_sources(bot, settings):
+    """Answers posted before the native feedback buttons carry advisor_vote_up/down buttons."""
     assert bot.send(mention("What is a joint venture?")) == 200
     bot.settle()
     (reply,) = bot.posts()
-    buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
-    down = next(b for b in buttons if b["action_id"] == "advisor_vote_down")
+    record_id = reply["blocks"][-2]["elements"][0]["negative_button"]["value"].partition(":")[2]
+    down = {
+        "type": "button",
+        "action_id": "advisor_vote_down",
+        "value": record_id,
+        "text": {"type": "plain_text", "text": "👎 Not helpful"},
+    }
     payload = {
         "type": "block_actions",
         "user": {"id": "U0VOTER"},
@@ -237,13 +246,14 @@ def test_feedback_click_is_stored_with_question_answer_and_sources(bot, settings
         bot.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
     )
     assert status == 200
-    assert bot.slack.wait_for("respond/vote1", 1)
+    (thanks,) = bot.slack.wait_for("chat.postEphemeral", 1)
+    assert thanks.body["thread_ts"] == reply["thread_ts"] and thanks.body["user"] == "U0VOTER"
     (stored,) = list(FeedbackStore(settings.data_dir))
     assert stored.vote == "down" and stored.user == "U0VOTER"
     assert stored.question == "What is a joint venture?"
     assert stored.answer.startswith("In a joint venture") or "joint venture" in stored.answer.lower()
     assert stored.source_ids and all(stored.source_ids)
-    assert stored.session_id == f"slack:C0001:{reply['thread_ts']}"
+    assert stored.session_id == f"slack:T0001:C0001:{reply['thread_ts']}"
 
 
 def click(bot, button: dict, response_url: str, thread_ts: str) -> int:
@@ -279,8 +289,7 @@ def test_show_more_posts_the_full_detail_in_the_thread(bot):
     first, long = bot.posts()
     assert long["thread_ts"] == first["thread_ts"] == "1700000030.000100"
     assert len(all_text(long)) > len(all_text(first))
-    long_buttons = next(b for b in long["blocks"] if b["type"] == "actions")["elements"]
-    assert "advisor_more" not in [b["action_id"] for b in long_buttons]  # already the full detail
+    assert [b["type"] for b in long["blocks"]][-1] == "context_actions"  # no "Show more": already in full
 
 
 @pytest.mark.parametrize("case", ["bad signature", "stale", "non-numeric", "missing headers"])
@@ -374,7 +383,7 @@ def test_assistant_thread_gets_prompts_status_and_title(bot):
 def test_advisor_slack_command_serves_http_end_to_end(slack, tmp_path):
     """`advisor slack` as a real process: HTTP mode on a free port, answering through the stub Web API."""
     # The one-message path; the streamed one: test_slack_stream.py.
-    with slack_process(slack, SECRET, str(tmp_path), ADVISOR_SLACK_STREAMING="false") as (url, stderr):
+    with slack_process(slack, SECRET, str(tmp_path), ADVISOR_SLACK_STREAMING="false") as (url, stderr, _):
         status, _ = post_signed(url, SECRET, event_callback(mention("What is a joint venture?")))
         assert status == 200
         (reply,) = slack.wait_for("chat.postMessage", 1, timeout=30)

@@ -75,14 +75,14 @@ def test_mention_is_streamed_into_its_thread_with_sources_and_feedback_once(bot,
     assert (stream.channel, stream.thread_ts) == ("C0001", root)
     assert (stream.recipient_team_id, stream.recipient_user_id) == (TEAM, "U0001")
     assert stream.stopped
-    (turn,) = advisor.sessions.history(f"slack:C0001:{root}")
+    (turn,) = advisor.sessions.history(f"slack:{TEAM}:C0001:{root}")
     assert stream.text == escape(turn.answer) and "joint venture" in stream.text.lower()
     assert len(stream.parts) >= 2  # it really arrived in pieces
     assert all(len(part) <= CALL_LIMIT for part in stream.parts)
-    assert kinds(stream.blocks) == ["context", "actions"]
+    assert kinds(stream.blocks) == ["context", "context_actions", "actions"]
     assert stream.blocks[0]["elements"][0]["text"].startswith("*Sources*  [1] ")
-    buttons = [e["action_id"] for e in stream.blocks[1]["elements"]]
-    assert buttons == ["advisor_more", "advisor_vote_up", "advisor_vote_down"]
+    assert stream.blocks[1]["elements"][0]["type"] == "feedback_buttons"
+    assert [e["action_id"] for e in stream.blocks[2]["elements"]] == ["advisor_more"]
     assert bot.posts() == []  # the streamed message is the only reply
     methods = bot.methods()
     assert methods.index("assistant.threads.setStatus") < methods.index("chat.startStream")
@@ -120,7 +120,7 @@ def test_refused_stream_falls_back_to_one_message(bot, error, retries_streaming)
     bot.settle()
     (reply,) = bot.posts()
     assert reply["thread_ts"] == "1700000102.000100" and "joint venture" in reply["text"].lower()
-    assert kinds(reply["blocks"])[-2:] == ["context", "actions"]
+    assert kinds(reply["blocks"])[-3:] == ["context", "context_actions", "actions"]
     assert bot.slack.refused == ["chat.startStream"] and bot.slack.streams() == []
     assert not bot.slack.called("chat.appendStream") and not bot.slack.called("chat.stopStream")
     # The next answer tries streaming again only when the refusal was about this place, not the API.
@@ -192,8 +192,9 @@ def test_slow_stream_stops_with_a_friendly_message_and_closes_the_generator(make
     release.set()
     (stream_seen,) = bot.slack.streams()
     assert stream_seen.stopped and stream_seen.text == "A first thought that arrives quickly. "
-    (reply,) = bot.posts()
-    assert "took too long" in reply["text"]
+    assert bot.posts() == []
+    (notice,) = bot.slack.called("chat.postEphemeral")  # for the asker only, in the thread
+    assert "took too long" in notice.body["text"] and notice.body["thread_ts"] == stream_seen.thread_ts
     assert closed.wait(5), "the answer generator was not closed after the timeout"
 
 
@@ -213,15 +214,17 @@ def test_refused_blocks_on_stop_are_posted_under_the_stream(bot):
     assert stream.stopped and stream.blocks is None and "joint venture" in stream.text.lower()
     (footer,) = bot.posts()
     assert footer["thread_ts"] == "1700000106.000100"
-    assert kinds(footer["blocks"]) == ["context", "actions"]
+    assert kinds(footer["blocks"]) == ["context", "context_actions", "actions"]
 
 
 def test_vote_on_a_streamed_answer_is_stored(bot, settings):
     assert bot.send(mention("What is a joint venture?", ts="1700000107.000100")) == 200
     bot.settle()
     (stream,) = bot.slack.streams()
-    buttons = next(b for b in stream.blocks if b["type"] == "actions")["elements"]
-    up = next(b for b in buttons if b["action_id"] == "advisor_vote_up")
+    block = next(b for b in stream.blocks if b["type"] == "context_actions")
+    feedback = block["elements"][0]
+    up = {"type": "feedback_buttons", "action_id": feedback["action_id"]}
+    up["value"] = feedback["positive_button"]["value"]
     payload = {
         "type": "block_actions",
         "user": {"id": "U0VOTER"},
@@ -232,11 +235,12 @@ def test_vote_on_a_streamed_answer_is_stored(bot, settings):
         "trigger_id": "1.2.3",
         "response_url": bot.slack.url + "respond/vote-stream",
         "api_app_id": "A0001",
-        "actions": [{**up, "block_id": "advisor_feedback", "type": "button", "action_ts": "1.3"}],
+        "actions": [{**up, "block_id": block["block_id"], "action_ts": "1.3"}],
     }
     body = form_body({"payload": payload})
-    status, _ = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
-    assert status == 200 and bot.slack.wait_for("respond/vote-stream", 1)
+    status, text = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
+    assert status == 200, text
+    assert bot.slack.wait_for("chat.postEphemeral", 1)
     (stored,) = list(FeedbackStore(settings.data_dir))
     assert stored.vote == "up" and stored.question == "What is a joint venture?"
     assert escape(stored.answer) == stream.text and stored.source_ids
@@ -267,8 +271,8 @@ def test_slash_command_is_not_streamed(bot):
             "trigger_id": "1.2.3",
         }
     )
-    status, _ = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
-    assert status == 200
+    status, text = post(bot.url, body, signed_headers(SECRET, body, content_type=FORM))
+    assert status == 200, text
     bot.settle()
     (reply,) = bot.slack.called("respond")
     assert reply.body["response_type"] == "ephemeral" and "joint venture" in reply.body["text"].lower()
@@ -321,12 +325,12 @@ def test_split_calls_is_lossless_at_the_edges():
 
 def test_advisor_slack_process_streams_by_default(slack, tmp_path):
     """`advisor slack` as a real process with default settings: the answer arrives as a stream."""
-    with slack_process(slack, SECRET, str(tmp_path)) as (url, stderr):
+    with slack_process(slack, SECRET, str(tmp_path)) as (url, stderr, _):
         event = event_callback(mention("What is a joint venture?", ts="1700000109.000100"))
         status, _ = post_signed(url, SECRET, event)
         assert status == 200
         assert slack.wait_for("chat.stopStream", 1, timeout=30)
     (stream,) = slack.streams()
     assert stream.thread_ts == "1700000109.000100" and "joint venture" in stream.text.lower()
-    assert kinds(stream.blocks)[-1] == "actions" and not slack.called("chat.postMessage")
+    assert "context_actions" in kinds(stream.blocks) and not slack.called("chat.postMessage")
     assert "Traceback" not in stderr[0] and "xoxb-e2e" not in stderr[0]

@@ -57,8 +57,8 @@ def test_long_answers_fit_block_kit_limits(size):
         for block in message.blocks:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= 3000
-    assert sum(b["type"] == "actions" for m in messages for b in m.blocks) == 1
-    assert messages[-1].blocks[-1]["elements"][0]["value"] == "rec1"
+    assert sum(b["type"] == "context_actions" for m in messages for b in m.blocks) == 1
+    assert messages[-1].blocks[-1]["elements"][0]["value"] == "rec1"  # "Show more" comes last
     assert (len(messages) > 1) == (size == 200_000)
 
 

@@ -205,15 +205,15 @@ def test_two_replicas_share_dedupe_memory_and_votes(team, postgres_url, tmp_path
     try:
         from advisor.sessions import SessionStore
 
-        history = SessionStore(db).history(f"slack:C0001:{root}")
+        history = SessionStore(db).history(f"slack:T0001:C0001:{root}")
         assert [t.question for t in history] == ["What is a joint venture?", "What are the risks of those?"]
         assert "joint venture" in history[1].query.lower()  # searched with A's turn as context
     finally:
         db.close()
 
     # A thumbs-down on A's answer, clicked through B, is exported from a third, empty data dir.
-    buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
-    down = next(b for b in buttons if b["action_id"] == "advisor_vote_down")
+    feedback = next(b for b in reply["blocks"] if b["type"] == "context_actions")["elements"][0]
+    down = {"action_id": feedback["action_id"], "value": feedback["negative_button"]["value"]}
     assert vote(b, down, root, "U0VOTER") == 200
     env = {
         **os.environ,

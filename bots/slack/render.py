@@ -16,8 +16,10 @@ from advisor.answer import Answer
 SECTION_LIMIT = 3000  # characters of text in one section block
 BLOCKS_PER_MESSAGE = 45  # Slack allows 50; the rest is room for the question, sources, notice, buttons
 CHARS_PER_MESSAGE = 36_000  # Slack truncates a message's text at 40,000
-VOTE_ACTION = re.compile(r"^advisor_vote_(up|down)$")
+VOTE_ACTION = re.compile(r"^advisor_vote_(up|down)$")  # the older 👍/👎 buttons, still on posted answers
+FEEDBACK_ACTION = "advisor_feedback"  # Slack's native feedback_buttons: value "up:<record>" / "down:<record>"
 MORE_ACTION = "advisor_more"
+_URL = re.compile(r"^https?://[^\s<>|]+$")
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\^[A-Z0-9]+)?(?:\|([^>]*))?>")
@@ -112,40 +114,66 @@ def answer_messages(answer: Answer, record_id: str, question: str | None = None)
 
 
 def sources_text(answer: Answer) -> str:
+    """``*Sources*  [1] Title › Section  ·  [2] …``; a source with a web address is a link."""
     lines = []
     for s in answer.sources:
         section = s.section.split(" > ")[-1] or s.title
-        label = s.title if section == s.title else f"{s.title} › {section}"
-        lines.append(f"[{s.n}] {escape(_one_line(label, 140))}")
-    return ("*Sources*  " + "  ·  ".join(lines))[:SECTION_LIMIT]
+        label = escape(_one_line(s.title if section == s.title else f"{s.title} › {section}", 140))
+        url = link_target(s.source)
+        lines.append(f"[{s.n}] <{url}|{label.replace('|', '¦')}>" if url else f"[{s.n}] {label}")
+    text = "*Sources*  " + "  ·  ".join(lines)
+    cut = text.rfind("  ·  ", 0, SECTION_LIMIT)  # whole entries only: a cut link would be broken markup
+    return text if len(text) <= SECTION_LIMIT else text[: cut if cut > 0 else SECTION_LIMIT]
+
+
+def link_target(source: str) -> str | None:
+    """The source as a safe mrkdwn link target (http/https, no spaces, ``<``, ``>`` or ``|``), else None."""
+    if not _URL.match(source or "") or len(source) > 1000:
+        return None
+    return source.replace("&", "&amp;")
 
 
 def footer_blocks(answer: Answer, record_id: str) -> list[dict[str, Any]]:
-    """Sources, any notice, and the feedback buttons: what goes under a finished answer."""
+    """Sources, any notice, the native feedback buttons and "Show more": what goes under an answer."""
     blocks = []
     if answer.sources:
         blocks.append(_context(sources_text(answer)))
     if answer.notice:
         blocks.append(_context(f"_{escape(_one_line(answer.notice, 500))}_"))
-    blocks.append(feedback_block(record_id, more=answer.kind == "answer" and answer.detail == "short"))
+    blocks.append(feedback_block(record_id))
+    if answer.kind == "answer" and answer.detail == "short":
+        blocks.append(more_block(record_id))
     return blocks
 
 
-def feedback_block(record_id: str, more: bool = False) -> dict[str, Any]:
-    """The buttons under an answer: 👍/👎, and "Show more" when the full detail is one step away."""
+def feedback_block(record_id: str) -> dict[str, Any]:
+    """Slack's own 👍/👎 for AI replies: a ``context_actions`` block with a ``feedback_buttons`` element."""
 
-    def button(action_id: str, label: str) -> dict[str, Any]:
+    def button(vote: str, label: str, spoken: str) -> dict[str, Any]:
         return {
-            "type": "button",
-            "action_id": action_id,
-            "value": record_id,
             "text": {"type": "plain_text", "text": label, "emoji": True},
+            "accessibility_label": spoken,
+            "value": f"{vote}:{record_id}",
         }
 
-    elements = [button("advisor_vote_up", "👍 Helpful"), button("advisor_vote_down", "👎 Not helpful")]
-    if more:
-        elements.insert(0, button(MORE_ACTION, "Show more"))
-    return {"type": "actions", "block_id": "advisor_feedback", "elements": elements}
+    element = {
+        "type": "feedback_buttons",
+        "action_id": FEEDBACK_ACTION,
+        "positive_button": button("up", "👍", "Mark this answer as helpful"),
+        "negative_button": button("down", "👎", "Mark this answer as not helpful"),
+    }
+    return {"type": "context_actions", "block_id": "advisor_feedback", "elements": [element]}
+
+
+def more_block(record_id: str) -> dict[str, Any]:
+    """ "Show more": the full detail of the answer, one click away."""
+    button = {
+        "type": "button",
+        "action_id": MORE_ACTION,
+        "value": record_id,
+        "text": {"type": "plain_text", "text": "Show more", "emoji": True},
+    }
+    return {"type": "actions", "block_id": "advisor_more", "elements": [button]}
 
 
 def _group(sections: list[str]) -> list[list[str]]:

@@ -77,6 +77,7 @@ class SlackStream:
         self.calls = 0
         self._buffer = ""
         self._last = 0.0
+        self._lock = threading.RLock()  # the answering thread writes; a shutdown may interrupt it
 
     @property
     def started(self) -> bool:
@@ -84,6 +85,11 @@ class SlackStream:
 
     def append(self, text: str) -> None:
         """Add escaped Markdown; the first visible text is sent at once, the rest when enough has gathered."""
+        with self._lock:
+            if not self.stopped:
+                self._append(text)
+
+    def _append(self, text: str) -> None:
         self._buffer += text if self.started else text.lstrip()
         if not self._buffer:
             return
@@ -97,6 +103,10 @@ class SlackStream:
     def stop(self, blocks: list[dict[str, Any]] | None = None) -> bool:
         """Send what is left and finish the message with ``blocks`` under it. False when Slack refused the
         blocks and the stream was finished without them (the caller then posts them separately)."""
+        with self._lock:
+            return True if self.stopped else self._finish(blocks)
+
+    def _finish(self, blocks: list[dict[str, Any]] | None) -> bool:
         if not self.started:
             self._flush()
         parts = split_calls(self._buffer)
@@ -120,12 +130,24 @@ class SlackStream:
 
     def abandon(self) -> None:
         """Finish a stream that went wrong mid-way, quietly: what was shown stays, nothing more is sent."""
-        if not self.started or self.stopped:
-            return
-        try:
-            self._stop(None, None)
-        except Exception as exc:
-            log.info("stream in %s could not be stopped: %s", self.channel, type(exc).__name__)
+        self.interrupt(None)
+
+    def interrupt(self, note: str | None) -> None:
+        """Stop the stream now (shutdown, failure) with an optional closing ``note``; later calls are no-ops.
+        Text still buffered is sent first, so the reader sees all that was written."""
+        with self._lock:
+            if not self.started or self.stopped:
+                return
+            text = self._buffer + (note or "")
+            self._buffer = ""
+            try:
+                parts = split_calls(text)
+                for part in parts[:-1]:
+                    self._send(part)
+                self._stop(parts[-1] if parts else None, None)
+            except Exception as exc:
+                self.stopped = True  # nothing more is sent to it either way
+                log.info("stream in %s could not be stopped: %s", self.channel, type(exc).__name__)
 
     def _flush(self) -> None:
         text, self._buffer = self._buffer, ""

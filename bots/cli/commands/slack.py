@@ -18,7 +18,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from bots.cli.extras import require
     from bots.slack.config import load_slack_settings
 
-    require("slack", "slack", "slack_bolt", "slack_sdk")
+    require("slack", "slack", "slack_bolt", "slack_sdk", "uvicorn", "starlette")
     from bots.slack.app import main
 
     return main(settings, load_slack_settings())

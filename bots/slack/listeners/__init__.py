@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bots.slack.answering import Answerer
-from bots.slack.listeners import assistant, commands, events, feedback, workflows
+from bots.slack.listeners import assistant, commands, events, feedback, home, shortcuts, workflows
 
 
 def register_all(app: App, answerer: Answerer) -> None:
@@ -14,3 +14,5 @@ def register_all(app: App, answerer: Answerer) -> None:
     workflows.register(app, answerer)  # before `commands`: it takes `/advisor scorecard|health`
     commands.register(app, answerer)
     feedback.register(app, answerer)
+    home.register(app, answerer)
+    shortcuts.register(app, answerer)

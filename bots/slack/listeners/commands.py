@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bots.slack.answering import Answerer, Ask
+from bots.slack.answering import Answerer, Ask, session_key
 from bots.slack.render import escape, plain_text
 
 USAGE = (
@@ -24,16 +24,23 @@ def register(app: App, answerer: Answerer) -> None:
             return
         ack(response_type="ephemeral", text=f"Looking into “{escape(question[:200])}”…")
         channel, user = command.get("channel_id", ""), command.get("user_id", "")
-        answerer.submit(
-            Ask(
-                question=question,
-                user=user,
-                channel=channel,
-                thread_ts=None,
-                session_id=f"slack:{channel}:slash:{user}",
-                client=client,
-                respond=respond,
-                echo_question=True,
-                team_id=command.get("team_id") or None,  # the workspace: part of every stored key
-            )
-        )
+        team = command.get("team_id")
+        answerer.submit(private_ask(question, team, channel, user, f"slash:{user}", client, respond))
+
+
+def private_ask(
+    question: str, team: str | None, channel: str, user: str, key: str, client: WebClient, respond: Respond
+) -> Ask:
+    """A question answered to its asker alone through ``respond`` (response_url), quoted above the answer;
+    ``key`` names the conversation within the channel."""
+    return Ask(
+        question=question,
+        user=user,
+        channel=channel,
+        thread_ts=None,
+        session_id=session_key(team, channel, key),
+        client=client,
+        respond=respond,
+        echo_question=True,
+        team_id=team,
+    )
