@@ -164,10 +164,10 @@ def test_prune_deletes_only_what_is_older_than_the_cutoff(db):
     FeedbackStore(db).record(Feedback("up", "old", "a", ts=old))
     FeedbackStore(db).record(Feedback("up", "new", "a", ts=new))
     AnswerRecords(db).save(AnswerRecord("new", "a"))
-    assert retention.prune(db, 30) == {"turns": 1, "answers": 0, "votes": 1}
+    assert retention.prune(db, 30) == {"turns": 1, "answers": 0, "votes": 1, "recent_threads": 0}
     assert [t.question for t in sessions.history("s")] == ["new"]
     assert [f.question for f in FeedbackStore(db)] == ["new"]
-    assert retention.prune(db, 30) == {"turns": 0, "answers": 0, "votes": 0}
+    assert retention.prune(db, 30) == {"turns": 0, "answers": 0, "votes": 0, "recent_threads": 0}
 
 
 def test_forget_removes_one_persons_questions_answers_and_votes(db):
@@ -180,11 +180,11 @@ def test_forget_removes_one_persons_questions_answers_and_votes(db):
     records.save(AnswerRecord("someone else's", "a", session_id="s1", user="U2"))
     votes.record(Feedback("down", "q", "a", user="U1"))
     votes.record(Feedback("down", "q", "a", user="U2"))
-    assert retention.forget(db, "U1", team="") == {"turns": 2, "answers": 1, "votes": 1}
+    assert retention.forget(db, "U1", team="") == {"turns": 2, "answers": 1, "votes": 1, "recent_threads": 0}
     assert [t.question for t in sessions.history("s1")] == ["someone else's"]
     assert [f.user for f in votes] == ["U2"]
     assert len(sessions.history("s2", team="T2")) == 1  # --team limits it to one workspace
-    assert retention.forget(db, "U1") == {"turns": 1, "answers": 0, "votes": 0}
+    assert retention.forget(db, "U1") == {"turns": 1, "answers": 0, "votes": 0, "recent_threads": 0}
 
 
 def test_the_command_line_migrates_prunes_and_forgets(database_url, monkeypatch, capsys):
@@ -197,10 +197,16 @@ def test_the_command_line_migrates_prunes_and_forgets(database_url, monkeypatch,
     assert (result["from"], result["to"], result["applied"]) == (0, LATEST, list(range(1, LATEST + 1)))
     assert main(["db", "migrate"]) == 0 and "up to date" in capsys.readouterr().out
     assert main(["db", "prune", "--older-than", "30", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["deleted"] == {"turns": 0, "answers": 0, "votes": 0}
+    assert json.loads(capsys.readouterr().out)["deleted"] == {
+        "turns": 0,
+        "answers": 0,
+        "votes": 0,
+        "recent_threads": 0,
+    }
     assert main(["db", "forget", "--user", "U1"]) == 0
     assert (
-        "deleted 0 conversation turn(s), 0 answer record(s), 0 vote(s) of user U1" in capsys.readouterr().out
+        "deleted 0 conversation turn(s), 0 answer record(s), 0 vote(s), 0 recent thread(s) of user U1"
+        in capsys.readouterr().out
     )
 
 

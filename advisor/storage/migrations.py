@@ -168,9 +168,23 @@ class Migration:
         )
 
 
+# A chat front end installed in many workspaces: each install's record (opaque JSON, its tokens
+# included), one-time install states, and the threads each person asked in (for a home screen).
+_INSTALLS = """
+CREATE TABLE IF NOT EXISTS installations (
+    install_key TEXT PRIMARY KEY, enterprise_id TEXT NOT NULL, team TEXT NOT NULL, data TEXT NOT NULL,
+    installed_at DOUBLE PRECISION NOT NULL);
+CREATE TABLE IF NOT EXISTS install_states (state TEXT PRIMARY KEY, expires DOUBLE PRECISION NOT NULL);
+CREATE TABLE IF NOT EXISTS recent_threads (
+    team TEXT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL, thread_ts TEXT NOT NULL,
+    question TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, PRIMARY KEY (team, user_id, channel, thread_ts));
+CREATE INDEX IF NOT EXISTS recent_threads_ts ON recent_threads (ts)
+"""
+
 MIGRATIONS = (
     Migration(1, "conversations, answer records, votes, claims, rate windows", _sqlite_v1, _POSTGRES_V1),
     Migration(2, "import the files of earlier versions (SQLite)", _sqlite_v2, ""),
+    Migration(3, "workspace installations, install states, recent threads", _INSTALLS, _INSTALLS),
 )
 LATEST = MIGRATIONS[-1].version
 

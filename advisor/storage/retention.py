@@ -19,13 +19,14 @@ from advisor.storage.base import Database
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0
-PRUNED = ("turns", "answers", "votes")
+PRUNED = ("turns", "answers", "votes", "recent_threads")
 _scheduled: set[str] = set()
 _scheduled_lock = threading.Lock()
 
 
 def prune(db: Database, older_than_days: float, now: float | None = None) -> dict[str, int]:
-    """Delete turns, answer records and votes older than ``older_than_days``; return the counts."""
+    """Delete turns, answer records, votes and recent threads older than ``older_than_days``;
+    return the counts."""
     cutoff = (now if now is not None else time.time()) - older_than_days * DAY
     counts: dict[str, int] = {}
     with db.transaction() as tx:
@@ -38,7 +39,8 @@ def prune(db: Database, older_than_days: float, now: float | None = None) -> dic
 
 
 def forget(db: Database, user: str, team: str | None = None) -> dict[str, int]:
-    """Delete every turn, answer record and vote of ``user`` (in ``team``, or in every workspace)."""
+    """Delete every turn, answer record, vote and recent thread of ``user`` (in ``team``, or in
+    every workspace)."""
     mine, params = ("user_id = ?", [user]) if team is None else ("user_id = ? AND team = ?", [user, team])
     theirs = "a.user_id = ?" if team is None else "a.user_id = ? AND a.team = ?"
     counts: dict[str, int] = {}
@@ -49,7 +51,7 @@ def forget(db: Database, user: str, team: str | None = None) -> dict[str, int]:
             params + params,
         )
         counts["turns"] = tx.rowcount
-        for table in ("answers", "votes"):
+        for table in ("answers", "votes", "recent_threads"):
             tx.execute(f"DELETE FROM {table} WHERE {mine}", params)
             counts[table] = tx.rowcount
     return counts

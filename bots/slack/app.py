@@ -16,9 +16,10 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from advisor import Advisor, AdvisorError, Settings
+from advisor.storage import Database
 from bots.slack import dedupe, run
 from bots.slack.answering import Answerer, describe
-from bots.slack.appdb import Database, Installations, OAuthStates, RecentThreads, open_app_db
+from bots.slack.appdb import Installations, OAuthStates, RecentThreads
 from bots.slack.config import SlackConfig, SlackSettings, make_client, slack_config
 from bots.slack.health import Readiness
 from bots.slack.listeners import register_all
@@ -34,11 +35,11 @@ def create_app(
     db: Database | None = None,
 ) -> App:
     """The Bolt app with every listener registered (no network calls: tests pass a stub-pointed client).
-    In OAuth mode ``db`` holds the installations and OAuth states (default: the data dir's app file)."""
+    In OAuth mode ``db`` holds the installations and OAuth states (default: the advisor's database)."""
     config = slack_config(slack)
     oauth = None
     if config.oauth is not None:
-        db = db or open_app_db(answerer.data_dir)
+        db = db or answerer.db
         oauth = OAuthSettings(
             client_id=config.oauth.client_id,
             client_secret=config.oauth.client_secret,
@@ -70,9 +71,7 @@ def main(settings: Settings, slack: SlackSettings) -> int:
         client = make_client(config)
         bot = run.auth_test(client) if config.oauth is None else {"user": "advisor (many workspaces)"}
         advisor = Advisor.from_settings(settings, notify=lambda message: print(message, file=sys.stderr))
-        answerer = Answerer(
-            advisor, slack, settings.data_dir, threads=RecentThreads(open_app_db(settings.data_dir))
-        )
+        answerer = Answerer(advisor, slack, settings.data_dir, threads=RecentThreads(advisor.sessions.db))
         app = create_app(slack, advisor, answerer, client)
         readiness = Readiness({"storage": lambda: answerer.db.query("SELECT 1")})
         print(f"Slack bot @{bot.get('user')} starting", file=sys.stderr)

@@ -1,10 +1,10 @@
-"""The Slack app's own tables: workspace installations, OAuth states, and each user's recent threads.
+"""The Slack app's own records: workspace installations, OAuth states, and each user's recent threads.
 
-Three small classes over one ``Database`` (a connection factory): ``Installations`` is a slack_sdk
-``InstallationStore`` and ``OAuthStates`` an ``OAuthStateStore``, so Bolt's ``OAuthSettings`` uses them
-as they are; ``RecentThreads`` feeds the App Home. The default database is ``<data_dir>/slack_app.sqlite3``.
-Until the shared storage layer (``advisor.storage``) lands they live in that file; moving them onto it
-means giving them its connection, nothing else.
+Three small classes over the advisor's database (``advisor.storage``: SQLite by default, PostgreSQL with
+``ADVISOR_DATABASE_URL``, so every replica sees an install made through any of them): ``Installations``
+is a slack_sdk ``InstallationStore`` and ``OAuthStates`` an ``OAuthStateStore``, so Bolt's
+``OAuthSettings`` uses them as they are; ``RecentThreads`` feeds the App Home. The tables
+(``installations``, ``install_states``, ``recent_threads``) come with the storage layer's migrations.
 
 Bot tokens are stored as Slack returns them (as slack_sdk's own SQLite store does): protect the data
 directory or the database like any other credential store. Nothing here logs a token.
@@ -14,43 +14,18 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
-log = logging.getLogger(__name__)
+from advisor.storage import Database, data_dir_database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS slack_installations (
-    team_key TEXT PRIMARY KEY,      -- "<enterprise_id>:<team_id>", either part may be empty
-    enterprise_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    data TEXT NOT NULL,             -- the Installation's fields as JSON
-    installed_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS slack_oauth_states (
-    state TEXT PRIMARY KEY,
-    expires_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS slack_recent_threads (
-    team TEXT NOT NULL,
-    user TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    thread_ts TEXT NOT NULL,
-    question TEXT NOT NULL,
-    ts REAL NOT NULL,
-    PRIMARY KEY (team, user, channel, thread_ts)
-);
-"""
+log = logging.getLogger(__name__)
 
 # Installation's constructor arguments that round-trip through JSON unchanged.
 _FIELDS = (
@@ -61,35 +36,9 @@ _FIELDS = (
 ).split()
 
 
-class Database(Protocol):
-    """What the stores need from a database: a transaction yielding a DB-API connection (qmark style)."""
-
-    def transaction(self) -> Any: ...
-
-
-class SQLiteDatabase:
-    """One SQLite file; each transaction opens a short-lived connection (safe across threads)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        with self.transaction() as db:
-            db.executescript(SCHEMA)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=10)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
-
-
-def open_app_db(data_dir: Path) -> SQLiteDatabase:
-    return SQLiteDatabase(data_dir / "slack_app.sqlite3")
+def open_app_db(data_dir: Path) -> Database:
+    """The default database of ``data_dir`` (tests and one-machine use; the bot passes the advisor's)."""
+    return data_dir_database(data_dir)
 
 
 def _key(enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None) -> str:
@@ -111,7 +60,10 @@ class Installations(InstallationStore):
         key = _key(installation.enterprise_id, installation.team_id, installation.is_enterprise_install)
         with self.db.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO slack_installations VALUES (?,?,?,?,?)",
+                "INSERT INTO installations (install_key, enterprise_id, team, data, installed_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT (install_key) DO UPDATE SET "
+                "enterprise_id = excluded.enterprise_id, team = excluded.team, data = excluded.data, "
+                "installed_at = excluded.installed_at",
                 (
                     key,
                     installation.enterprise_id or "",
@@ -144,13 +96,13 @@ class Installations(InstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         with self.db.transaction() as db:
-            row = db.execute(
-                "SELECT data FROM slack_installations WHERE team_key=?",
+            rows = db.execute(
+                "SELECT data FROM installations WHERE install_key=?",
                 (_key(enterprise_id, team_id, is_enterprise_install),),
-            ).fetchone()
-        if row is None:
+            )
+        if not rows:
             return None
-        installation = Installation(**json.loads(row[0]))
+        installation = Installation(**json.loads(rows[0][0]))
         if user_id is not None and installation.user_id != user_id:
             return None  # the app keeps no user tokens: only the installer's record exists
         return installation
@@ -166,10 +118,11 @@ class Installations(InstallationStore):
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """The bot token is revoked or the app uninstalled: without a bot there is nothing to keep."""
         with self.db.transaction() as db:
-            gone = db.execute(
-                "DELETE FROM slack_installations WHERE enterprise_id=? AND team_id IN (?, '')",
+            db.execute(
+                "DELETE FROM installations WHERE enterprise_id=? AND team IN (?, '')",
                 (enterprise_id or "", team_id or ""),
-            ).rowcount
+            )
+            gone = db.rowcount
         log.info("removed %s installation(s) of team %s", gone, team_id)
 
     def delete_installation(
@@ -195,15 +148,18 @@ class OAuthStates(OAuthStateStore):
         state = uuid.uuid4().hex
         now = time.time()
         with self.db.transaction() as db:
-            db.execute("DELETE FROM slack_oauth_states WHERE expires_at < ?", (now,))
-            db.execute("INSERT INTO slack_oauth_states VALUES (?, ?)", (state, now + self.expiration_seconds))
+            db.execute("DELETE FROM install_states WHERE expires < ?", (now,))
+            db.execute(
+                "INSERT INTO install_states (state, expires) VALUES (?, ?)",
+                (state, now + self.expiration_seconds),
+            )
         return state
 
     def consume(self, state: str) -> bool:
         with self.db.transaction() as db:
-            row = db.execute("SELECT expires_at FROM slack_oauth_states WHERE state=?", (state,)).fetchone()
-            db.execute("DELETE FROM slack_oauth_states WHERE state=?", (state,))
-        return row is not None and row[0] >= time.time()
+            rows = db.execute("SELECT expires FROM install_states WHERE state=?", (state,))
+            db.execute("DELETE FROM install_states WHERE state=?", (state,))
+        return bool(rows) and rows[0][0] >= time.time()
 
 
 @dataclass
@@ -224,12 +180,13 @@ class RecentThreads:
     def add(self, team: str, user: str, channel: str, thread_ts: str, question: str) -> None:
         with self.db.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO slack_recent_threads VALUES (?,?,?,?,?,?)",
+                "INSERT INTO recent_threads (team, user_id, channel, thread_ts, question, ts) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (team, user, channel, thread_ts, question[:300], time.time()),
             )
             db.execute(
-                "DELETE FROM slack_recent_threads WHERE team=? AND user=? AND thread_ts NOT IN "
-                "(SELECT thread_ts FROM slack_recent_threads WHERE team=? AND user=? "
+                "DELETE FROM recent_threads WHERE team=? AND user_id=? AND thread_ts NOT IN "
+                "(SELECT thread_ts FROM recent_threads WHERE team=? AND user_id=? "
                 "ORDER BY ts DESC LIMIT ?)",
                 (team, user, team, user, self.keep),
             )
@@ -237,8 +194,8 @@ class RecentThreads:
     def of(self, team: str, user: str, limit: int = 5) -> list[Thread]:
         with self.db.transaction() as db:
             rows = db.execute(
-                "SELECT channel, thread_ts, question, ts FROM slack_recent_threads "
-                "WHERE team=? AND user=? ORDER BY ts DESC LIMIT ?",
+                "SELECT channel, thread_ts, question, ts FROM recent_threads "
+                "WHERE team=? AND user_id=? ORDER BY ts DESC LIMIT ?",
                 (team, user, limit),
-            ).fetchall()
+            )
         return [Thread(*row) for row in rows]

@@ -73,5 +73,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    names = {"turns": "conversation turn(s)", "answers": "answer record(s)", "votes": "vote(s)"}
+    names = {
+        "turns": "conversation turn(s)",
+        "answers": "answer record(s)",
+        "votes": "vote(s)",
+        "recent_threads": "recent thread(s)",
+    }
     return ", ".join(f"{n} {names[table]}" for table, n in counts.items())
