@@ -102,7 +102,7 @@ def _sections(records: Iterable[tuple[str, str, dict]]) -> _Sections:
 
 def build(
     records: list[tuple[str, str, dict]],
-    chunk_vectors: np.ndarray,
+    chunk_vectors: np.ndarray | Iterable[np.ndarray],
     knowledge_dir: Path,
     embedder,
     data_dir: Path,
@@ -182,16 +182,23 @@ def build(
     return name, sum(1 for t in texts if t not in cache)
 
 
-def best_similarities(vectors: np.ndarray, chunk_vectors: np.ndarray, batch: int = 4096) -> np.ndarray:
-    """Each vector's highest cosine to any chunk (0 for an empty build)."""
-    best = np.zeros(len(vectors), dtype=np.float32)
-    if not len(chunk_vectors) or not len(vectors):
-        return best
-    best[:] = -1.0
-    for start in range(0, len(chunk_vectors), batch):
-        sims = vectors @ np.asarray(chunk_vectors[start : start + batch], dtype=np.float32).T
-        best = np.maximum(best, sims.max(axis=1))
-    return best
+def best_similarities(
+    vectors: np.ndarray, chunk_vectors: np.ndarray | Iterable[np.ndarray], batch: int = 4096
+) -> np.ndarray:
+    """Each vector's highest cosine to any chunk (0 for an empty build). ``chunk_vectors`` is one
+    array or pages of them (ingest streams a large build's vectors page by page)."""
+    if isinstance(chunk_vectors, np.ndarray):
+        chunk_vectors = (
+            chunk_vectors[start : start + batch] for start in range(0, len(chunk_vectors), batch)
+        )
+    best = np.full(len(vectors), -1.0, dtype=np.float32)
+    seen = False
+    for page in chunk_vectors:
+        if len(page) and len(vectors):
+            sims = vectors @ np.asarray(page, dtype=np.float32).T
+            best = np.maximum(best, sims.max(axis=1))
+            seen = True
+    return best if seen else np.zeros(len(vectors), dtype=np.float32)
 
 
 def _cached_vectors(data_dir: Path, previous: str | None, embedder_name: str) -> dict[str, np.ndarray]:
