@@ -36,6 +36,11 @@ COPY_BATCH = 1000
 WARM_SAMPLES = 48  # chunk texts kept for the embedder's prepare_for_queries hook
 
 
+def _fingerprint(artefacts: str | None) -> str:
+    """The domain-files part of an intent artefact name (``<physical>.<fingerprint>.npz``)."""
+    return artefacts.rsplit(".", 2)[-2] if artefacts and artefacts.count(".") >= 2 else ""
+
+
 class Build:
     def __init__(
         self, ingestor: Ingestor, name: str, pointer: Pointer | None, lease: Lease, chunker: str
@@ -65,7 +70,7 @@ class Build:
         self.physical = self.store.new_build(self.name, self.ingestor.embedder.name, self.lease.owner)
         base = keywords_build.base_for(self.settings, self.store, self.pointer)
         folder = keywords_build.folder_of(self.settings, index_name(self.physical, None))
-        self.writer = KeywordWriter(folder, base)
+        self.writer = KeywordWriter(folder, base, keywords_build.section_questions(self.settings))
 
     def add_file(self, path: str, chunks: list[Chunk]) -> None:
         """One loaded file's chunks: replace its old ones in the keyword index, buffer the new ones."""
@@ -124,14 +129,11 @@ class Build:
         self.ingestor._check(self.physical, total)
         old_artefacts = self.pointer.info.get(intent.INFO_KEY) if self.pointer else None
         artefacts = self.ingestor._build_intent(self.physical, old_artefacts, report)
-        keywords_build.add_questions(
-            self.writer,
-            self.store,
-            self.physical,
-            old_artefacts if self.writer.incremental else None,
-            artefacts,
-            self.settings,
-        )
+        if self.writer.incremental and _fingerprint(old_artefacts) != _fingerprint(artefacts):
+            # The domain files changed: kept chunks were indexed with their old section questions.
+            keywords_build.add_questions(
+                self.writer, self.store, self.physical, old_artefacts, artefacts, self.settings
+            )
         self.writer.folder = keywords_build.folder_of(self.settings, index_name(self.physical, artefacts))
         built = self.writer.commit(self.physical)
         self.writer = None

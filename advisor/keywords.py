@@ -28,7 +28,7 @@ import os
 import shutil
 import tarfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,13 +81,19 @@ class Built:
         return {"name": self.name, "count": self.count, "version": VERSION}
 
 
-class KeywordWriter:
-    """Writes one index directory: empty, or a copy of a previous build's index to update."""
+Questions = Callable[[Mapping[str, Any]], str]  # a chunk's metadata -> its section's example questions
 
-    def __init__(self, folder: Path, base: Path | None = None) -> None:
+
+class KeywordWriter:
+    """Writes one index directory: empty, or a copy of a previous build's index to update.
+    ``questions`` gives each added chunk its section's example questions (doc2query) at add time:
+    re-adding chunks later would leave their deleted copies in BM25's statistics until a merge."""
+
+    def __init__(self, folder: Path, base: Path | None = None, questions: Questions | None = None) -> None:
         import tantivy
 
         self.folder = folder
+        self.questions = questions
         self._tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -100,12 +106,19 @@ class KeywordWriter:
         self.incremental = base is not None
         self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
 
-    def add(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[Mapping], extra=None) -> None:
+    def add(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[Mapping],
+        extra: Mapping[str, str] | None = None,
+    ) -> None:
+        """Index chunks; ``extra`` (more words per id) overrides the writer's ``questions``."""
         import tantivy
 
-        extra = extra or {}
         for cid, text, meta in zip(ids, texts, metadatas, strict=True):
-            body = words(text, meta, extra.get(cid, ""))
+            questions = self.questions(meta) if self.questions and extra is None else ""
+            body = words(text, meta, extra.get(cid, "") if extra is not None else questions)
             self._writer.add_document(tantivy.Document(id=cid, path=str(meta.get("path", "")), body=body))
 
     def delete_paths(self, paths: Iterable[str]) -> None:

@@ -35,6 +35,20 @@ def questions_by_chunk(settings: Settings, artefacts: str | None) -> dict[str, s
     return found.questions.chunk_questions() if found is not None else {}
 
 
+def section_questions(settings: Settings) -> keywords.Questions:
+    """A chunk's section questions as the intent artefacts index them (QuestionIndex.chunk_questions),
+    read straight from the domain files, so chunks are indexed with them as they are added."""
+    from advisor.questions import load_section_questions, section_key
+
+    written = load_section_questions(settings.knowledge_dir)
+
+    def questions(meta) -> str:
+        key = section_key(str(meta.get("source", "")), str(meta.get("section", "")))
+        return " ".join(written.get(key, [])) if key[1] else ""
+
+    return questions
+
+
 def _expected(pointer: Pointer) -> tuple[str, int | None]:
     info = pointer.info.get(keywords.INFO_KEY) or {}
     name = str(info.get("name") or keywords.index_name(pointer.physical, pointer.info.get(intent.INFO_KEY)))

@@ -69,7 +69,9 @@ def _tantivy_schema():
 def build_fts5(tokens: list[list[str]], path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute("CREATE VIRTUAL TABLE chunks USING fts5(body, tokenize='unicode61')")
-    db.executemany("INSERT INTO chunks(rowid, body) VALUES (?, ?)", ((i, " ".join(t)) for i, t in enumerate(tokens)))
+    db.executemany(
+        "INSERT INTO chunks(rowid, body) VALUES (?, ?)", ((i, " ".join(t)) for i, t in enumerate(tokens))
+    )
     db.commit()
     db.close()
 
@@ -151,14 +153,24 @@ def main(n: int, work: Path) -> None:
         built = time.perf_counter() - started
         size = sum(p.stat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
         probe = PROBE.format(loader=LOADERS[name])
-        out = subprocess.run([sys.executable, "-c", probe, str(path), str(work / "queries.json")],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(path), str(work / "queries.json")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         got = json.loads(out.stdout)
-        overlap = sum(len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in zip(got["tops"], ref_tops)) / len(ref_tops)
-        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in zip(got["tops"], ref_tops)) / len(ref_tops)
-        print(f"{name}: build {built:.1f} s, {size / 2**20:.0f} MB on disk, cold load+query {got['cold_s']:.3f} s, "
-              f"RSS {got['rss_mb']:.0f} MB, warm p50 {got['p50_ms']:.1f} ms p95 {got['p95_ms']:.1f} ms, "
-              f"top-5 overlap with reference {overlap:.3f}, same top-1 {top1:.2f}")
+        overlap = sum(
+            len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in zip(got["tops"], ref_tops)
+        ) / len(ref_tops)
+        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in zip(got["tops"], ref_tops)) / len(
+            ref_tops
+        )
+        print(
+            f"{name}: build {built:.1f} s, {size / 2**20:.0f} MB on disk, cold load+query {got['cold_s']:.3f} s, "
+            f"RSS {got['rss_mb']:.0f} MB, warm p50 {got['p50_ms']:.1f} ms p95 {got['p95_ms']:.1f} ms, "
+            f"top-5 overlap with reference {overlap:.3f}, same top-1 {top1:.2f}"
+        )
 
 
 if __name__ == "__main__":
