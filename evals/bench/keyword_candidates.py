@@ -92,7 +92,9 @@ import tantivy
 index = tantivy.Index.open(PATH)
 searcher = index.searcher()
 def search(words):
-    q = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(index.schema, "body", w)) for w in set(words)])
+    should = tantivy.Occur.Should
+    terms = [tantivy.Query.term_query(index.schema, "body", w) for w in set(words)]
+    q = tantivy.Query.boolean_query([(should, t) for t in terms])
     return [searcher.doc(a)["row"][0] for _, a in searcher.search(q, 20).hits]
 """,
     "fts5": """
@@ -100,7 +102,8 @@ import sqlite3
 db = sqlite3.connect(PATH)
 def search(words):
     q = " OR ".join('"%s"' % w for w in set(words))
-    return [r[0] for r in db.execute("SELECT rowid FROM chunks WHERE chunks MATCH ? ORDER BY bm25(chunks) LIMIT 20", (q,))]
+    sql = "SELECT rowid FROM chunks WHERE chunks MATCH ? ORDER BY bm25(chunks) LIMIT 20"
+    return [r[0] for r in db.execute(sql, (q,))]
 """,
 }
 
@@ -160,14 +163,12 @@ def main(n: int, work: Path) -> None:
             check=True,
         )
         got = json.loads(out.stdout)
-        overlap = sum(
-            len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in zip(got["tops"], ref_tops)
-        ) / len(ref_tops)
-        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in zip(got["tops"], ref_tops)) / len(
-            ref_tops
-        )
+        pairs = list(zip(got["tops"], ref_tops, strict=True))
+        overlap = sum(len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in pairs) / len(pairs)
+        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in pairs) / len(pairs)
         print(
-            f"{name}: build {built:.1f} s, {size / 2**20:.0f} MB on disk, cold load+query {got['cold_s']:.3f} s, "
+            f"{name}: build {built:.1f} s, {size / 2**20:.0f} MB on disk, "
+            f"cold load+query {got['cold_s']:.3f} s, "
             f"RSS {got['rss_mb']:.0f} MB, warm p50 {got['p50_ms']:.1f} ms p95 {got['p95_ms']:.1f} ms, "
             f"top-5 overlap with reference {overlap:.3f}, same top-1 {top1:.2f}"
         )
