@@ -157,10 +157,10 @@ def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_se
         command = [sys.executable, "-m", "bots.cli.main", "ingest", str(docs), "--collection", collection]
         procs.append(
             subprocess.Popen(
-                [*command, "--wait", "120", "--json"], env=env, stdout=subprocess.PIPE, text=True
+                [*command, "--wait", "900", "--json"], env=env, stdout=subprocess.PIPE, text=True
             )
         )
-    reports = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    reports = [json.loads(p.communicate(timeout=1800)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert all(r["ok"] and r["built"] for r in reports)
     settings = load_settings(chroma_url=url, data_dir=tmp_path / "reader", embedder="hashing")

@@ -1,6 +1,7 @@
 """Measure keyword-index candidates on one synthetic corpus: bm25s, tantivy, SQLite FTS5.
 
     python -m evals.bench.keyword_candidates 200000 /tmp/kw   # N chunks, a work directory
+    python -m evals.bench.keyword_candidates 1000000 /tmp/kw tantivy   # only the named candidates
 
 Every candidate indexes the same pre-tokenised chunks (advisor/text.py ``content_words``), so the
 comparison is about the engine, not the tokeniser. Per candidate: build time, size on disk, a cold
@@ -128,7 +129,10 @@ print(json.dumps({{"cold_s": cold, "p50_ms": lat[len(lat) // 2], "p95_ms": lat[i
 """
 
 
-def main(n: int, work: Path) -> None:
+REFERENCE_MAX = 300_000  # the in-memory reference needs several GB beyond this
+
+
+def main(n: int, work: Path, only: list[str] | None = None) -> None:
     docs, questions = corpus(n)
     started = time.perf_counter()
     tokens = [content_words(d) for d in docs]
@@ -137,13 +141,18 @@ def main(n: int, work: Path) -> None:
     (work / "queries.json").write_text(json.dumps(queries))
     from advisor.retrieval import LexicalIndex
 
-    started = time.perf_counter()
-    reference = LexicalIndex([(str(i), d, {}) for i, d in enumerate(docs)])
-    print(f"reference in-memory BM25 build {time.perf_counter() - started:.1f} s")
-    ref_tops = [[i for i, _ in reference.search(q, 20)] for q in questions]
-    del reference
+    ref_tops: list[list[int]] = []
+    if n <= REFERENCE_MAX:
+        started = time.perf_counter()
+        reference = LexicalIndex([(str(i), d, {}) for i, d in enumerate(docs)])
+        print(f"reference in-memory BM25 build {time.perf_counter() - started:.1f} s")
+        ref_tops = [[i for i, _ in reference.search(q, 20)] for q in questions]
+        del reference
+    del docs
     builders = {"bm25s": build_bm25s, "tantivy": build_tantivy, "fts5": build_fts5}
     for name, build in builders.items():
+        if only and name not in only:
+            continue
         path = work / name
         shutil.rmtree(path, ignore_errors=True)
         path.unlink(missing_ok=True) if path.is_file() else None
@@ -163,9 +172,11 @@ def main(n: int, work: Path) -> None:
             check=True,
         )
         got = json.loads(out.stdout)
-        pairs = list(zip(got["tops"], ref_tops, strict=True))
-        overlap = sum(len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in pairs) / len(pairs)
-        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in pairs) / len(pairs)
+        pairs = list(zip(got["tops"], ref_tops, strict=True)) if ref_tops else []
+        overlap = sum(len(set(a[:5]) & set(b[:5])) / max(1, len(b[:5])) for a, b in pairs) / max(
+            1, len(pairs)
+        )
+        top1 = sum(bool(a) and bool(b) and a[0] == b[0] for a, b in pairs) / max(1, len(pairs))
         print(
             f"{name}: build {built:.1f} s, {size / 2**20:.0f} MB on disk, "
             f"cold load+query {got['cold_s']:.3f} s, "
@@ -175,4 +186,4 @@ def main(n: int, work: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), Path(sys.argv[2]))
+    main(int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(",") if len(sys.argv) > 3 else None)
