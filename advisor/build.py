@@ -137,7 +137,7 @@ class Build:
         self.writer.folder = keywords_build.folder_of(self.settings, index_name(self.physical, artefacts))
         built = self.writer.commit(self.physical)
         self.writer = None
-        keywords_build.publish(self.settings, self.store, built)
+        keywords_build.publish(self.settings, self.store, built, self.physical)
         self.lease.check()
         info = {
             "built_at": time.time(),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 from advisor import intent, keywords
 from advisor.config import Settings
@@ -133,7 +132,7 @@ def reindex_questions(
     except BaseException:
         writer.abort()
         raise
-    publish(settings, store, built)
+    publish(settings, store, built, pointer.physical)
     return built.info()
 
 
@@ -157,20 +156,16 @@ def add_questions(
         writer.add([r.id for r in records], [r.text for r in records], [r.metadata for r in records], new)
 
 
-def publish(settings: Settings, store: VectorStore, built: Built) -> None:
+def publish(settings: Settings, store: VectorStore, built: Built, physical: str) -> None:
     """Publish a finished index into the Chroma server for replicas on other data dirs."""
     if not settings.chroma_url:
         return
     started = time.perf_counter()
     data = keywords.pack(folder_of(settings, built.name))
-    store.put_blob(built.name, data)
+    store.put_blob(built.name, data, physical)
     log.info(
         "keyword index %s published (%.1f MB, %.2f s)",
         built.name,
         len(data) / 2**20,
         time.perf_counter() - started,
     )
-
-
-def drop_published(store: Any, name: str) -> None:
-    store.drop_blob(name)

@@ -139,8 +139,8 @@ class BuildKeywords:
         return self.records[row]
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        records = self.records
-        del records
+        if self._records is None:
+            self._records = self.records  # builds the id -> row map
         return [(self._rows[i], s) for i, s in self.hits(query, k) if i in self._rows]
 
 

@@ -141,7 +141,8 @@ class VectorStore:
             return ""
 
     def drop(self, physical: str) -> None:
-        self.drop_blob(physical)
+        if self.settings.chroma_url:  # only a server holds published blobs
+            self.drop_blobs(physical)
         self._collections.pop(physical, None)
         try:
             self._client.delete_collection(physical)
@@ -264,17 +265,17 @@ class VectorStore:
     def _blobs(self):
         return self._client.get_or_create_collection(BLOBS, embedding_function=None)
 
-    def put_blob(self, key: str, data: bytes) -> None:
-        """Store bytes under a key (replacing any); parts first, the head (part count) last."""
+    def put_blob(self, key: str, data: bytes, build: str) -> None:
+        """Store bytes under a key (replacing any) for a build; parts first, the head last."""
         parts = [data[i : i + BLOB_PART] for i in range(0, len(data), BLOB_PART)] or [b""]
         blobs = self._blobs()
         for n, part in enumerate(parts):
             blobs.upsert(
                 ids=[f"{key}#{n}"],
                 embeddings=[[0.0]],
-                metadatas=[{"key": key, "data": base64.b64encode(part).decode("ascii")}],
+                metadatas=[{"key": key, "build": build, "data": base64.b64encode(part).decode("ascii")}],
             )
-        head = {"key": key, "parts": len(parts), "sha": hashlib.sha256(data).hexdigest()}
+        head = {"key": key, "build": build, "parts": len(parts), "sha": hashlib.sha256(data).hexdigest()}
         blobs.upsert(ids=[key], embeddings=[[0.0]], metadatas=[head])
 
     def get_blob(self, key: str) -> bytes | None:
@@ -296,14 +297,12 @@ class VectorStore:
             return None
         return data
 
-    def drop_blob(self, key: str) -> None:
+    def drop_blobs(self, build: str) -> None:
+        """Delete every blob published for a build."""
         try:
-            blobs = self._blobs()
-            got = blobs.get(where={"key": key}, include=[])
-            if got["ids"]:
-                blobs.delete(ids=got["ids"])
+            self._blobs().delete(where={"build": build})
         except Exception as exc:  # nothing published
-            log.debug("drop blob %s: %s", key, exc)
+            log.debug("drop blobs of %s: %s", build, exc)
 
     # -- leases: one ingest writer per collection across machines (advisor/locks.py) ------------------
 
