@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import random
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -124,9 +125,12 @@ def cold_asks(
             ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER="hashing", ADVISOR_RETRIEVAL=mode, **extra
         )
         for attempt in ("first", "cold"):  # the first may download the published index (replica)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             run = run_child(
                 advisor_command("ask", fact["keyword"], "--collection", "synth", "--json"), env, work, 600
             )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             if run.returncode != 0:
                 results.note(SECTION, f"{label}: cold ask failed: {run.stderr.strip()[-300:]}")
                 return
@@ -140,6 +144,8 @@ def cold_asks(
             )
             mb_target = f"<= {target_mb}" if mode == "hybrid" and target_mb else None
             results.add(SECTION, f"{name} peak RSS", run.max_rss_mb, "MB", mb_target)
+            # CPU seconds: what the wall would be on an idle core (the bench machine may be shared).
+            results.add(SECTION, f"{name} CPU (user+sys)", cpu, "s")
             results.add(SECTION, f"{name}: clause code among the sources", int(found), "", ">= 1")
 
 
