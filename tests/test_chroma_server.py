@@ -132,13 +132,14 @@ def _corpus(folder: Path, topic: str, files: int) -> Path:
         sections = "\n".join(
             f"## {topic.title()} point {n}-{s}\n\nThe {topic} memo {n}-{s} records code {topic}-{n}{s} and "
             f"what the partners agreed about {topic} in meeting {s} of file {n}.\n"
-            for s in range(12)
+            for s in range(6)
         )
         (folder / f"{topic}-{n}.md").write_text(f"# {topic.title()} memo {n}\n\n{sections}")
     return folder
 
 
 @pytest.mark.real
+@pytest.mark.timeout(900)  # two ingests one after the other; slow only on a loaded machine
 def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_server, tmp_path):
     """Two processes with their own data dirs (as two machines would have) ingest different documents
     into one collection at the same moment. Serialised, the second sees the first's build and keeps
@@ -147,7 +148,7 @@ def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_se
     collection = "shared-two"
     procs = []
     for name in ("alpha", "beta"):
-        docs = _corpus(tmp_path / f"docs-{name}", name, files=4)
+        docs = _corpus(tmp_path / f"docs-{name}", name, files=2)
         env = {
             **os.environ,
             "ADVISOR_CHROMA_URL": url,
@@ -167,7 +168,7 @@ def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_se
     store = VectorStore(settings)
     live = store.live(collection)
     assert sorted(r["chunks"] for r in reports)[-1] == live.info["count"] == store.count(live.physical)
-    assert len(live.info["manifest"]) == 8, "the second writer did not see the first one's build"
+    assert len(live.info["manifest"]) == 4, "the second writer did not see the first one's build"
     assert store.orphans(collection, {live.physical}) == [], "a build was left behind"
     assert store.lease(f"ingest:{collection}") is None, "the lease was not released"
     # A third data dir reads the published keyword index instead of rebuilding it.
@@ -175,7 +176,7 @@ def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_se
     from advisor.retrieval import Retriever
 
     retriever = Retriever(store, get_embedder(settings))
-    for code in ("alpha-03", "beta-211"):
+    for code in ("alpha-03", "beta-15"):
         found = retriever.retrieve(f"code {code}", collection, 3, "bm25")
         assert code in found.passages[0].text
     assert (tmp_path / "reader" / "keywords" / live.info["keywords"]["name"]).is_dir()
