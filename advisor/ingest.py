@@ -15,29 +15,28 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from advisor import intent
-from advisor.chunking import CHUNKER_VERSION, Chunk, chunk_document
+from advisor import intent, keywords
+from advisor.build import Build
+from advisor.chunking import CHUNKER_VERSION, chunk_document
 from advisor.config import Settings, validate_collection_name
 from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_file_type
 from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
-from advisor.locks import ingest_lock
+from advisor.keywords_build import keywords_current, reindex_questions
+from advisor.locks import Lease, ingest_lock, lease_key
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.sentences import SentenceVectors
 from advisor.store import Pointer, VectorStore
-from advisor.units import answer_sentences
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-EMBED_BATCH = 64
-COPY_BATCH = 1000
 
 
 @dataclass
@@ -156,12 +155,15 @@ class Ingestor:
             raise ConfigError(str(exc)) from None
         roots = list(roots or [self.settings.knowledge_dir])
         report = IngestReport(collection=name)
-        with ingest_lock(self.settings.data_dir, name, wait=wait):
-            self._run_locked(name, roots, report)
+        database_url = getattr(self.settings, "database_url", None)  # the storage layer's setting
+        if database_url is not None and hasattr(database_url, "get_secret_value"):
+            database_url = database_url.get_secret_value()
+        with ingest_lock(self.settings.data_dir, name, wait, self.store, database_url) as lease:
+            self._run_locked(name, roots, report, lease)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _run_locked(self, name: str, roots: list[Path], report: IngestReport) -> None:
+    def _run_locked(self, name: str, roots: list[Path], report: IngestReport, lease: Lease) -> None:
         refs = scan(roots, report)
         pointer = self.store.pointer(name)
         embedder_name = self.embedder.name
@@ -171,6 +173,7 @@ class Ingestor:
             and pointer.info.get("chunker") == CHUNKER_VERSION
         )
         manifest: dict[str, dict] = dict(pointer.info.get("manifest", {})) if same_model and pointer else {}
+        previous = dict(manifest)
 
         hashes = {}
         for ref in refs:
@@ -191,115 +194,46 @@ class Ingestor:
             if under_roots(p, roots) and p not in present and manifest[p]["source"] not in failed_paths
         ]
         report.unchanged = [r.source for r in refs if str(r.path) in hashes and r not in changed]
-
-        new_chunks: list[Chunk] = []
-        for index, ref in enumerate(changed):
-            self.progress("load", index, len(changed))
-            try:
-                doc = load(ref.path, ref.source, int(self.settings.max_file_mb * 1e6))
-            except DocumentError as exc:
-                report.failed.append({"file": ref.source, "reason": exc.reason})
-                continue
-            doc_chunks = chunk_document(doc)
-            new_chunks.extend(doc_chunks)
-            entry = {
-                "hash": doc.file_hash,
-                "source": doc.source,
-                "chunks": len(doc_chunks),
-                "title": doc.title,
-            }
-            (report.updated if str(ref.path) in manifest else report.added).append(ref.source)
-            manifest[str(ref.path)] = entry
         for path in removed:
             report.removed.append(manifest.pop(path)["source"])
-        # The same document under another root (a moved checkout, a reinstalled package) is replaced,
-        # not kept beside its new copy: chunk ids come from source and text, so both would collide.
-        moved_to = {ref.source: str(ref.path) for ref in changed}
-        for path in [p for p, e in manifest.items() if moved_to.get(e["source"], p) != p]:
-            manifest.pop(path)
 
-        if pointer is None and not manifest:
-            return  # nothing loaded and nothing indexed before: don't create an empty collection
-        if pointer and same_model and not report.added and not report.updated and not report.removed:
-            report.chunks = int(pointer.info.get("count", 0))
-            self._refresh_intent(name, pointer, report)
-            self._prepare_for_queries(report, [])
-            self._clean_orphans(name, {pointer.physical})
-            return
-        self._build(name, pointer if same_model else None, manifest, new_chunks, report)
-
-    def _build(
-        self,
-        name: str,
-        pointer: Pointer | None,
-        manifest: dict,
-        new_chunks: list[Chunk],
-        report: IngestReport,
-    ) -> None:
-        new_paths = {c.metadata["path"] for c in new_chunks}  # built once, not once per manifest entry
-        keep_paths = {p for p in manifest if p not in new_paths}
-        physical = self.store.new_build(name, self.embedder.name)
+        build = Build(self, name, pointer if same_model else None, lease, CHUNKER_VERSION)
         try:
-            copied = self._copy_kept(pointer.physical, physical, keep_paths) if pointer else 0
-            embedded = self._embed_into(physical, new_chunks)
-            total = copied + embedded
-            self._check(physical, total)
-            artefacts = self._build_intent(
-                physical, pointer.info.get(intent.INFO_KEY) if pointer else None, report
-            )
+            for index, ref in enumerate(changed):
+                self.progress("load", index, len(changed))
+                try:
+                    doc = load(ref.path, ref.source, int(self.settings.max_file_mb * 1e6))
+                except DocumentError as exc:
+                    report.failed.append({"file": ref.source, "reason": exc.reason})
+                    continue
+                build.add_file(str(ref.path), chunk_document(doc))
+                (report.updated if str(ref.path) in manifest else report.added).append(ref.source)
+                manifest[str(ref.path)] = {
+                    "hash": doc.file_hash,
+                    "source": doc.source,
+                    "chunks": build.last_file_chunks,
+                    "title": doc.title,
+                }
+            if changed:
+                self.progress("load", len(changed), len(changed))
+            # The same document under another root (a moved checkout, a reinstalled package) is
+            # replaced, not kept beside its new copy: chunk ids come from source and text.
+            moved_to = {ref.source: str(ref.path) for ref in changed}
+            for path in [p for p, e in manifest.items() if moved_to.get(e["source"], p) != p]:
+                manifest.pop(path)
+            if not build.started:
+                if pointer is None and not manifest:
+                    return  # nothing loaded and nothing indexed before: no empty collection
+                if pointer and same_model and not report.removed:
+                    report.chunks = int(pointer.info.get("count", 0))
+                    self._refresh_intent(name, pointer, report)
+                    self._prepare_for_queries(report, [])
+                    self._clean_orphans(name, {pointer.physical}, lease)
+                    return
+            build.finish(manifest, previous, report)
         except BaseException:
-            self.store.drop(physical)
+            build.abort()
             raise
-        info = {
-            "built_at": time.time(),
-            "embedder": self.embedder.name,
-            "chunker": CHUNKER_VERSION,
-            "count": total,
-            "manifest": manifest,
-            intent.INFO_KEY: artefacts,
-        }
-        self.store.set_pointer(name, physical, info)
-        self._clean_orphans(name, {physical})
-        report.built = True
-        report.chunks = total
-        report.embedded = embedded
-        log.info("collection %s now %s: %s chunks (%s embedded)", name, physical, total, embedded)
-        self._prepare_for_queries(report, [c.embed_text for c in new_chunks[:48]])
-        report.sentences = self._embed_sentences(new_chunks, total)
-
-    def _copy_kept(self, source: str, target: str, keep_paths: set[str]) -> int:
-        if not keep_paths:
-            return 0
-        copied = 0
-        for page in self.store.records(source, vectors=True, batch=COPY_BATCH):
-            kept = [r for r in page if r.metadata.get("path") in keep_paths]
-            if kept:
-                self.store.add(
-                    target,
-                    [r.id for r in kept],
-                    np.stack([r.vector for r in kept if r.vector is not None]),
-                    [r.text for r in kept],
-                    [r.metadata for r in kept],
-                )
-                copied += len(kept)
-        return copied
-
-    def _embed_into(self, target: str, chunks: list[Chunk]) -> int:
-        unique: dict[str, Chunk] = {}
-        for chunk in chunks:
-            unique.setdefault(chunk.id, chunk)
-        # Length-sorted so each slice pads to similar lengths: unsorted 64-chunk slices encoded ~10-25%
-        # slower than one big call (sentence-transformers only sorts within a call); sorted, they match it.
-        todo = sorted(unique.values(), key=lambda c: len(c.embed_text))
-        self.progress("embed", 0, len(todo))
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            vectors = self.embedder.embed_documents([c.embed_text for c in batch])
-            self.store.add(
-                target, [c.id for c in batch], vectors, [c.text for c in batch], [c.metadata for c in batch]
-            )
-            self.progress("embed", start + len(batch), len(todo))
-        return len(todo)
 
     def _check(self, target: str, expected: int) -> None:
         count = self.store.count(target)
@@ -311,26 +245,39 @@ class Ingestor:
             if not hits or hits[0].id != probe.id:
                 log.warning("index probe returned %s for its own vector", hits[0].id if hits else None)
 
-    def _clean_orphans(self, name: str, keep: set[str]) -> None:
+    def _clean_orphans(self, name: str, keep: set[str], lease: Lease) -> None:
+        """Remove leftover builds, but never one whose writer may still be writing it."""
         for orphan in self.store.orphans(name, keep):
+            writer = self.store.writer(orphan)
+            if writer and writer != lease.owner and self._writer_alive(name, writer):
+                log.info("keeping build %s: its writer %s still holds a lease", orphan, writer)
+                continue
             log.info("removing unused build %s", orphan)
             self.store.drop(orphan)
         live = self.store.pointer(name)
         intent.remove_unused(self.settings.data_dir, name, live.info.get(intent.INFO_KEY) if live else None)
+        kept = {str((live.info.get(keywords.INFO_KEY) or {}).get("name"))} if live else set()
+        keywords.remove_unused(self.settings.data_dir, name, kept)
+
+    def _writer_alive(self, name: str, writer: str) -> bool:
+        if not self.settings.chroma_url:
+            return False  # embedded: the file lock we hold is the only way to write this store
+        held = self.store.lease(lease_key(name))
+        return bool(held and held.get("owner") == writer and float(held.get("expires", 0)) > time.time())
 
     def _build_intent(self, physical: str, previous: str | None, report: IngestReport) -> str:
-        """The question index and scope model of a build (advisor/intent.py); returns the file name."""
+        """The question index and scope model of a build (advisor/intent.py); returns the file name.
+        Chunk vectors are read a page at a time: the scope model needs only each example's best
+        similarity to them, so memory does not grow with the build (only ids and section names do)."""
         records: list[tuple[str, str, dict]] = []
-        vectors: list[np.ndarray] = []
-        for page in self.store.records(physical, vectors=True):
+        for page in self.store.records(physical):
             for r in page:
-                if r.vector is not None:
-                    records.append((r.id, r.text, r.metadata))
-                    vectors.append(r.vector)
-        chunk_vectors = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
+                meta = {k: r.metadata[k] for k in ("source", "section", "chunk_index") if k in r.metadata}
+                records.append((r.id, "", meta))
+        pages = (np.stack([r.vector for r in page if r.vector is not None]) for page in self._pages(physical))
         name, embedded = intent.build(
             records,
-            chunk_vectors,
+            pages,
             self.settings.knowledge_dir,
             self.embedder,
             self.settings.data_dir,
@@ -340,20 +287,28 @@ class Ingestor:
         report.questions += embedded
         return name
 
+    def _pages(self, physical: str) -> Iterator[list]:
+        for page in self.store.records(physical, vectors=True):
+            if page:
+                yield page
+
     def _refresh_intent(self, name: str, pointer: Pointer, report: IngestReport) -> None:
-        """Rebuild a live build's artefacts when the domain files changed (the chunks did not)."""
+        """Rebuild a live build's artefacts when the domain files changed (the chunks did not), and its
+        keyword index (the section questions are indexed with their chunks)."""
         if intent.is_current(
             self.settings.data_dir, pointer.info, pointer.physical, self.settings.knowledge_dir
-        ):
+        ) and keywords_current(self.settings, self.store, pointer):
             return
-        artefacts = self._build_intent(pointer.physical, pointer.info.get(intent.INFO_KEY), report)
-        self.store.set_pointer(name, pointer.physical, {**pointer.info, intent.INFO_KEY: artefacts})
+        previous = pointer.info.get(intent.INFO_KEY)
+        artefacts = self._build_intent(pointer.physical, previous, report)
+        built = reindex_questions(self.settings, self.store, pointer, previous, artefacts)
+        info = {**pointer.info, intent.INFO_KEY: artefacts, keywords.INFO_KEY: built}
+        self.store.set_pointer(name, pointer.physical, info)
 
-    def _embed_sentences(self, chunks: list[Chunk], total: int) -> int:
+    def _embed_sentences(self, texts: list[str], total: int) -> int:
         """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
-        if not chunks or total > MAX_SENTENCE_CHUNKS:
+        if not texts or total > MAX_SENTENCE_CHUNKS:
             return 0
-        texts = [t for c in chunks for t in answer_sentences(c.text)]
         self.progress("sentences", 0, len(texts))
         added = SentenceVectors(self.settings.data_dir, self.embedder.name).add(
             texts, self.embedder.embed_documents

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 VERSION = "3"  # bump when the artefact format or the training changes
 DIR = "intent"
 INFO_KEY = "intent"
+MAX_SCOPE_SECTIONS = 2000
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _sections(records: Iterable[tuple[str, str, dict]]) -> _Sections:
 
 def build(
     records: list[tuple[str, str, dict]],
-    chunk_vectors: np.ndarray,
+    chunk_vectors: np.ndarray | Iterable[np.ndarray],
     knowledge_dir: Path,
     embedder,
     data_dir: Path,
@@ -119,15 +120,26 @@ def build(
     q_texts: list[str] = []
     q_section: list[int] = []
     in_texts: list[str] = []
-    for index, key in enumerate(sections.keys):
-        if not key[1]:
-            continue  # text before any heading: no section to name
+    headed = [i for i, key in enumerate(sections.keys) if key[1]]  # text before any heading: no name
+    # A large user collection has a section per few chunks: the scope model needs examples of the
+    # in-scope shapes, not one per section (1M sections made training take hours), so heading
+    # questions come from at most MAX_SCOPE_SECTIONS sections, evenly spread.
+    step = max(1, -(-len(headed) // MAX_SCOPE_SECTIONS))
+    sampled = set(headed[::step])
+    for index in headed:
+        key = sections.keys[index]
         # Only written questions: heading/lead pseudo-questions lowered dev hit@5 (0.882 -> 0.842).
         questions = written.get(key, [])
         q_texts.extend(questions)
         q_section.extend([index] * len(questions))
-        in_texts.extend(written.get(key, []))
-        in_texts.extend(heading_questions(key[1]))
+        in_texts.extend(questions)
+        if index in sampled:
+            in_texts.extend(heading_questions(key[1]))
+    # Only sections with questions are kept: the others are never a nearest section, and keeping
+    # every section's chunk ids made each cold ask parse them all.
+    kept = sorted(set(q_section))
+    renumber = {old: new for new, old in enumerate(kept)}
+    q_section = [renumber[i] for i in q_section]
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
     texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts))
     cache = _cached_vectors(data_dir, previous, embedder.name)
@@ -148,8 +160,8 @@ def build(
         "version": VERSION,
         "embedder": embedder.name,
         "physical": physical,
-        "sections": [list(k) for k in sections.keys],
-        "chunk_ids": sections.chunk_ids,
+        "sections": [list(sections.keys[i]) for i in kept],
+        "chunk_ids": [sections.chunk_ids[i] for i in kept],
         "questions": len(q_texts),
         "written_sections": sum(1 for k in sections.keys if k in written),
         "training": {"in": len(in_texts), "out": len(out_texts), "chat": len(chat_texts)},
@@ -182,16 +194,23 @@ def build(
     return name, sum(1 for t in texts if t not in cache)
 
 
-def best_similarities(vectors: np.ndarray, chunk_vectors: np.ndarray, batch: int = 4096) -> np.ndarray:
-    """Each vector's highest cosine to any chunk (0 for an empty build)."""
-    best = np.zeros(len(vectors), dtype=np.float32)
-    if not len(chunk_vectors) or not len(vectors):
-        return best
-    best[:] = -1.0
-    for start in range(0, len(chunk_vectors), batch):
-        sims = vectors @ np.asarray(chunk_vectors[start : start + batch], dtype=np.float32).T
-        best = np.maximum(best, sims.max(axis=1))
-    return best
+def best_similarities(
+    vectors: np.ndarray, chunk_vectors: np.ndarray | Iterable[np.ndarray], batch: int = 4096
+) -> np.ndarray:
+    """Each vector's highest cosine to any chunk (0 for an empty build). ``chunk_vectors`` is one
+    array or pages of them (ingest streams a large build's vectors page by page)."""
+    if isinstance(chunk_vectors, np.ndarray):
+        chunk_vectors = (
+            chunk_vectors[start : start + batch] for start in range(0, len(chunk_vectors), batch)
+        )
+    best = np.full(len(vectors), -1.0, dtype=np.float32)
+    seen = False
+    for page in chunk_vectors:
+        if len(page) and len(vectors):
+            sims = vectors @ np.asarray(page, dtype=np.float32).T
+            best = np.maximum(best, sims.max(axis=1))
+            seen = True
+    return best if seen else np.zeros(len(vectors), dtype=np.float32)
 
 
 def _cached_vectors(data_dir: Path, previous: str | None, embedder_name: str) -> dict[str, np.ndarray]:

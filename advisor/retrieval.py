@@ -2,9 +2,10 @@
 
 Modes (``ADVISOR_RETRIEVAL``): ``dense`` (Chroma only), ``bm25`` (keywords only), ``hybrid`` (both,
 fused; the default, chosen on the eval set), ``hybrid-mmr`` (hybrid, then maximal marginal relevance
-to spread the passages over more sections). The keyword index is built in memory from the live
-collection on first use and rebuilt when the collection's pointer moves; above ``LEXICAL_MAX``
-chunks hybrid quietly falls back to dense.
+to spread the passages over more sections). The keyword index is the build's persistent BM25 index
+(advisor/keywords.py), opened on first use (memory-mapped, no rebuild) and reopened when the
+collection's pointer moves; it has no size cut-off. Keyword hits come back as ids: their text and
+metadata are fetched from the store in one request with the question index's hits.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from advisor import intent
 from advisor.answer import Passage
 from advisor.embeddings import Embedder
 from advisor.errors import ConfigError, unknown_choice
+from advisor.keywords import KeywordIndex
 from advisor.scope import Scope
-from advisor.store import BUILD_SEP, Hit, VectorStore
+from advisor.store import BUILD_SEP, Hit, Record, VectorStore
 from advisor.text import content_words
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,6 @@ log = logging.getLogger(__name__)
 MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
 CANDIDATES = 20
 RRF_K = 5
-LEXICAL_MAX = 50_000
 
 
 @dataclass
@@ -61,7 +62,8 @@ def split_question(query: str) -> list[str]:
 
 
 class LexicalIndex:
-    """Okapi BM25 over title, section and text of every chunk."""
+    """Okapi BM25 over title, section and text of every chunk, in memory: the reference the persistent
+    index (advisor/keywords.py) is measured against (evals/bench/keyword_candidates.py)."""
 
     def __init__(
         self,
@@ -73,7 +75,6 @@ class LexicalIndex:
         """``extra``: more words per chunk id (its section's example questions, doc2query)."""
         extra = extra or {}
         self.records = records
-        self._rows: dict[str, tuple[str, str, dict]] | None = None
         self.k1, self.b = k1, b
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = []
@@ -89,17 +90,6 @@ class LexicalIndex:
         n = len(records)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
 
-    def by_id(self, chunk_id: str) -> tuple[str, str, dict] | None:
-        if self._rows is None:
-            self._rows = {r[0]: r for r in self.records}
-        return self._rows.get(chunk_id)
-
-    def coverage(self, query: str) -> float:
-        words = content_words(query)
-        if not words:
-            return 0.0
-        return sum(1 for w in words if w in self.idf) / len(words)
-
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
         for term in set(content_words(query)):
@@ -112,6 +102,48 @@ class LexicalIndex:
         return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
 
 
+class BuildKeywords:
+    """A build's keyword index as the retriever and its callers use it.
+
+    ``hits`` and ``coverage`` read the persistent index. ``records``, ``by_id`` and ``search`` (row
+    numbers into ``records``) serve callers that walk every chunk (``Advisor.topics``, a citation's
+    fallback passage): they read the whole build from the store on first use, so they cost memory
+    in proportion to the build; the answer path does not touch them."""
+
+    def __init__(self, store: VectorStore, physical: str, index: KeywordIndex) -> None:
+        self.store = store
+        self.physical = physical
+        self.index = index
+        self._records: list[tuple[str, str, dict]] | None = None
+        self._rows: dict[str, int] = {}
+
+    def hits(self, query: str, k: int) -> list[tuple[str, float]]:
+        return self.index.search(query, k)
+
+    def coverage(self, query: str) -> float:
+        return self.index.coverage(query)
+
+    @property
+    def records(self) -> list[tuple[str, str, dict]]:
+        if self._records is None:
+            records = [(r.id, r.text, r.metadata) for page in self.store.records(self.physical) for r in page]
+            self._rows = {r[0]: i for i, r in enumerate(records)}
+            self._records = records
+        return self._records
+
+    def by_id(self, chunk_id: str) -> tuple[str, str, dict] | None:
+        row = self._rows.get(chunk_id) if self._records is not None else None
+        if row is None:
+            found = self.store.fetch(self.physical, [chunk_id]).get(chunk_id)
+            return (found.id, found.text, found.metadata) if found else None
+        return self.records[row]
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self._records is None:
+            self._records = self.records  # builds the id -> row map
+        return [(self._rows[i], s) for i, s in self.hits(query, k) if i in self._rows]
+
+
 class Retriever:
     def __init__(self, store: VectorStore, embedder: Embedder, mode: str = "hybrid") -> None:
         if mode not in MODES:
@@ -119,34 +151,25 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.mode = mode
-        self._lexical: dict[str, LexicalIndex] = {}
-        self._too_big: set[str] = set()  # builds above LEXICAL_MAX (a live build never changes size)
+        self._lexical: dict[str, BuildKeywords] = {}
         self._lock = threading.Lock()
 
-    def lexical(self, physical: str) -> LexicalIndex | None:
-        """The keyword index of a build (built on first use), or None above LEXICAL_MAX chunks."""
+    def lexical(self, physical: str) -> BuildKeywords | None:
+        """The keyword index of a live build (opened on first use; rebuilt only when missing or stale),
+        or None for a build that is no longer any collection's live one."""
         with self._lock:
-            if physical in self._too_big:  # Chroma's embedded count() scans: ~6 ms at 60k chunks
-                return None
-            index = self._lexical.get(physical)
-            if index is None:
-                if self.store.count(physical) > LEXICAL_MAX:
-                    self._too_big.add(physical)
-                    return None
-                records: list[tuple[str, str, dict]] = []
-                for page in self.store.records(physical):
-                    records.extend((r.id, r.text, r.metadata) for r in page)
-                index = LexicalIndex(records, extra=self._questions_by_chunk(physical))
-                self._lexical = {physical: index}  # one live build per collection is enough
-            return index
+            found = self._lexical.get(physical)
+            if found is None:
+                from advisor.keywords_build import open_for
 
-    def _questions_by_chunk(self, physical: str) -> dict[str, str]:
-        """Example questions per chunk from the build's intent artefacts ({} without them)."""
-        pointer = self.store.pointer(physical.split(BUILD_SEP)[0])
-        if pointer is None or pointer.physical != physical:
-            return {}
-        artefacts = intent.load(self.store.settings.data_dir, pointer.info)
-        return artefacts.questions.chunk_questions() if artefacts is not None else {}
+                pointer = self.store.pointer(physical.split(BUILD_SEP)[0])
+                if pointer is None or pointer.physical != physical:
+                    return None
+                found = BuildKeywords(
+                    self.store, physical, open_for(self.store.settings, self.store, pointer)
+                )
+                self._lexical = {physical: found}  # one live build per collection is enough
+            return found
 
     def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         """Passages for the query; for a multi-part question, each part's best passage leads."""
@@ -181,20 +204,13 @@ class Retriever:
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
         dense = self.store.query(physical, vector, CANDIDATES) if mode != "bm25" else []
-        lexical_hits: list[Hit] = []
         index = self.lexical(physical)
         coverage = index.coverage(query) if index is not None else 1.0
-        if mode != "dense" and index is not None:
-            lexical_hits = [
-                Hit(
-                    id=index.records[i][0],
-                    text=index.records[i][1],
-                    metadata=index.records[i][2],
-                    score=score,
-                )
-                for i, score in index.search(query, CANDIDATES)
-            ]
-        asked, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
+        keyword = index.hits(query, CANDIDATES) if mode != "dense" and index is not None else []
+        asked_ids, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
+        records = self._records(physical, dense, [i for i, _ in keyword] + asked_ids)
+        lexical_hits = [_hit(records[i], score) for i, score in keyword if i in records]
+        asked = [_hit(records[i], 0.0) for i in asked_ids if i in records]
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -240,12 +256,12 @@ class Retriever:
     def _by_question(
         self,
         artefacts: intent.Intent | None,
-        index: LexicalIndex | None,
+        index: BuildKeywords | None,
         vector: np.ndarray,
         dense: list[Hit],
         mode: str,
-    ) -> tuple[list[Hit], float]:
-        """Chunks of the sections whose example questions are nearest to the query (best section
+    ) -> tuple[list[str], float]:
+        """Chunk ids of the sections whose example questions are nearest to the query (best section
         first; advisor/questions.py), and the nearest question's cosine."""
         if artefacts is None:
             return [], 0.0
@@ -254,11 +270,13 @@ class Retriever:
         similarity = nearest[0][1] if nearest else 0.0
         if index is None or mode == "dense":
             return [], similarity
-        ids = questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense])
-        hits = [
-            Hit(id=i, text=r[1], metadata=r[2], score=0.0) for i in ids if (r := index.by_id(i)) is not None
-        ]
-        return hits, similarity
+        return questions.ranked_chunk_ids(vector, CANDIDATES, prefer=[h.id for h in dense]), similarity
+
+    def _records(self, physical: str, dense: list[Hit], ids: list[str]) -> dict[str, Record]:
+        """Text and metadata of the given ids: from the dense hits when there, else one store request."""
+        known = {h.id: Record(h.id, h.text, h.metadata) for h in dense}
+        missing = list(dict.fromkeys(i for i in ids if i not in known))
+        return {**known, **self.store.fetch(physical, missing)}
 
     def _similarities(self, physical: str, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         return {i: float(v @ vector) for i, v in self.store.vectors(physical, ids).items()}
@@ -280,6 +298,10 @@ class Retriever:
             pool.remove(best)
             chosen.append(best)
         return chosen + pool
+
+
+def _hit(record: Record, score: float) -> Hit:
+    return Hit(id=record.id, text=record.text, metadata=record.metadata, score=score)
 
 
 def _fuse(result_lists: list[list[Hit]]) -> list[tuple[Hit, float]]:

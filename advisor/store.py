@@ -12,6 +12,8 @@ This is the only module that talks to Chroma: callers address a build by its phy
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import time
@@ -28,7 +30,10 @@ from advisor.errors import ConfigError, IndexError_, no_index
 log = logging.getLogger(__name__)
 
 POINTERS = "advisor-pointers"
+BLOBS = "advisor-blobs"  # published keyword indexes, in parts (metadata strings: no full-text index)
+LEASES = "advisor-leases"  # writer leases for ingest into a shared server (advisor/locks.py)
 BUILD_SEP = "__b"
+BLOB_PART = 4 * 2**20  # bytes per part before base64
 
 
 @dataclass
@@ -116,17 +121,28 @@ class VectorStore:
 
     # -- builds (physical collections) --------------------------------------------------------------
 
-    def new_build(self, name: str, embedder_name: str) -> str:
-        """Create an empty build for collection ``name``; returns its physical name."""
+    def new_build(self, name: str, embedder_name: str, writer: str = "") -> str:
+        """Create an empty build for collection ``name``; returns its physical name. ``writer`` names
+        the ingest lease it is built under, so cleanup can tell a live writer's build from a leftover."""
         physical = f"{name}{BUILD_SEP}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1000) % 1000:03d}"
         self._collections[physical] = self._client.create_collection(
             physical,
             embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedder": embedder_name, "logical": name},
+            metadata={"hnsw:space": "cosine", "embedder": embedder_name, "logical": name, "writer": writer},
         )
         return physical
 
+    def writer(self, physical: str) -> str:
+        """The lease owner a build was made under ("" for builds made before leases, or unknown)."""
+        try:
+            return str((self._open(physical).metadata or {}).get("writer", ""))
+        except Exception as exc:  # gone meanwhile
+            log.debug("writer of %s: %s", physical, exc)
+            return ""
+
     def drop(self, physical: str) -> None:
+        if self.settings.chroma_url:  # only a server holds published blobs
+            self.drop_blobs(physical)
         self._collections.pop(physical, None)
         try:
             self._client.delete_collection(physical)
@@ -208,6 +224,16 @@ class VectorStore:
             )
         ]
 
+    def fetch(self, physical: str, ids: Sequence[str]) -> dict[str, Record]:
+        """The records (text and metadata, no vector) of the given ids; ids not found are left out."""
+        if not ids:
+            return {}
+        got = self._open(physical).get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            i: Record(i, text, meta or {})
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
     def vectors(self, physical: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of the given ids (ids not found are left out)."""
         got = self._open(physical).get(ids=list(ids), include=["embeddings"])
@@ -233,6 +259,78 @@ class VectorStore:
                 )
             ]
             offset += len(page["ids"])
+
+    # -- blobs: a build's keyword index, published for replicas on other machines --------------------
+
+    def _blobs(self):
+        return self._client.get_or_create_collection(BLOBS, embedding_function=None)
+
+    def put_blob(self, key: str, data: bytes, build: str) -> None:
+        """Store bytes under a key (replacing any) for a build; parts first, the head last."""
+        parts = [data[i : i + BLOB_PART] for i in range(0, len(data), BLOB_PART)] or [b""]
+        blobs = self._blobs()
+        for n, part in enumerate(parts):
+            blobs.upsert(
+                ids=[f"{key}#{n}"],
+                embeddings=[[0.0]],
+                metadatas=[{"key": key, "build": build, "data": base64.b64encode(part).decode("ascii")}],
+            )
+        head = {"key": key, "build": build, "parts": len(parts), "sha": hashlib.sha256(data).hexdigest()}
+        blobs.upsert(ids=[key], embeddings=[[0.0]], metadatas=[head])
+
+    def get_blob(self, key: str) -> bytes | None:
+        """The bytes stored under a key, or None when there are none (or they do not check out)."""
+        blobs = self._blobs()
+        got = blobs.get(ids=[key], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        head = got["metadatas"][0] or {}
+        ids = [f"{key}#{n}" for n in range(int(head.get("parts", 0)))]
+        chunks: dict[str, bytes] = {}
+        for start in range(0, len(ids), 8):  # a few parts per request: bounded response size
+            page = blobs.get(ids=ids[start : start + 8], include=["metadatas"])
+            for i, meta in zip(page["ids"], page["metadatas"], strict=True):
+                chunks[i] = base64.b64decode(str((meta or {}).get("data", "")))
+        data = b"".join(chunks.get(i, b"") for i in ids)
+        if hashlib.sha256(data).hexdigest() != head.get("sha"):
+            log.warning("published blob %s is incomplete or corrupt; ignored", key)
+            return None
+        return data
+
+    def drop_blobs(self, build: str) -> None:
+        """Delete every blob published for a build."""
+        try:
+            self._blobs().delete(where={"build": build})
+        except Exception as exc:  # nothing published
+            log.debug("drop blobs of %s: %s", build, exc)
+
+    # -- leases: one ingest writer per collection across machines (advisor/locks.py) ------------------
+
+    def _leases(self):
+        return self._client.get_or_create_collection(LEASES, embedding_function=None)
+
+    def lease(self, key: str) -> dict | None:
+        """The lease record under a key ({"owner", "expires", ...}), or None."""
+        got = self._leases().get(ids=[key], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def claim_lease(self, key: str, record: dict) -> bool:
+        """Insert the lease if none exists (Chroma's ``add`` keeps an existing id); True if it is ours."""
+        self._leases().add(ids=[key], embeddings=[[0.0]], metadatas=[record])
+        held = self.lease(key)
+        return held is not None and held.get("owner") == record["owner"]
+
+    def renew_lease(self, key: str, record: dict) -> bool:
+        """Extend our lease; False (and nothing written) when another owner holds it now."""
+        held = self.lease(key)
+        if held is None or held.get("owner") != record["owner"]:
+            return False
+        self._leases().upsert(ids=[key], embeddings=[[0.0]], metadatas=[record])
+        return True
+
+    def drop_lease(self, key: str, owner: str) -> None:
+        """Delete the lease only while ``owner`` holds it (a conditional delete)."""
+        self._leases().delete(ids=[key], where={"owner": owner})
 
 
 def _query_error(collection: Any, vector: np.ndarray, exc: Exception) -> IndexError_:

@@ -124,3 +124,59 @@ def test_a_malformed_server_url_is_a_config_error(monkeypatch, capsys, value):
     assert main(["ingest"]) == 2
     err = capsys.readouterr().err
     assert err == f"error: ADVISOR_CHROMA_URL must look like http://host:port, got {value!r}\n"
+
+
+def _corpus(folder: Path, topic: str, files: int) -> Path:
+    folder.mkdir(parents=True)
+    for n in range(files):
+        sections = "\n".join(
+            f"## {topic.title()} point {n}-{s}\n\nThe {topic} memo {n}-{s} records code {topic}-{n}{s} and "
+            f"what the partners agreed about {topic} in meeting {s} of file {n}.\n"
+            for s in range(6)
+        )
+        (folder / f"{topic}-{n}.md").write_text(f"# {topic.title()} memo {n}\n\n{sections}")
+    return folder
+
+
+@pytest.mark.real
+@pytest.mark.timeout(900)  # two ingests one after the other; slow only on a loaded machine
+def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_server, tmp_path):
+    """Two processes with their own data dirs (as two machines would have) ingest different documents
+    into one collection at the same moment. Serialised, the second sees the first's build and keeps
+    its chunks: the live build holds both. Unserialised, one would overwrite the other's pointer."""
+    url, _ = chroma_server
+    collection = "shared-two"
+    procs = []
+    for name in ("alpha", "beta"):
+        docs = _corpus(tmp_path / f"docs-{name}", name, files=2)
+        env = {
+            **os.environ,
+            "ADVISOR_CHROMA_URL": url,
+            "ADVISOR_DATA_DIR": str(tmp_path / f"data-{name}"),
+            "ADVISOR_EMBEDDER": "hashing",
+        }
+        command = [sys.executable, "-m", "bots.cli.main", "ingest", str(docs), "--collection", collection]
+        procs.append(
+            subprocess.Popen(
+                [*command, "--wait", "900", "--json"], env=env, stdout=subprocess.PIPE, text=True
+            )
+        )
+    reports = [json.loads(p.communicate(timeout=1800)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert all(r["ok"] and r["built"] for r in reports)
+    settings = load_settings(chroma_url=url, data_dir=tmp_path / "reader", embedder="hashing")
+    store = VectorStore(settings)
+    live = store.live(collection)
+    assert sorted(r["chunks"] for r in reports)[-1] == live.info["count"] == store.count(live.physical)
+    assert len(live.info["manifest"]) == 4, "the second writer did not see the first one's build"
+    assert store.orphans(collection, {live.physical}) == [], "a build was left behind"
+    assert store.lease(f"ingest:{collection}") is None, "the lease was not released"
+    # A third data dir reads the published keyword index instead of rebuilding it.
+    from advisor.embeddings import get_embedder
+    from advisor.retrieval import Retriever
+
+    retriever = Retriever(store, get_embedder(settings))
+    for code in ("alpha-03", "beta-15"):
+        found = retriever.retrieve(f"code {code}", collection, 3, "bm25")
+        assert code in found.passages[0].text
+    assert (tmp_path / "reader" / "keywords" / live.info["keywords"]["name"]).is_dir()

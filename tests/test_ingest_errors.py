@@ -17,7 +17,7 @@ import pytest
 from test_documents import make_pdf
 from test_ingest import CountingEmbedder, physical_builds, write_doc
 
-import advisor.ingest
+import advisor.build
 from advisor import Advisor
 from advisor.errors import IngestLockedError
 from advisor.ingest import Ingestor
@@ -237,7 +237,7 @@ class Exploding(CountingEmbedder):
     "error", [RuntimeError("embedding backend died"), KeyboardInterrupt()], ids=["embedder-error", "ctrl-c"]
 )
 def test_a_build_dying_midway_leaves_the_previous_index_live(settings, docs, live, monkeypatch, error):
-    monkeypatch.setattr(advisor.ingest, "EMBED_BATCH", 2)
+    monkeypatch.setattr(advisor.build, "EMBED_BATCH", 2)
     for name in ("trust.md", "governance.md", "exit.md"):
         write_doc(docs, name, name.removesuffix(".md"), sentences=30)  # several batches of new chunks
     exploding = Exploding(after=2, error=error)

@@ -4,6 +4,8 @@
     advisor bench --quick         # small sizes, a smoke run in under two minutes
     advisor bench --scale 20000   # pick the synthetic corpus size
     advisor bench --json          # one JSON object with every figure
+    advisor bench --sizes 50000,200000,1000000 [--server]
+                                  # only hybrid retrieval at size (evals/bench/bench_hybrid.py)
 
 Everything happens in a temporary data dir (removed afterwards) with the real MiniLM model; the
 user's own index, sessions and settings are never touched. Every figure with a target prints its
@@ -205,7 +207,13 @@ def _step(name: str) -> None:
 def main(args: argparse.Namespace, settings: Settings) -> int:
     work = Path(tempfile.mkdtemp(prefix="advisor-bench-"))
     try:
-        results = run(args, settings, work)
+        if getattr(args, "sizes", None):
+            from evals.bench import bench_hybrid
+
+            sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+            results = bench_hybrid.main(sizes, work, args.server, keep=False)
+        else:
+            results = run(args, settings, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(results.dumps() if args.json else results.render())

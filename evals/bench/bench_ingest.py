@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.build import EMBED_BATCH
 from advisor.chunking import chunk_document
 from advisor.config import Settings
 from advisor.documents import load
 from advisor.embeddings import Embedder
-from advisor.ingest import EMBED_BATCH, Ingestor
+from advisor.ingest import Ingestor
 from evals.bench.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
 from evals.bench.synthetic import text_files, write_corpus, write_variants
 
@@ -156,12 +157,7 @@ def query_at_scale(results: Results, settings: Settings, questions: list[str]) -
         answer = advisor.ask(question, collection="synth")
         search.append(answer.timings.get("search_ms", 0.0))
         total.append(answer.timings["total_ms"])
-    from advisor.retrieval import LEXICAL_MAX
-
-    pointer = advisor.store.pointer("synth")
-    assert pointer is not None, "the synthetic collection was just built"
-    count = pointer.info["count"]
-    mode = f"dense only (above LEXICAL_MAX={LEXICAL_MAX})" if count > LEXICAL_MAX else settings.retrieval
+    mode = settings.retrieval
     results.add(PIPELINE, "app search p50", pct(search, 50), "ms")
     results.add(PIPELINE, "app search p95", pct(search, 95), "ms", "<= 100")
     results.add(PIPELINE, "app total p95", pct(total, 95), "ms")

@@ -13,6 +13,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="benchmark latency, ingest throughput and scale")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--scale", type=int, default=100_000, metavar="N", help="synthetic corpus size (chunks)")
+    p.add_argument(
+        "--sizes",
+        metavar="N,N,...",
+        help="only hybrid retrieval at these corpus sizes (planted facts, cold/warm latency, peak RSS)",
+    )
+    p.add_argument("--server", action="store_true", help="with --sizes: also through a real `chroma run`")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=run)
 

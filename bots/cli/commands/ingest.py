@@ -55,30 +55,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 class ProgressBar:
-    """A tqdm bar per stage, fed by the ingestor's progress callback."""
+    """A tqdm bar per stage, fed by the ingestor's progress callback. Ingest streams (load a file,
+    embed a batch, load the next), so stages interleave: each keeps its own bar, and a stage whose
+    total grows as files are read (embed) updates it."""
 
     def __init__(self) -> None:
-        self.bar: Any = None
-        self.stage: str | None = None
+        self.bars: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.bar = tqdm(
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(
                 total=total,
                 desc=stage,
                 unit="chunk" if stage == "embed" else "file",
                 file=sys.stderr,
                 leave=False,
+                position=len(self.bars),
             )
-        if self.bar is not None:
-            self.bar.n = done
-            self.bar.refresh()
+        bar.total = total
+        bar.n = done
+        bar.refresh()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        for bar in self.bars.values():
+            bar.close()
+        self.bars = {}
