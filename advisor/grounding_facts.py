@@ -142,30 +142,24 @@ class Evidence:
     @cached_property
     def blocks(self) -> list[list[str]]:
         """The sentences of each bullet and of each labelled subsection ("**Activate**" to the next)."""
+        return self._grouped(bullets_apart=True)
+
+    @cached_property
+    def sections(self) -> list[list[str]]:
+        """The sentences under each label or subsection heading, bullets included."""
+        return self._grouped(bullets_apart=False)
+
+    def _grouped(self, bullets_apart: bool) -> list[list[str]]:
         out: list[list[str]] = []
         for passage in self.passages:
             current: list[str] = []
             for line in passage.text.splitlines():
                 stripped = line.strip()
                 if _BULLET.match(stripped):
-                    out.append(_split_sentences(stripped))
-                    continue
-                if _LABEL.match(stripped) and current:
-                    out.append(current)
-                    current = []
-                current.extend(_split_sentences(stripped))
-            if current:
-                out.append(current)
-        return out
-
-    @cached_property
-    def sections(self) -> list[list[str]]:
-        """The sentences under each label or subsection heading, bullets included."""
-        out: list[list[str]] = []
-        for passage in self.passages:
-            current: list[str] = []
-            for line in passage.text.splitlines():
-                stripped = _BULLET.sub("", line.strip())
+                    if bullets_apart:
+                        out.append(_split_sentences(stripped))
+                        continue
+                    stripped = _BULLET.sub("", stripped)
                 if _LABEL.match(stripped) and current:
                     out.append(current)
                     current = []
