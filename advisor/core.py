@@ -27,7 +27,7 @@ from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
-from advisor.followup import merged_query, merges, read_cues, root_query
+from advisor.followup import by_meaning, by_words, merged_query, merges, names_in, read_cues, root_query
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.retrieval import Retrieval, Retriever
@@ -48,14 +48,6 @@ UNGROUNDED = "The model's answer could not be grounded in the sources; showing t
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
-
-
-def is_followup(question: str) -> bool:
-    """Whether the wording alone says the question builds on the last answer ("the second one",
-    "Can you give an example?"). Short questions without such words may still be follow-ups: the
-    Advisor decides those by retrieval (see :mod:`advisor.followup`)."""
-    cues = read_cues(question)
-    return cues.candidate and (cues.refers_back or cues.generic)
 
 
 class Advisor:
@@ -425,18 +417,45 @@ class Advisor:
             return self._sentences
 
     def _referred(self, question: Question, history: list[Turn], collection: str) -> str | None:
-        """The label of the last answer that the question points back to, if it points to one."""
+        """What the question points back to, if it points to something: an item the last answer showed
+        ("the second one", "the contract one"), a name it mentioned ("the chip company"), or a named
+        item of the domain ("the adapt stage")."""
         if not question.refers_back:
             return None
         # The most recent answer that showed a list, within the last few turns ("the second one" may
         # follow a detour into one of its items).
         recent = [t for t in history[-3:] if not t.refused and t.items]
         lists = [t for t in recent if len(t.items) > 1]
-        labels = list((lists or recent)[-1].items) if recent else []
-        if not labels:
-            return None
+        shown = (lists or recent)[-1] if recent else None
+        labels = list(shown.items) if shown else []
         domain = self._domain(collection)
-        return resolve_label(labels, question, domain, self._similarity(question.text))
+        if question.ordinal is not None or not question.descriptor:
+            return resolve_label(labels, question, domain, None) if labels else None
+        found = resolve_label(labels, question, domain, None) if labels else None  # shared words
+        if found:
+            return found
+        last = _anchor(history)
+        mentioned = names_in(last.answer, besides=labels) if last else []
+        # the other items of the lists the shown labels come from ("the resources factor" after an
+        # answer that showed one of the four partner factors)
+        shown_items = [item_named(domain, label) for label in labels] if domain else []
+        list_ids = {i.list_id for i in shown_items if i}
+        siblings = (
+            [i.name for i in domain.items.values() if i.list_id in list_ids and i.name not in labels]
+            if domain
+            else []
+        )
+        found = by_words(question.descriptor, mentioned + siblings)
+        if found:
+            return found
+        candidates = labels + siblings + mentioned
+        texts = [self._label_text(name, domain) for name in labels + siblings] + mentioned
+        return by_meaning(candidates, self._similarity(question.descriptor)(texts))
+
+    @staticmethod
+    def _label_text(label: str, domain: Domain | None) -> str:
+        item = item_named(domain, label) if domain else None
+        return f"{label}: {item.summary}" if item else label
 
     def _focused_query(self, focus: str, asked: str, collection: str) -> str:
         domain = self._domain(collection)

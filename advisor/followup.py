@@ -38,11 +38,26 @@ FEW_WORDS_MIN_SIMILARITY = 0.25
 # A reference cue in a long question usually points inside the question itself.
 REFERENCE_MAX_WORDS = 8
 
-_REFERENCE = re.compile(
+# -- references back: the wording that points at something said before --------------------------------
+# Shared with advisor.understand (Question.refers_back, Question.descriptor), so the two read a reference
+# the same way.
+
+# Nouns a reference back points with: "the contract one", "that stage", "the chip company".
+POINTER_NOUNS = (
+    "point|item|bit|part|factor|stage|phase|sign|mode|step|pillar|reason|option|type|kind|example|case|"
+    "countermeasure|criterion|company|firm|partner|deal|alliance|venture|thing|list"
+)
+# A determiner that is no noun: "that a partner ...", "this is ...", "that we ...".
+_NOT_A_NOUN = (
+    r"(?:a|an|the|is|was|are|were|it|its|they|them|their|we|our|you|your|i|he|she|to|of|in|on|at|for|with|"
+    r"and|or|but|if|when|can|will|would|should|could|may|might|must|do|does|did|has|have|had|not|means?|way|"
+    r"much|many|(?:time|year|month|quarter|week|weekend|day|morning|afternoon|evening|night)s?)\b"
+)
+REFERENCE = re.compile(
     r"\b(the|that|this)\s+(?:[\w'’-]+\s+){0,3}?(one|ones)\b"
-    r"|\b(that|this|those|these)\s+(?!(?:a|an|the|is|was)\b)(?:[\w'’-]+\s+){0,2}?(point|item|bit|part|"
-    r"factor|stage|sign|mode|step|company|companies|firm|example|case|type|option|pillar|reason|list|"
-    r"countermeasure|criterion|criteria|partner|deal|alliance|venture|thing)s?\b"
+    # "that company", "this stage": singular after that/this ("that partners share ..." is a clause)
+    rf"|\b(that|this)\s+(?!{_NOT_A_NOUN})(?:[\w'’-]+\s+){{0,2}}?({POINTER_NOUNS})\b"
+    rf"|\b(those|these)\s+(?!{_NOT_A_NOUN})(?:[\w'’-]+\s+){{0,2}}?({POINTER_NOUNS}|companies|criteria)s?\b"
     r"|\b(go\s+deeper|(tell|say)\s+(me\s+)?more|more\s+(on|about|detail)|elaborate|expand\s+on)\b"
     r"|^\W*(and|so|ok|okay|but)?[\s,]*(what|how)\s+about\b"
     r"|\b(first|second|third|fourth|fifth|sixth|seventh|last|final|middle|other)\s+(one|ones|point|item|"
@@ -50,6 +65,66 @@ _REFERENCE = re.compile(
     r"|\bwhich\s+(one|of\s+(those|these|them))\b",
     re.I,
 )
+# "this/these/those" before any noun ("is this normal?", "who sits on those committees?") and a closing
+# "that <noun>" ("how do we fix that problem"): references back in a short question only.
+_DETERMINER = re.compile(
+    rf"\b(this|those|these)\s+(?!{_NOT_A_NOUN})[\w'’-]{{3,}}"
+    rf"|\b(that)\s+(?!{_NOT_A_NOUN})[\w'’-]{{3,}}\s*[?.!]*\s*$"
+    # an elliptical follow-up: "and the adapt stage?", "and for a JV?", "but with a rival?"
+    r"|^\W*(and|but|or)\s+(the|that|this|for|with|in|on|if|when|what\s+if)\b",
+    re.I,
+)
+_EARLIER_SENTENCE = re.compile(r"[.!?]\s+\S")
+# A question that ends on a pronoun ("why does that matter?" is caught by the subject rule below).
+_ENDS_ON_PRONOUN = re.compile(r"\b(those|these|them|it|that)\s*\??\s*$", re.I)
+# What a reference describes its target by: "contract" in "the contract one", "chip" in "the chip
+# company", "retailer" in "the one with the retailer".
+_DESCRIPTOR = re.compile(
+    r"\bthe\s+one\s+(?:with|about|on|for|from|where|in)\s+(?:the\s+|a\s+|an\s+|its\s+)?"
+    r"(?P<after>[\w'’ /&-]{2,40})"
+    rf"|\b(?:the|that|this)\s+(?P<before>(?:[\w'’-]+\s+){{0,3}}?)(?:one|ones|{POINTER_NOUNS})s?\b",
+    re.I,
+)
+_ORDINAL_WORDS = frozenset(
+    "first 1st second 2nd third 3rd fourth 4th fifth 5th sixth seventh last final middle other next".split()
+)
+# Words around a descriptor that do not describe anything.
+_FILLER = frozenset(
+    "the that this those these one ones point item bit part about on more go deeper and what how so "
+    "is are was does do did work works mean means look looks like".split()
+)
+
+# Words every item of this domain could be described by ("the partner's public behaviour"): they tell
+# no item from another.
+_GENERIC = re.compile(r"(partner|partnership|alliance|company|firm|deal)(s|'s|’s)?", re.I)
+
+
+def descriptor(text: str) -> str:
+    """The words a reference back describes its target by ("" when it has none)."""
+    for match in _DESCRIPTOR.finditer(text):
+        after = match.group("after")
+        phrase = re.split(r"\s[-–—]|[?,.;:!]", after)[0] if after else match.group("before")
+        words = [w for w in phrase.lower().split() if w not in _FILLER and w not in _ORDINAL_WORDS]
+        specific = [w for w in words if not _GENERIC.fullmatch(w)]
+        if words:
+            return " ".join(specific or words)
+    return ""
+
+
+def refers_back(text: str) -> bool:
+    """Whether the wording points at something said before ("the contract one", "that company",
+    "go deeper", "...those?"), however long the question."""
+    if REFERENCE.search(text) or _ENDS_ON_PRONOUN.search(text):
+        return True
+    return _determiner(text) and len(content_words(text)) <= REFERENCE_MAX_WORDS
+
+
+def _determiner(text: str) -> bool:
+    """Whether "this/these/those <noun>" points back, not at a sentence before it in the same message
+    ("Someone compared an alliance to a wedding. What was the point of that comparison?")."""
+    return bool(_DETERMINER.search(text)) and not _EARLIER_SENTENCE.search(text.strip())
+
+
 _TRAILING_PRONOUN = re.compile(r"\b(those|these|them|it|that|this|one)\s*[?.!]*\s*$", re.I)
 # "Why does that matter?", "What made it durable?": a pronoun as the subject of a short question
 # (not the "it" of "will it rain", "what does it take").
@@ -107,7 +182,7 @@ def read_cues(question: str) -> Cues:
     n = len(words)
     pronoun = n <= TRAILING_PRONOUN_MAX_WORDS and not _SECOND_CLAUSE.search(question)
     refers = (
-        (bool(_REFERENCE.search(question)) and n <= REFERENCE_MAX_WORDS)
+        ((bool(REFERENCE.search(question)) or _determiner(question)) and n <= REFERENCE_MAX_WORDS)
         or (pronoun and bool(_TRAILING_PRONOUN.search(question)))
         or (pronoun and bool(_PRONOUN_SUBJECT.search(question)))
     )
@@ -144,3 +219,61 @@ def root_query(query: str, question: str) -> str:
     if query.endswith(suffix) and len(query) > len(suffix):
         return query[: -len(suffix)]
     return query
+
+
+# -- what a reference back points to -------------------------------------------------------------------
+# Beyond the labels an answer showed ("the contract one"), a reference may point to a name it mentioned
+# ("the chip company" after an answer naming BMW, Intel and Mobileye) or to a named item the user knows
+# from elsewhere ("the adapt stage"). Matching by meaning asks for a clear winner: MiniLM puts "chip
+# company" at 0.52 to "Intel" and 0.37 to "BMW", but "car maker" at 0.60 to BMW and 0.62 to Tesla.
+NAME_MATCH = 0.45
+NAME_MARGIN = 0.1
+_NAME_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*)*")
+_NOT_NAMES = frozenset(
+    "A An And As At But By Each Example For From How If In It Its No Not On Once One Or Our So That The "
+    "Their These They This Those To Together Unlike We What When Where Which While Why With You Your "
+    "Outcomes Practical Tip Do".split()
+)
+
+
+def names_in(text: str, besides: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The bold terms and capitalised names an answer mentions ("supply chain/channel", "Intel"), without
+    the capitalised words every sentence opens with, nor those that are part of a name ``besides``."""
+    found: list[str] = []
+    for term in re.findall(r"\*\*([^*]+)\*\*", text):  # the bold terms it showed ("supply chain/channel")
+        term = term.strip(" .:;,").removesuffix("'s").removesuffix("’s")
+        if term and not re.search(r"\d", term) and not any(_within(term, o) for o in [*besides, *found]):
+            found.append(term)
+    plain = re.sub(r"\[\d+\]|[*_#`]", " ", text)
+    for run in _NAME_RUN.findall(plain):
+        words = run.split()
+        while words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        name = " ".join(words).removesuffix("'s").removesuffix("’s")
+        if len(name) > 1 and not any(_within(name, other) for other in [*besides, *found]):
+            found.append(name)
+    return found
+
+
+def _within(name: str, other: str) -> bool:
+    """Whether a name is (a part of) another one: "Supply" of "Supply chain/channel"."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", other, re.I) is not None
+
+
+def by_words(description: str, names: list[str]) -> str | None:
+    """The one name that holds every word of the description ("adapt" -> "Adapt")."""
+    words = set(content_words(description))
+    if not words:
+        return None
+    hits = [n for n in names if words <= set(content_words(n))]
+    return hits[0] if len(set(hits)) == 1 else None
+
+
+def by_meaning(names: list[str], cosines: list[float]) -> str | None:
+    """The name closest in meaning to the description, when it is close and clearly the closest."""
+    if not names:
+        return None
+    ranked = sorted(zip(cosines, names, strict=True), reverse=True)
+    best, name = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else -1.0
+    return name if best >= NAME_MATCH and best - runner_up >= NAME_MARGIN else None

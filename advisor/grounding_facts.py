@@ -142,14 +142,24 @@ class Evidence:
     @cached_property
     def blocks(self) -> list[list[str]]:
         """The sentences of each bullet and of each labelled subsection ("**Activate**" to the next)."""
+        return self._grouped(bullets_apart=True)
+
+    @cached_property
+    def sections(self) -> list[list[str]]:
+        """The sentences under each label or subsection heading, bullets included."""
+        return self._grouped(bullets_apart=False)
+
+    def _grouped(self, bullets_apart: bool) -> list[list[str]]:
         out: list[list[str]] = []
         for passage in self.passages:
             current: list[str] = []
             for line in passage.text.splitlines():
                 stripped = line.strip()
                 if _BULLET.match(stripped):
-                    out.append(_split_sentences(stripped))
-                    continue
+                    if bullets_apart:
+                        out.append(_split_sentences(stripped))
+                        continue
+                    stripped = _BULLET.sub("", stripped)
                 if _LABEL.match(stripped) and current:
                     out.append(current)
                     current = []
@@ -168,12 +178,23 @@ class Evidence:
                     near.extend([block[0], *block[i : i + 2]])
         return " ".join(dict.fromkeys(near))
 
+    def head(self, sentence: str) -> str:
+        """What a sentence of the evidence is about: the label and first sentence of its bullet or
+        subsection ("### Strategy drift" and "With strategy drift, ..." for "The countermeasure is ...")."""
+        for block in self.blocks:
+            if any(s.strip() and (s in sentence or sentence in s) for s in block):
+                return " ".join(block[:2])
+        return ""
+
     @cached_property
     def key_terms(self) -> set[str]:
-        """The passages' own bold terms ("**strategy drift**", "**Tier-two**"), figures left out."""
+        """The passages' own bold terms ("**strategy drift**", "**Tier-two**") and subsection headings
+        ("**5. Lack of reciprocity**" as the chunker writes them), figures left out."""
         terms = set()
-        for span in re.findall(r"\*\*([^*]+)\*\*", " ".join(p.text for p in self.passages)):
-            term = _plain(span).strip(" .:;,")
+        text = " ".join(p.text for p in self.passages)
+        spans = re.findall(r"\*\*([^*]+)\*\*", text) + re.findall(r"^#{3,}\s+(.+)$", text, re.M)
+        for span in spans:
+            term = re.sub(r"^\d+[.)]\s*", "", _plain(span).strip(" .:;,"))  # "7. Internal ..."
             if term and not re.search(r"\d", term) and not _LABELLED.match(term) and len(term) > 3:
                 terms.add(term)
         return terms
@@ -258,7 +279,11 @@ def names(sentence: str, evidence: Evidence | None = None) -> list[str]:
     if evidence is None or not first:
         return found
     run = first.group(1)
-    if run not in _COMMON and re.search(rf"(?<![.!?])\s+{re.escape(run)}\b", evidence.text):
+    paired = re.match(r"\s*(?:'s|’s|,\s*[A-Z]|(?:and|&)\s+[A-Z])", sentence[first.end() :])
+    # a name when the evidence writes it mid-sentence too, or when it stands beside another name
+    # ("Google and OpenAI ...", "Google's ...")
+    in_evidence = re.search(rf"(?<![.!?])\s+{re.escape(run)}\b", evidence.text)
+    if run not in _COMMON and (in_evidence or paired):
         found.insert(0, run)
     elif len(run.split()) > 1:
         head, rest = run.split(maxsplit=1)
@@ -305,6 +330,7 @@ def _hedges(sentence: str, evidence: Evidence) -> str | None:
 
 
 _CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")
+_CLAUSE = re.compile(r"[,;:—()]|\b(?:while|whereas|but)\b")
 
 
 def _negated(text: str) -> list[set[str]]:
@@ -340,7 +366,32 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
 
 
 def _roles(sentence: str, evidence: Evidence) -> str | None:
-    return _swapped_pair(sentence, evidence) or _claim_of_another(sentence, evidence)
+    return (
+        _swapped_pair(sentence, evidence)
+        or _claim_of_another(sentence, evidence)
+        or _terms_apart(sentence, evidence)
+    )
+
+
+def _terms_apart(sentence: str, evidence: Evidence) -> str | None:
+    """Two key terms one clause joins that no bullet or subsection of the evidence puts together ("the
+    countermeasure for cultural collision is an annual re-charter workshop", where the workshop is the
+    countermeasure for strategy drift)."""
+    if len(evidence.passages) > 1:  # a summary over passages joins terms from several
+        return None
+    blocks = [_plain(" ".join(section)) for section in evidence.sections]
+    for clause in _CLAUSE.split(sentence):
+        terms = evidence.terms_in(clause)
+        for a, b in itertools.combinations(terms, 2):
+            if a in b or b in a:
+                continue
+            if not any(_has_term(block, a) and _has_term(block, b) for block in blocks):
+                return f"{a} and {b} are not together in the evidence"
+    return None
+
+
+def _has_term(plain: str, term: str) -> bool:
+    return re.search(rf"\b{re.escape(term)}\b", plain) is not None
 
 
 def _anchors(text: str, evidence: Evidence) -> list[str]:
@@ -406,6 +457,17 @@ def _swapped_pair(sentence: str, evidence: Evidence) -> str | None:
 
 
 def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
+    """:func:`_one_claim_of_another` for each clause that makes a claim of its own ("X counters A,
+    while Y counters B" makes two)."""
+    clauses = [c for c in _CLAUSE.split(sentence) if len(content_words(c)) >= 4]
+    for clause in clauses if len(clauses) > 1 else [sentence]:
+        problem = _one_claim_of_another(clause, evidence)
+        if problem:
+            return problem
+    return None
+
+
+def _one_claim_of_another(sentence: str, evidence: Evidence) -> str | None:
     """The evidence sentence that carries the claim is about another name or alliance type, and the
     sentences about the sentence's own are much further from it ("the Align stage sets up a PMO"
     where the Activate stage does)."""
@@ -413,7 +475,7 @@ def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
     if not own or len(evidence.passages) > 1:  # a summary over passages joins claims about several names
         return None
     claim = set(content_words(sentence)) - {w for a in own for w in content_words(a)}
-    if not claim:
+    if len(claim) < 2:  # one word ("counters") says too little to tell whose claim it is
         return None
 
     def cover(s: str) -> float:
@@ -421,13 +483,15 @@ def _claim_of_another(sentence: str, evidence: Evidence) -> str | None:
 
     best = max(evidence.sentences, key=cover, default="")
     folded = fold(sentence)
-    candidates = _anchors(best, evidence) + evidence.terms_in(best)
+    # what the best sentence is about: what it names, and what heads its bullet or subsection
+    about = f"{best} {evidence.head(best)}"
+    candidates = _anchors(about, evidence) + evidence.terms_in(about)
     others = [a for a in candidates if a not in own and _find(folded, a) < 0]
     if not others:
         return None
     for anchor in own:
         rivals = [a for a in others if _kind(a, evidence) == _kind(anchor, evidence)]
-        if not rivals or _find(fold(best), anchor) >= 0:
+        if not rivals or _find(fold(about), anchor) >= 0:
             continue
         with_anchor = [cover(s) for s in evidence.sentences if _find(fold(s), anchor) >= 0]
         if with_anchor and cover(best) - max(with_anchor) >= 0.3:

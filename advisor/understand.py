@@ -6,13 +6,16 @@ we sign?"), a superlative ("what's the most common reason they fail?"), a situat
 ("our partner stopped answering, what now?"), or small talk ("hello", "what can you do?").
 :func:`read_question` recognises the form from the wording alone, deterministically, so that the
 answer can open with the point in the shape that was asked for. It imports nothing of the project
-but the tokeniser.
+but the reference-back cues of :mod:`advisor.followup` (and through them the tokeniser).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from advisor.followup import descriptor as describes
+from advisor.followup import refers_back
 
 FORMS = (
     "chat",
@@ -124,27 +127,10 @@ _NEED = re.compile(
     r"|\bnext\s+steps?\b|\?\s*$",
     re.I,
 )
-_REFERENCE = re.compile(
-    r"\b(the|that|this)\s+([\w-]+\s+){0,3}(one|ones)\b"
-    r"|\b(that|this|those|these)\s+(point|item|bit|part|factor|stage|sign|mode|step|company|companies|example|"
-    r"case|type|option|pillar|reason|list|countermeasure)s?\b"
-    r"|\b(those|these|them|it|that)\s*\??\s*$"
-    r"|\b(go\s+deeper|more\s+(on|about|detail)|tell\s+me\s+more|elaborate|expand\s+on|say\s+more)\b"
-    r"|^\s*(and|so|ok|okay)?\s*(what|how)\s+about\b",
-    re.I,
-)
-_DESCRIPTOR = re.compile(
-    r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(?:one|ones|point|item|bit|part|factor|stage|sign|mode|step|"
-    r"pillar|reason|option)\b",
-    re.I,
-)
 _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final)\b", re.I
 )
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
-_FILLER = frozenset(  # words around a descriptor that do not describe anything
-    "the that this those these one ones point item bit part about on more go deeper and what how so".split()
-)
 
 
 @dataclass(frozen=True)
@@ -171,9 +157,9 @@ def read_question(text: str) -> Question:
     chat = _chat_kind(plain)
     if chat:
         return Question(plain, "chat", chat=chat)
-    refers = bool(_REFERENCE.search(plain))
+    refers = refers_back(plain)
     ordinal = _ordinal(plain) if refers or len(plain.split()) <= 8 else None
-    descriptor = _descriptor(plain) if refers else ""
+    descriptor = describes(plain) if refers else ""
     count = _count(plain)
     situation = bool(_SITUATION.search(plain)) and bool(_NEED.search(plain)) and len(plain.split()) >= 7
     form = _form(plain, situation)
@@ -240,14 +226,6 @@ def _ordinal(text: str) -> int | None:
     ):
         return None
     return _ORDINALS[match.group(1).lower()]
-
-
-def _descriptor(text: str) -> str:
-    for match in _DESCRIPTOR.finditer(text):
-        words = [w for w in match.group(1).lower().split() if w not in _FILLER and not _ORDINAL.fullmatch(w)]
-        if words:
-            return " ".join(words)
-    return ""
 
 
 def _count(text: str) -> int | None:

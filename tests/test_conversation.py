@@ -49,6 +49,15 @@ def test_a_follow_up_is_read_with_the_previous_question(advisor, first, second):
     assert not answer.refused
 
 
+def test_a_reference_is_resolved_against_what_the_last_answer_showed(advisor):
+    advisor.ask("What are the five stages of the partnership lifecycle?", session_id="s")
+    stage = advisor.ask("and the adapt stage?", session_id="s")
+    assert stage.retrieval_query.startswith("Adapt: ")  # a named stage, not the merged question
+    advisor.ask("Who was in the BMW autonomous driving partnership?", session_id="c")
+    chip = advisor.ask("what does the Intel company bring to it?", session_id="c")
+    assert chip.retrieval_query.startswith("Intel: ")  # a name the answer mentioned
+
+
 def test_queries_do_not_grow_over_follow_ups(advisor):
     first = "What are the three types of strategic alliance by ownership?"
     follow_ups = [
@@ -83,12 +92,55 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
         ("Will it rain in London this weekend?", False),
         ("What is a paper partnership and how do you prevent it?", False),
         ("Is that a reason to end the alliance when our partner keeps missing deadlines?", False),
+        ("who sits on that committee?", True),
+        ("and the adapt stage?", True),
+        ("Is it true that partners share the risk?", False),
+        ("Someone compared an alliance to a wedding. What was the point of that comparison?", False),
     ],
 )
 def test_reference_cues(question, refers_back):
     from advisor.followup import read_cues
 
     assert read_cues(question).refers_back is refers_back
+
+
+@pytest.mark.parametrize(
+    ("question", "described"),
+    [
+        ("And what do we do about the contract one?", "contract"),
+        ("what does the chip company bring to it?", "chip"),
+        ("the one with the retailer - how does it work?", "retailer"),
+        ("the one about the partner's public behaviour - how serious is that?", "public behaviour"),
+        ("and the adapt stage?", "adapt"),
+        ("What about the second one?", ""),
+    ],
+)
+def test_what_a_reference_describes_its_target_by(question, described):
+    from advisor.followup import descriptor
+    from advisor.understand import read_question
+
+    assert descriptor(question) == described
+    assert read_question(question).descriptor == described
+
+
+def test_names_an_answer_mentioned():
+    from advisor.followup import names_in
+
+    answer = (
+        "**BMW** contributes automotive manufacturing. [1]\n"
+        "- Together, BMW, Intel and Mobileye set standards; none could match **Tesla's** approach. [2]\n"
+        "| **Supply chain/channel** | Supply deals with a retailer |"
+    )
+    assert names_in(answer, besides=["Mobileye"]) == ["BMW", "Tesla", "Supply chain/channel", "Intel"]
+
+
+def test_a_name_is_picked_by_meaning_only_when_it_clearly_wins():
+    from advisor.followup import by_meaning
+
+    names = ["BMW", "Intel", "Mobileye"]
+    assert by_meaning(names, [0.37, 0.52, 0.19]) == "Intel"  # "the chip company"
+    assert by_meaning(["BMW", "Tesla"], [0.60, 0.62]) is None  # "the car maker": which one?
+    assert by_meaning(names, [0.30, 0.35, 0.10]) is None  # nothing close
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,15 @@ RULES = [
         "- **Escalation panel.** Two senior sponsors settle disputes between the partners within a week.",
         section="Bodies",
     ),
+    passage(  # subsections as the chunker writes "### 1. Slow start"
+        4,
+        "Each of the two failure modes (slow start and drift) calls for its own remedy.\n\n"
+        "**1. Slow start**\nA **slow start** shows no follow-through after the launch. The remedy is a "
+        "**launch office** kept for two quarters.\n\n"
+        "**2. Drift**\nWith **drift**, the purpose of the partnership fades. The remedy is a **yearly reset "
+        "meeting** of both chiefs.",
+        section="Remedies",
+    ),
 ]
 
 
@@ -123,6 +132,9 @@ RULES = [
         ("A steering group does not need processes, and partners should not look for synergy [1].", "added"),
         ("Reviews happen every quarter with outside auditors checking tax filings [1].", "new phrase"),
         ("The partners appoint a project lead and open a shared data room [1].", "wrong citation"),
+        ("Zenith and Acme formed a new company for battery recycling [1].", "opening name beside a name"),
+        ("The remedy for a slow start is a yearly reset meeting of both chiefs [4].", "terms apart"),
+        ("A slow start means the purpose of the partnership fades [4].", "claim under another heading"),
     ],
 )
 def test_fact_rules_drop_an_unfaithful_sentence(sentence, why):
@@ -140,6 +152,8 @@ def test_fact_rules_drop_an_unfaithful_sentence(sentence, why):
         "Partners should look for synergy [1].",
         "Reviews are held every quarter, and the budget is reset every 12-18 months [1].",
         "The escalation panel settles disputes between the partners within a week [3].",
+        "A launch office counters a slow start, while a yearly reset meeting counters drift [4].",
+        "For a slow start, the remedy is to keep a launch office for two quarters [4].",
     ],
 )
 def test_fact_rules_keep_a_faithful_sentence(sentence):
