@@ -26,6 +26,8 @@ from typing import Literal
 
 import numpy as np
 
+from advisor.acts import request_act
+
 Scope = Literal["in", "out", "chat"]
 CLASSES: tuple[Scope, Scope, Scope] = ("in", "out", "chat")
 C = 100.0  # inverse L2 strength, as in scikit-learn: loss = C * sum(w_i * CE_i) + |W|^2 / 2
@@ -135,13 +137,23 @@ def loss(
     return float((sample_w * ce).mean() + (model.weights.astype(np.float64) ** 2).sum() / (2 * c * n))
 
 
-def decide(probs: dict[Scope, float], relevance: float, threshold: float, floor: float) -> Scope:
-    """Chat when small talk is the most likely class and confident; out when P(out) passes the threshold or
-    nothing is even remotely similar (``relevance``: the best cosine to a chunk or an example
-    question); in otherwise."""
-    if probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
+def decide(
+    probs: dict[Scope, float] | None, relevance: float, threshold: float, floor: float, query: str = ""
+) -> Scope:
+    """Chat, out or in, for a standalone query.
+
+    Chat when small talk is the most likely class and confident. Out when the request asks for
+    something the knowledge base cannot do whatever its topic (:func:`advisor.acts.request_act`:
+    draft, review, pick a vendor, live news, regulated advice), when nothing is even remotely
+    similar (``relevance``: the best cosine to a chunk or an example question, below ``floor``), or
+    when the classifier gives in-scope no more than ``1 - threshold`` (out and small talk together:
+    a question that is neither confident small talk nor in scope is not answered). In otherwise.
+    ``probs`` is None for a build without a scope model: act and floor alone decide."""
+    if probs is not None and probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
         return "chat"
-    if probs["out"] > threshold or relevance < floor:
+    if request_act(query) is not None or relevance < floor:
+        return "out"
+    if probs is not None and probs["in"] < 1.0 - threshold:
         return "out"
     return "in"
 

@@ -100,7 +100,7 @@ def decisions(points: list[Point], threshold: float, floor: float, market: bool 
 
     out: list[str] = []
     for p in points:
-        got: str = decide(p.probs, p.best, threshold, floor)
+        got: str = decide(p.probs, p.best, threshold, floor, p.query)
         if market and p.market and got == "in":
             got = "out"
         out.append(got)
