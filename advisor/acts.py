@@ -29,6 +29,11 @@ def _any(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
+def _words(alternatives: str) -> str:
+    """A group of whitespace-separated alternatives (each a regex without spaces: ``\\s+`` inside)."""
+    return _any(*alternatives.split())
+
+
 # The start of a request addressed to the advisor: a sentence start, optionally softened ("ok, can
 # you please", "I need you to", "help me"). "I'm drafting our strategy" is not a request to draft.
 _ASK = r"(?:^|[.!?:;]\s+|\n)\s*(?:ok(?:ay)?,?\s+|so,?\s+|hey,?\s+|hi,?\s+)?(?:please\s+|pls\s+)?" + _any(
@@ -38,76 +43,19 @@ _ASK = r"(?:^|[.!?:;]\s+|\n)\s*(?:ok(?:ay)?,?\s+|so,?\s+|hey,?\s+|hi,?\s+)?(?:pl
     "",
 )
 # Things a user might want written or read for them. Not "report" or "plan": the advisor explains those.
-_DOCUMENT = _any(
-    r"clauses?",
-    r"contracts?",
-    r"agreements?",
-    "nda",
-    "mou",
-    r"memo(?:randum|s)?",
-    r"term\s*sheets?",
-    r"letters?",
-    r"e-?mails?",
-    r"messages?",
-    r"press\s+releases?",
-    r"announcements?",
-    r"posts?",
-    r"tweets?",
-    r"newsletters?",
-    r"slogans?",
-    r"taglines?",
-    r"poems?",
-    r"stor(?:y|ies)",
-    r"essays?",
-    r"speech(?:es)?",
-    r"scripts?",
-    "code",
-    r"functions?",
-    r"quer(?:y|ies)",
-    r"regex\w*",
-    r"polic(?:y|ies)",
-    r"job\s+ad\w*",
-    r"job\s+descriptions?",
-    r"proposals?",
-    r"pitch(?:\s+deck)?",
-    r"decks?",
-    r"slides?",
-    r"presentations?",
-    r"invoices?",
-    r"templates?",
-    "wording",
-    "copy",
-    r"blog\s*posts?",
-    r"articles?",
-    r"addend(?:um|a)",
-    r"amendments?",
-    r"rfps?",
-    r"statements?\s+of\s+work",
-    "minutes",
-    r"agendas?",
-    "bylaws",
-    r"logos?",
-    r"resumes?",
-    r"cvs?",
+_DOCUMENT = _words(
+    r"clauses? contracts? agreements? nda mou memo(?:randum|s)? term\s*sheets? letters? e-?mails? "
+    r"messages? press\s+releases? announcements? posts? tweets? newsletters? slogans? taglines? "
+    r"poems? stor(?:y|ies) essays? speech(?:es)? scripts? code functions? quer(?:y|ies) regex\w* "
+    r"polic(?:y|ies) job\s+ad\w* job\s+descriptions? proposals? pitch(?:\s+deck)? decks? slides? "
+    r"presentations? invoices? templates? wording copy blog\s*posts? articles? addend(?:um|a) "
+    r"amendments? rfps? statements?\s+of\s+work minutes agendas? bylaws logos? resumes? cvs?"
 )
 _DRAFT = _any(
     _ASK
-    + _any(
-        "draft",
-        "write",
-        r"re-?write",
-        r"re-?word",
-        "compose",
-        "prepare",
-        "redline",
-        "translate",
-        "generate",
-        "create",
-        "design",
-        "produce",
-        r"put\s+together",
-        r"come\s+up\s+with",
-        r"fill\s+(?:in|out)",
+    + _words(
+        r"draft write re-?write re-?word compose prepare redline translate generate create design "
+        r"produce put\s+together come\s+up\s+with fill\s+(?:in|out)"
     )
     + r"\s+(?:\S+\s+){0,6}?"
     + _DOCUMENT
@@ -118,19 +66,9 @@ _DRAFT = _any(
 )
 _REVIEW = _any(
     _ASK
-    + _any(
-        "review",
-        "check",
-        r"look\s+(?:over|through|at)",
-        r"go\s+(?:over|through)",
-        "vet",
-        "audit",
-        "read",
-        r"mark\s+up",
-        r"sanity[- ]check",
-        r"proof-?read",
-        "edit",
-        r"summari[sz]e",
+    + _words(
+        r"review check look\s+(?:over|through|at) go\s+(?:over|through) vet audit read mark\s+up "
+        r"sanity[-\s]check proof-?read edit summari[sz]e"
     )
     + r"\s+(?:my|our|this|these|the\s+attached|the\s+following|attached|the\s+draft|a\s+draft)\b"
     + r"(?:\s+\S+){0,5}?\s+"
@@ -145,39 +83,14 @@ _REVIEW = _any(
     r"(?:legal|valid|lawful|enforceable|binding)\b",
 )
 # Products and providers a user might ask to have named for them.
-_TOOL = _any(
-    "software",
-    r"(?:software|project[- ]management|collaboration|tracking|e-?signature|online|ai)\s+tools?",
-    r"apps?",
-    r"applications?",
-    r"platforms?",
-    "crm",
-    "prm",
-    "erp",
-    "saas",
-    r"plugins?",
-    r"vendors?",
-    r"agenc(?:y|ies)",
-    r"law\s+firms?",
-    r"lawyers?",
-    r"attorneys?",
-    r"consultanc(?:y|ies)",
-    r"consulting\s+firms?",
-    r"consultants?",
-    r"banks?",
-    r"brokers?",
-    r"cloud(?:\s+providers?)?",
-    "hosting",
+_TOOL = _words(
+    r"software (?:software|project[-\s]management|collaboration|tracking|e-?signature|online|ai)\s+tools? "
+    r"apps? applications? platforms? crm prm erp saas plugins? vendors? agenc(?:y|ies) law\s+firms? "
+    r"lawyers? attorneys? consultanc(?:y|ies) consulting\s+firms? consultants? banks? brokers? "
+    r"cloud(?:\s+providers?)? hosting"
 )
 _PRODUCT = _any(
-    _TOOL,
-    r"providers?",
-    r"suppliers?",
-    r"manufacturers?",
-    r"distributors?",
-    r"resellers?",
-    "companies",
-    "firms",
+    _TOOL, _words("providers? suppliers? manufacturers? distributors? resellers? companies firms")
 )
 _PICK = _any(
     r"\b(?:which|what(?:'s|\s+is|\s+are)?|who(?:'s|\s+is|\s+are)?|recommend\w*|suggest\w*|name|list)\s+"
@@ -195,10 +108,11 @@ _PICK = _any(
 )
 # Live facts and forecasts: the knowledge base is a fixed text with no date.
 _NEWS = _any(
-    r"\b(?:latest|recent|breaking)\s+(?:news|updates?|headlines|announcements?|developments?|deals?|rumou?rs?)\b",
+    r"\b(?:latest|recent|breaking)\s+(?:news|updates?|headlines|announcements?|developments?|deals?"
+    r"|rumou?rs?)\b",
     r"\b(?:any|the)\s+news\s+(?:on|about|from|of)\b",
     r"\bin\s+the\s+news\s+(?:this|today|lately)\b",
-    # a question about a named company's recent doings: "did Nestle sign ... last month"
+    # a question on a named company's recent doings: "did Nestle sign ... last month?"
     r"\b(?:did|has|have|is|are|was|were)\s+(?:the\s+)?(?-i:[A-Z])\S*\s+(?:\S+\s+){0,6}?"
     r"(?:this|last)\s+(?:week|month|quarter|year)\b",
     r"\b(?:annual|current|latest|quarterly)\s+(?:revenues?|sales|profits?|earnings|headcount|valuation|ceo)\b",
@@ -212,97 +126,37 @@ _NEWS = _any(
 # investing, partnership law (LLPs), compliance regimes, valuation arithmetic.
 _ADVICE = (
     r"\b"
-    + _any(
-        "vat",
-        r"sales\s+tax",
-        r"withholding\s+tax",
-        r"tax(?:es|ed|able|ation)?",
-        r"transfer\s+pric\w+",
-        "ifrs",
-        "gaap",
-        r"asc\s*\d+",
-        r"journal\s+entr\w+",
-        r"depreciat\w+",
-        r"amorti[sz]\w+",
-        r"revenue\s+recognition",
-        r"equity\s+method",
-        "payroll",
-        "overtime",
-        r"parental\s+leave",
-        "maternity",
-        "paternity",
-        "severance",
-        r"notice\s+period",
-        r"minimum\s+wage",
-        r"pay\s*slips?",
-        "pensions?",
-        r"performance\s+improvement\s+plans?",
-        r"remote\s+work",
-        r"interview\s+questions",
-        r"salar(?:y|ies)",
-        r"sick\s+(?:leave|pay)",
-        r"employee\s+handbook",
-        r"vacation\s+policy",
-        r"holiday\s+allowance",
-        r"(?:fire|dismiss|lay\s+off)\s+(?:an?\s+|our\s+|my\s+)?(?:employee|someone|staff|people|worker)s?",
-        r"(?-i:visas?)",
-        r"work\s+permits?",
-        r"seed\s+round",
-        r"series\s+[a-d]",
-        r"venture\s+capital\w*",
-        "vcs?",
-        r"angel\s+investors?",
-        r"convertible\s+notes?",
-        r"cap\s+table",
-        r"equity\s+dilution",
-        r"(?:funding|investment|next|seed|first)\s+round",
-        r"raise\s+(?:money|capital|funds|funding|a\s+round)",
-        r"(?:buy|sell|hold|short)\w*\s+(?:\S+\s+){0,3}?(?:shares|stocks?)",
-        r"stock\s+(?:tips?|market|picks?)",
-        r"(?:good|safe|long-term)\s+investments?",
-        r"etfs?",
-        r"index\s+funds?",
-        r"dividend\s+stocks?",
-        r"(?:investment|stock|my)\s+portfolio",
-        "bitcoin",
-        r"crypto\w*",
-        "ethereum",
-        "mortgage",
-        "retirement",
-        r"credit\s+score",
-        r"insurance\s+(?:policy|policies|cover|coverage|premiums?)",
-        "d&o",
-        "ebitda",
-        "npv",
-        "irr",
-        "dcf",
-        r"discount\s+rate",
-        "llps?",
-        r"limited(?:\s+liability)?\s+partnerships?",
-        r"general\s+partnerships?",
-        r"partnership\s+deed",
-        r"iso\s*\d+",
-        r"ai\s+act",
-        "fcpa",
-        r"anti-?bribery",
-        r"anti-?corruption",
-        "aml",
-        "kyc",
-        r"export\s+controls?",
+    + _words(
+        r"vat sales\s+tax withholding\s+tax tax(?:es|ed|able|ation)? transfer\s+pric\w+ ifrs gaap "
+        r"asc\s*\d+ journal\s+entr\w+ depreciat\w+ amorti[sz]\w+ revenue\s+recognition equity\s+method "
+        r"payroll overtime parental\s+leave maternity paternity severance notice\s+period "
+        r"minimum\s+wage pay\s*slips? pensions? performance\s+improvement\s+plans? remote\s+work "
+        r"interview\s+questions salar(?:y|ies) sick\s+(?:leave|pay) employee\s+handbook "
+        r"vacation\s+policy holiday\s+allowance "
+        r"(?:fire|dismiss|lay\s+off)\s+(?:an?\s+|our\s+|my\s+)?(?:employee|someone|staff|people|worker)s? "
+        r"(?-i:visas?) work\s+permits? seed\s+round series\s+[a-d] venture\s+capital\w* vcs? "
+        r"angel\s+investors? convertible\s+notes? cap\s+table equity\s+dilution "
+        r"(?:funding|investment|next|seed|first)\s+round "
+        r"raise\s+(?:money|capital|funds|funding|a\s+round) "
+        r"(?:buy|sell|hold|short)\w*\s+(?:\S+\s+){0,3}?(?:shares|stocks?) "
+        r"stock\s+(?:tips?|market|picks?) (?:good|safe|long-term)\s+investments? etfs? index\s+funds? "
+        r"dividend\s+stocks? (?:investment|stock|my)\s+portfolio bitcoin crypto\w* ethereum mortgage "
+        r"retirement credit\s+score insurance\s+(?:policy|policies|cover|coverage|premiums?) d&o "
+        r"ebitda npv irr dcf discount\s+rate llps? limited(?:\s+liability)?\s+partnerships? "
+        r"general\s+partnerships? partnership\s+deed iso\s*\d+ ai\s+act fcpa anti-?bribery "
+        r"anti-?corruption aml kyc export\s+controls?"
     )
     + r"\b"
 )
 
-_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = tuple(
-    (act, re.compile(pattern, re.I))
-    for act, pattern in (
-        ("draft", _DRAFT),
-        ("review", _REVIEW),
-        ("pick", _PICK),
-        ("news", _NEWS),
-        ("advice", _ADVICE),
-    )
+_ACTS: tuple[tuple[Act, str], ...] = (
+    ("draft", _DRAFT),
+    ("review", _REVIEW),
+    ("pick", _PICK),
+    ("news", _NEWS),
+    ("advice", _ADVICE),
 )
+_PATTERNS = tuple((act, re.compile(pattern, re.I)) for act, pattern in _ACTS)
 
 
 def request_act(text: str) -> Act | None:
