@@ -20,6 +20,7 @@ items; ``tests/test_scope.py`` checks that none fires on the written in-domain q
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal
 
 Act = Literal["draft", "review", "pick", "news", "advice"]
@@ -156,12 +157,17 @@ _ACTS: tuple[tuple[Act, str], ...] = (
     ("news", _NEWS),
     ("advice", _ADVICE),
 )
-_PATTERNS = tuple((act, re.compile(pattern, re.I)) for act, pattern in _ACTS)
+
+
+@cache
+def _patterns() -> tuple[tuple[Act, re.Pattern[str]], ...]:
+    # Compiled on first use (~9 ms), not at import: `advisor chat` shows its prompt without them.
+    return tuple((act, re.compile(pattern, re.I)) for act, pattern in _ACTS)
 
 
 def request_act(text: str) -> Act | None:
     """The act of a request the knowledge base cannot perform, or None (explain, advise, compare...)."""
-    for act, pattern in _PATTERNS:
+    for act, pattern in _patterns():
         if pattern.search(text):
             return act
     return None
