@@ -112,6 +112,7 @@ _NEWS = _any(
     r"\b(?:latest|recent|breaking)\s+(?:news|updates?|headlines|announcements?|developments?|deals?"
     r"|rumou?rs?)\b",
     r"\b(?:any|the)\s+news\s+(?:on|about|from|of)\b",
+    r"\bthe\s+latest\s+(?:on|about|with|from)\b",
     r"\bin\s+the\s+news\s+(?:this|today|lately)\b",
     # a question on a named company's recent doings: "did Nestle sign ... last month?"
     r"\b(?:did|has|have|is|are|was|were)\s+(?:the\s+)?(?-i:[A-Z])\S*\s+(?:\S+\s+){0,6}?"

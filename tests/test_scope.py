@@ -287,6 +287,16 @@ def _embedder(settings):
         ("Hey, good morning!", "chat"),
         ("Which CRM should we buy?", "out"),
         ("Our partner keeps missing deadlines, what now?", "in"),
+        # the domain's topic, an act the knowledge base cannot perform
+        ("Can you draft the exclusivity clause for our distribution deal?", "out"),
+        ("Which PRM platform should our channel team buy?", "out"),
+        ("What is the latest on the Nestle and Starbucks deal?", "out"),
+        # an in-domain situation in words the knowledge base does not use
+        ("Our co-packer in Mexico keeps shipping late and the joint launch is slipping. What now?", "in"),
+        (
+            "The franchise partner in Dubai wants to change the menu without asking us. How do we handle it?",
+            "in",
+        ),
     ],
 )
 def test_minilm_routes_clear_cases(real_settings, question, expected):
