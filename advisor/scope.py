@@ -1,22 +1,25 @@
 """The scope decision: is a question in the knowledge base's domain, out of it, or small talk?
 
-A three-class multinomial logistic regression on the query vector (whatever the embedder makes:
-MiniLM sentence vectors, or hashed bags of words in tests) plus one more feature, the best cosine
-between the query and any chunk of the build. It is trained at ingest time on questions the
-knowledge base answers (in), business-adjacent and general requests it does not (out) and small talk
-(chat). Plain numpy, deterministic: class-balanced weights, L2, a fixed number of Nesterov gradient
-steps from zero.
+Two parts. What the request is *about*: a three-class multinomial logistic regression on the query
+vector (whatever the embedder makes: MiniLM sentence vectors, or hashed bags of words in tests) plus
+one more feature, the best cosine between the query and any chunk of the build. It is trained at
+ingest time on questions the knowledge base answers and situations told in many industries' words
+(in), business-adjacent and general requests it does not answer (out) and small talk (chat). Plain
+numpy, deterministic: class-balanced weights, L2, a fixed number of Nesterov gradient steps from
+zero. What the request asks the advisor to *do* (:mod:`advisor.acts`): drafting or reviewing a
+document, naming a vendor, live news or regulated advice is refused whatever the topic, because a
+sentence embedding sees "draft our JV exit clause" as a question about JV exits.
 
     model = train_scope(vectors, best_similarities, labels)
     probs = model.probabilities(query_vector, best_similarity)
-    decide(probs, best_similarity, threshold=0.9, floor=0.2)     # -> "in" | "out" | "chat"
+    decide(probs, relevance, threshold=0.9, floor=0.15, query=text)     # -> "in" | "out" | "chat"
 
 Measured on the dev split with MiniLM (evals/quality/calibrate.py): the similarity feature cut false
 refusals from 3.3% to 1.1% at the same out-of-scope recall; standardising the features or a
-stronger L2 (C=10) did worse.
+stronger L2 (C=10) did worse. Method and today's numbers: evals/README.md, "The scope decision".
 
-The threshold on P(out) and the similarity floor are settings, calibrated on the eval dev split by
-``evals/quality/calibrate.py``.
+The threshold (in scope needs P(in) >= 1 - threshold) and the similarity floor are settings,
+calibrated on the eval dev split by ``evals/quality/calibrate.py``.
 """
 
 from __future__ import annotations
