@@ -149,15 +149,14 @@ def decide(
     something the knowledge base cannot do whatever its topic (:func:`advisor.acts.request_act`:
     draft, review, pick a vendor, live news, regulated advice), when nothing is even remotely
     similar (``relevance``: the best cosine to a chunk or an example question, below ``floor``), or
-    when the classifier gives in-scope no more than ``1 - threshold`` or less than small talk (a
-    question that is neither confident small talk nor likely in scope is not answered: "how do I
-    debug a segfault?" looks more like chat than like the domain). In otherwise.
+    when the classifier gives in-scope less than ``1 - threshold`` (out and small talk together: a
+    question that is neither confident small talk nor in scope is not answered). In otherwise.
     ``probs`` is None for a build without a scope model: act and floor alone decide."""
     if probs is not None and probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
         return "chat"
     if request_act(query) is not None or relevance < floor:
         return "out"
-    if probs is not None and (probs["in"] < 1.0 - threshold or probs["chat"] > probs["in"]):
+    if probs is not None and probs["in"] < 1.0 - threshold:
         return "out"
     return "in"
 

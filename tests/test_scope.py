@@ -45,8 +45,9 @@ def test_decide():
     assert decide(probs, 0.5, threshold=0.7, floor=0.1) == "out"
     assert decide(probs, 0.05, threshold=0.9, floor=0.1) == "out"
     assert decide({"in": 0.02, "out": 0.03, "chat": 0.95}, 0.5, threshold=0.9, floor=0.1) == "chat"
-    assert decide({"in": 0.3, "out": 0.2, "chat": 0.5}, 0.5, threshold=0.9, floor=0.1) == "out"
-    assert decide({"in": 0.5, "out": 0.2, "chat": 0.3}, 0.5, threshold=0.9, floor=0.1) == "in"
+    assert decide({"in": 0.3, "out": 0.2, "chat": 0.5}, 0.5, threshold=0.9, floor=0.1) == "in"
+    # neither confident small talk nor in scope: P(in) below 1 - threshold
+    assert decide({"in": 0.05, "out": 0.4, "chat": 0.55}, 0.5, threshold=0.9, floor=0.1) == "out"
 
 
 def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topic():
