@@ -16,7 +16,7 @@ from advisor import intent
 from advisor.acts import request_act
 from advisor.guard import REFUSAL
 from advisor.questions import QuestionIndex, heading_questions, load_section_questions
-from advisor.scope import decide, train_scope
+from advisor.scope import Scope, decide, train_scope
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def test_training_is_deterministic_and_separates_classes():
 
 
 def test_decide():
-    probs = {"in": 0.2, "out": 0.75, "chat": 0.05}
+    probs: dict[Scope, float] = {"in": 0.2, "out": 0.75, "chat": 0.05}
     assert decide(probs, 0.5, threshold=0.9, floor=0.1) == "in"
     assert decide(probs, 0.5, threshold=0.7, floor=0.1) == "out"
     assert decide(probs, 0.05, threshold=0.9, floor=0.1) == "out"
@@ -51,7 +51,7 @@ def test_decide():
 
 
 def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topic():
-    confident_in = {"in": 0.99, "out": 0.01, "chat": 0.0}
+    confident_in: dict[Scope, float] = {"in": 0.99, "out": 0.01, "chat": 0.0}
     asked = "Could you write the termination clause for our joint venture agreement?"
     assert decide(confident_in, 0.8, threshold=0.9, floor=0.1, query=asked) == "out"
     situation = "Our joint venture partner keeps missing board meetings. What should we do?"
