@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
     retrieval: str = "hybrid"
     # Scope decision (advisor/scope.py), calibrated on the eval dev split with MiniLM by
-    # `python -m evals.quality.calibrate`: refuse when P(out-of-scope) > scope_threshold or when no chunk
+    # `python -m evals.quality.calibrate`: refuse when P(in scope) < 1 - scope_threshold or when no chunk
     # comes closer than scope_floor (cosine). tests/test_scope.py checks these equal its output.
     scope_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     scope_floor: float = Field(default=0.15, ge=-1.0, le=1.0)

@@ -275,9 +275,7 @@ class Advisor:
         """In scope, out of scope or small talk, for the standalone query (advisor/scope.py)."""
         s = self.settings
         relevance = max(retrieval.best_similarity, retrieval.question_similarity)
-        if retrieval.scope is None:  # a build without a scope model: the similarity floor alone
-            return "out" if relevance < s.scope_floor else "in"
-        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor)
+        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor, query)
 
     def _standalone(
         self, question: str, history: list[Turn], eng: Engine, collection: str

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from advisor.questions import (
+    SCOPE_FILE,
     QuestionIndex,
     SectionKey,
     domain_fingerprint,
@@ -36,10 +37,11 @@ from advisor.questions import (
 )
 from advisor.scope import Scope, ScopeModel, train_scope
 from advisor.store import BUILD_SEP
+from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
-VERSION = "3"  # bump when the artefact format or the training changes
+VERSION = "4"  # bump when the artefact format or the training changes
 DIR = "intent"
 INFO_KEY = "intent"
 MAX_SCOPE_SECTIONS = 2000
@@ -140,6 +142,7 @@ def build(
     kept = sorted(set(q_section))
     renumber = {old: new for new, old in enumerate(kept)}
     q_section = [renumber[i] for i in q_section]
+    in_texts.extend(load_scope_situations(knowledge_dir))
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
     texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts))
     cache = _cached_vectors(data_dir, previous, embedder.name)
@@ -192,6 +195,14 @@ def build(
         meta["training"],
     )
     return name, sum(1 for t in texts if t not in cache)
+
+
+def load_scope_situations(knowledge_dir: Path) -> list[str]:
+    """scope.yaml's in-scope examples: situations told in many industries' words (empty when absent)."""
+    path = knowledge_dir / SCOPE_FILE
+    raw = read_yaml(path) if path.is_file() else None
+    entries = raw.get("in_scope") if isinstance(raw, dict) else None
+    return [str(item["text"]) for item in entries or []]
 
 
 def best_similarities(

@@ -1,22 +1,25 @@
 """The scope decision: is a question in the knowledge base's domain, out of it, or small talk?
 
-A three-class multinomial logistic regression on the query vector (whatever the embedder makes:
-MiniLM sentence vectors, or hashed bags of words in tests) plus one more feature, the best cosine
-between the query and any chunk of the build. It is trained at ingest time on questions the
-knowledge base answers (in), business-adjacent and general requests it does not (out) and small talk
-(chat). Plain numpy, deterministic: class-balanced weights, L2, a fixed number of Nesterov gradient
-steps from zero.
+Two parts. What the request is *about*: a three-class multinomial logistic regression on the query
+vector (whatever the embedder makes: MiniLM sentence vectors, or hashed bags of words in tests) plus
+one more feature, the best cosine between the query and any chunk of the build. It is trained at
+ingest time on questions the knowledge base answers and situations told in many industries' words
+(in), business-adjacent and general requests it does not answer (out) and small talk (chat). Plain
+numpy, deterministic: class-balanced weights, L2, a fixed number of Nesterov gradient steps from
+zero. What the request asks the advisor to *do* (:mod:`advisor.acts`): drafting or reviewing a
+document, naming a vendor, live news or regulated advice is refused whatever the topic, because a
+sentence embedding sees "draft our JV exit clause" as a question about JV exits.
 
     model = train_scope(vectors, best_similarities, labels)
     probs = model.probabilities(query_vector, best_similarity)
-    decide(probs, best_similarity, threshold=0.9, floor=0.2)     # -> "in" | "out" | "chat"
+    decide(probs, relevance, threshold=0.9, floor=0.15, query=text)     # -> "in" | "out" | "chat"
 
 Measured on the dev split with MiniLM (evals/quality/calibrate.py): the similarity feature cut false
 refusals from 3.3% to 1.1% at the same out-of-scope recall; standardising the features or a
-stronger L2 (C=10) did worse.
+stronger L2 (C=10) did worse. Method and today's numbers: evals/README.md, "The scope decision".
 
-The threshold on P(out) and the similarity floor are settings, calibrated on the eval dev split by
-``evals/quality/calibrate.py``.
+The threshold (in scope needs P(in) >= 1 - threshold) and the similarity floor are settings,
+calibrated on the eval dev split by ``evals/quality/calibrate.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from advisor.acts import request_act
 
 Scope = Literal["in", "out", "chat"]
 CLASSES: tuple[Scope, Scope, Scope] = ("in", "out", "chat")
@@ -135,13 +140,23 @@ def loss(
     return float((sample_w * ce).mean() + (model.weights.astype(np.float64) ** 2).sum() / (2 * c * n))
 
 
-def decide(probs: dict[Scope, float], relevance: float, threshold: float, floor: float) -> Scope:
-    """Chat when small talk is the most likely class and confident; out when P(out) passes the threshold or
-    nothing is even remotely similar (``relevance``: the best cosine to a chunk or an example
-    question); in otherwise."""
-    if probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
+def decide(
+    probs: dict[Scope, float] | None, relevance: float, threshold: float, floor: float, query: str = ""
+) -> Scope:
+    """Chat, out or in, for a standalone query.
+
+    Chat when small talk is the most likely class and confident. Out when the request asks for
+    something the knowledge base cannot do whatever its topic (:func:`advisor.acts.request_act`:
+    draft, review, pick a vendor, live news, regulated advice), when nothing is even remotely
+    similar (``relevance``: the best cosine to a chunk or an example question, below ``floor``), or
+    when the classifier gives in-scope less than ``1 - threshold`` (out and small talk together: a
+    question that is neither confident small talk nor in scope is not answered). In otherwise.
+    ``probs`` is None for a build without a scope model: act and floor alone decide."""
+    if probs is not None and probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
         return "chat"
-    if probs["out"] > threshold or relevance < floor:
+    if request_act(query) is not None or relevance < floor:
+        return "out"
+    if probs is not None and probs["in"] < 1.0 - threshold:
         return "out"
     return "in"
 

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from advisor import intent
+from advisor.acts import request_act
 from advisor.guard import REFUSAL
-from advisor.questions import QuestionIndex, heading_questions
-from advisor.scope import decide, train_scope
+from advisor.questions import QuestionIndex, heading_questions, load_section_questions
+from advisor.scope import Scope, decide, train_scope
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,12 +40,78 @@ def test_training_is_deterministic_and_separates_classes():
 
 
 def test_decide():
-    probs = {"in": 0.2, "out": 0.75, "chat": 0.05}
+    probs: dict[Scope, float] = {"in": 0.2, "out": 0.75, "chat": 0.05}
     assert decide(probs, 0.5, threshold=0.9, floor=0.1) == "in"
     assert decide(probs, 0.5, threshold=0.7, floor=0.1) == "out"
     assert decide(probs, 0.05, threshold=0.9, floor=0.1) == "out"
     assert decide({"in": 0.02, "out": 0.03, "chat": 0.95}, 0.5, threshold=0.9, floor=0.1) == "chat"
     assert decide({"in": 0.3, "out": 0.2, "chat": 0.5}, 0.5, threshold=0.9, floor=0.1) == "in"
+    # neither confident small talk nor in scope: P(in) below 1 - threshold
+    assert decide({"in": 0.05, "out": 0.4, "chat": 0.55}, 0.5, threshold=0.9, floor=0.1) == "out"
+
+
+def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topic():
+    confident_in: dict[Scope, float] = {"in": 0.99, "out": 0.01, "chat": 0.0}
+    asked = "Could you write the termination clause for our joint venture agreement?"
+    assert decide(confident_in, 0.8, threshold=0.9, floor=0.1, query=asked) == "out"
+    situation = "Our joint venture partner keeps missing board meetings. What should we do?"
+    assert decide(confident_in, 0.8, threshold=0.9, floor=0.1, query=situation) == "in"
+    # a build without a scope model: the act and the similarity floor decide
+    assert decide(None, 0.8, threshold=0.9, floor=0.1, query=asked) == "out"
+    assert decide(None, 0.8, threshold=0.9, floor=0.1, query=situation) == "in"
+    assert decide(None, 0.05, threshold=0.9, floor=0.1, query=situation) == "out"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "act"),
+    [
+        ("Please draft a side letter extending our reseller's territory.", "draft"),
+        ("can you write up the press release for the co-marketing launch", "draft"),
+        ("I need you to prepare a memorandum of understanding with the university.", "draft"),
+        ("What's the standard wording for a change-of-control clause?", "draft"),
+        ("Could you check our licensing agreement for anything unusual?", "review"),
+        ("Here's the attached term sheet from our partner, thoughts?", "review"),
+        ("Would a non-compete with our distributor be enforceable in France?", "review"),
+        ("Which CRM should the partnerships team adopt?", "pick"),
+        ("What's the best partner portal software for a mid-size channel?", "pick"),
+        ("Recommend a law firm for our JV in Brazil.", "pick"),
+        ("List some packaging suppliers in Poland we could work with.", "pick"),
+        ("Any news on the Airbus and Tata tie-up?", "news"),
+        ("Did Unilever sign any new alliances last month?", "news"),
+        ("What's the current valuation of our partner?", "news"),
+        ("How is revenue from a licence fee taxed in Singapore?", "advice"),
+        ("How much parental leave should our JV staff get?", "advice"),
+        ("Should we raise a seed round before approaching corporate partners?", "advice"),
+        ("Should I buy shares in our biggest partner?", "advice"),
+    ],
+)
+def test_request_act_recognises_acts(request_text, act):
+    assert request_act(request_text) == act
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "I'm drafting our alliance strategy for the board. Which alliance types should I cover?",
+        "Our reseller keeps running out of stock and blames our forecasts. How do we fix this?",
+        "The partner is withholding sales data from the joint team. Is that a warning sign?",
+        "Should we take a minority stake in our supplier to secure capacity?",
+        "Which tool do good alliances use to measure whether the partnership works?",
+        "What's the best way to choose a distributor for a new market?",
+        "Our partner's CEO was in the news last month for fraud. Should we walk away?",
+        "Can you summarise why alliances fail?",
+    ],
+)
+def test_request_act_leaves_in_domain_questions_alone(situation):
+    assert request_act(situation) is None
+
+
+def test_acts_never_fire_on_the_written_in_domain_questions():
+    knowledge = REPO / "knowledge"
+    written = [q for questions in load_section_questions(knowledge).values() for q in questions]
+    situations = intent.load_scope_situations(knowledge)
+    assert len(written) > 300 and len(situations) >= 50
+    assert [q for q in written + situations if request_act(q)] == []
 
 
 def test_question_index_ranks_sections_then_chunks():
@@ -97,7 +164,9 @@ QUESTIONS = """sections:
       - when can visitors come in?
 """
 
-SCOPE = """out_of_scope:
+SCOPE = """in_scope:
+  - {kind: situation, text: "The zebra breeder we trade foals with stopped answering. What now?"}
+out_of_scope:
   - {category: tax, text: "How do we file our corporate tax return?"}
   - {category: general, text: "Who won the football world cup?"}
 chat:
@@ -135,7 +204,7 @@ def test_ingest_stores_artefacts_and_question_index_fuses(zoo):
     assert name.startswith(pointer.physical) and (intent.intent_dir(zoo.data_dir) / name).is_file()
     found = intent.load(zoo.data_dir, pointer.info)
     assert found is not None and found.scope is not None
-    assert found.meta["training"] == {"in": 3 + 8, "out": 2, "chat": 2}
+    assert found.meta["training"] == {"in": 3 + 8 + 1, "out": 2, "chat": 2}
     # "quaggas munch" shares no word with the section's text: only its written question finds it.
     advisor = Advisor.from_settings(zoo, store=store)
     retrieval = advisor.retriever.retrieve("what do quaggas munch on", "zoo", 2)
@@ -157,6 +226,10 @@ def test_chat_and_out_of_scope_plumbing(zoo):
     assert refused.refused and refused.text == REFUSAL
     answered = advisor.ask("how often should zebras get fodder?", collection="zoo")
     assert not answered.refused
+    drafting = advisor.ask(
+        "Please draft an email telling keepers how often zebras get fodder.", collection="zoo"
+    )
+    assert drafting.refused and drafting.text == REFUSAL
 
 
 def test_artefacts_switch_with_the_build_and_follow_the_domain_files(zoo):
@@ -215,6 +288,16 @@ def _embedder(settings):
         ("Hey, good morning!", "chat"),
         ("Which CRM should we buy?", "out"),
         ("Our partner keeps missing deadlines, what now?", "in"),
+        # the domain's topic, an act the knowledge base cannot perform
+        ("Can you draft the exclusivity clause for our distribution deal?", "out"),
+        ("Which PRM platform should our channel team buy?", "out"),
+        ("What is the latest on the Nestle and Starbucks deal?", "out"),
+        # an in-domain situation in words the knowledge base does not use
+        ("Our co-packer in Mexico keeps shipping late and the joint launch is slipping. What now?", "in"),
+        (
+            "The franchise partner in Dubai wants to change the menu without asking us. How do we handle it?",
+            "in",
+        ),
     ],
 )
 def test_minilm_routes_clear_cases(real_settings, question, expected):

@@ -6,7 +6,8 @@
 For every dev item it takes the question the advisor would decide scope on (the last turn, made
 standalone by asking the earlier turns in one session; items that are nothing but a prompt injection
 are skipped, the guard refuses them before any scope decision), the scope classifier's probabilities and the
-best dense similarity, then prints the grid: for each threshold on P(out), the false-refusal rate
+best dense similarity, then prints the grid: for each threshold of the decision
+(``advisor.scope.decide``, with the request's act from ``advisor.acts``), the false-refusal rate
 (in-scope questions refused or sent to small talk), the out-of-scope refusal rate (all and
 business-adjacent) and the share of small talk routed to chat. The chosen threshold is the one with
 the most correct decisions where a false refusal counts twice a miss; ties go to the middle of the
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import dataclass
 
@@ -37,13 +37,6 @@ BUSINESS_ADJACENT = frozenset(
         "fundraising",
     }
 )
-# The market-advice regex advisor/guard.py had before the classifier; kept here only to show on dev
-# that the classifier makes it redundant (it was removed from the advisor for that reason).
-_MARKET = re.compile(
-    r"\b(stock|share)\s+prices?\b|\b(buy|sell|short|hold)\w*\b[^.?!]{0,40}\b(stocks?|shares)\b"
-    r"|\bstock\s+(tips?|market|picks?)\b|\b(crypto|bitcoin)\b",
-    re.I,
-)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.951, 0.05))
 FLOORS = tuple(round(f, 2) for f in np.arange(0.0, 0.301, 0.02))
 FALSE_REFUSAL_COST = 2.0
@@ -59,11 +52,12 @@ class Point:
     query: str
     probs: dict
     best: float  # relevance: the best cosine to a chunk or an example question
-    market: bool  # the market-advice regex matches
+    act: str | None  # the request's act (advisor.acts), None for explain/advise
 
 
 def collect(advisor, items, collection: str) -> list[Point]:
     """Scope inputs for every item, computed the way the advisor computes them."""
+    from advisor.acts import request_act
     from advisor.guard import strip_injection
 
     advisor.ensure_index(collection)
@@ -89,22 +83,17 @@ def collect(advisor, items, collection: str) -> list[Point]:
                 query=query,
                 probs=retrieval.scope,
                 best=max(retrieval.best_similarity, retrieval.question_similarity),
-                market=_MARKET.search(query) is not None,
+                act=request_act(query),
             )
         )
     return points
 
 
-def decisions(points: list[Point], threshold: float, floor: float, market: bool = False) -> list[str]:
+def decisions(points: list[Point], threshold: float, floor: float, acts: bool = True) -> list[str]:
+    """The decision for every point; ``acts=False`` is the classifier and floor alone (the ablation)."""
     from advisor.scope import decide
 
-    out: list[str] = []
-    for p in points:
-        got: str = decide(p.probs, p.best, threshold, floor)
-        if market and p.market and got == "in":
-            got = "out"
-        out.append(got)
-    return out
+    return [decide(p.probs, p.best, threshold, floor, p.query if acts else "") for p in points]
 
 
 def rates(points: list[Point], got: list[str]) -> dict:
@@ -152,7 +141,7 @@ def calibrate(advisor, collection: str | None = None) -> dict:
     threshold = choose_threshold(points, floor)
     grid = [{"threshold": t, **rates(points, decisions(points, t, floor))} for t in THRESHOLDS]
     chosen = decisions(points, threshold, floor)
-    with_market = decisions(points, threshold, floor, market=True)
+    without_acts = decisions(points, threshold, floor, acts=False)
     return {
         "embedder": advisor.settings.embedder,
         "items": len(points),
@@ -160,8 +149,8 @@ def calibrate(advisor, collection: str | None = None) -> dict:
         "scope_floor": floor,
         "grid": grid,
         "chosen": rates(points, chosen),
-        "with_market_regex": rates(points, with_market),
-        "market_regex_matches": [p.id for p in points if p.market],
+        "without_acts": rates(points, without_acts),
+        "acts": {p.id: p.act for p in points if p.act},
         "errors": [
             {"id": p.id, "kind": p.kind, "want": p.want, "got": g, "p_out": round(p.probs["out"], 3)}
             for p, g in zip(points, chosen, strict=True)
@@ -173,18 +162,19 @@ def calibrate(advisor, collection: str | None = None) -> dict:
 def print_report(result: dict) -> None:
     print(f"dev items: {result['items']} (embedder {result['embedder']})")
     print(f"scope_threshold = {result['scope_threshold']}   scope_floor = {result['scope_floor']}")
-    print(f"{'P(out) >':>9} {'false ref':>10} {'oos ref':>8} {'biz ref':>8} {'chat':>6} {'utility':>8}")
+    print(f"{'threshold':>9} {'false ref':>10} {'oos ref':>8} {'biz ref':>8} {'chat':>6} {'utility':>8}")
     for row in result["grid"]:
         mark = "  <-" if row["threshold"] == result["scope_threshold"] else ""
         print(
             f"{row['threshold']:>9.2f} {row['false_refusal']:>10.3f} {row['oos_refused']:>8.3f} "
             f"{row['business_refused']:>8.3f} {row['chat_routed']:>6.3f} {row['utility']:>8.1f}{mark}"
         )
-    market = result["with_market_regex"]
+    alone = result["without_acts"]
     print(
-        f"with the market-advice regex: false ref {market['false_refusal']:.3f}, "
-        f"oos ref {market['oos_refused']:.3f} (regex matches: {result['market_regex_matches'] or 'none'})"
+        f"classifier and floor alone (no request acts): false ref {alone['false_refusal']:.3f}, "
+        f"oos ref {alone['oos_refused']:.3f}, biz ref {alone['business_refused']:.3f}"
     )
+    print(f"request acts on dev: {result['acts'] or 'none'}")
     for err in result["errors"]:
         print(f"  {err['id']}: want {err['want']}, got {err['got']} (P(out) {err['p_out']})")
 
