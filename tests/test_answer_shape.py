@@ -115,6 +115,23 @@ def test_a_list_question_names_every_item(domain):
     assert all("[" in line for line in text.splitlines())  # every line is cited
 
 
+@pytest.mark.parametrize(
+    ("text", "list_id"),
+    [
+        ("What are the four pillars?", "four-pillars"),
+        ("What benefits does a successful strategic alliance deliver?", "alliance-payoffs"),
+        ("What should we look for in a partner?", "partner-factors"),
+        # words every question in the domain uses, or everyday verbs, name no list
+        ("Does a one-off webinar count as a strategic alliance?", None),
+        ("What should be in place when an alliance is formed?", None),
+        ("Why would we partner at all? I need the business case", None),
+    ],
+)
+def test_a_list_is_named_only_by_words_that_say_more_than_the_domain(domain, text, list_id):
+    named = domain.list_named(text)
+    assert (named.id if named else None) == list_id
+
+
 def test_a_comparison_is_a_table_of_the_same_attributes(domain):
     question = read_question("Compare joint ventures and equity alliances")
     plan = plan_answer(question, question.text, [], domain, numbered)
