@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from advisor.domain import AllianceType, Cite, Domain, DomainList, Item
+from advisor.domain import AllianceType, Case, Cite, Domain, DomainList, Item
 from advisor.text import content_words
 from advisor.understand import Question
 
@@ -26,6 +26,7 @@ Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the qu
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
 ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.05  # ...and its lead over the next item
+CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
 LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
@@ -55,7 +56,7 @@ SHORT_ATTRIBUTES = ("structure", "ownership", "commitment", "best_for", "example
 class Plan:
     """An answer laid out in advance: a lead, cited points, an optional table, and what it showed."""
 
-    kind: str  # list | comparison | checklist | item
+    kind: str  # list | comparison | checklist | item | case
     lead: str
     points: list[str] = field(default_factory=list)
     table: list[list[str]] = field(default_factory=list)  # header row first
@@ -85,11 +86,13 @@ def plan_answer(
     cite: Citer,
     focus: Item | None = None,
     similarity: Similarity | None = None,
+    parts: int = 1,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
     ``sections`` are the (source, section) pairs of the retrieved passages in rank order; ``focus``
-    is an item an earlier answer showed and the question points back to.
+    is an item an earlier answer showed and the question points back to; ``parts`` is how many
+    questions the message asks ("why partner at all, and what if it is badly run?" asks two).
     """
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
@@ -100,6 +103,12 @@ def plan_answer(
             return comparison_plan(kinds[:3], cite)
     if question.form == "checklist":
         return checklist_plan(domain, sections, cite)
+    if parts > 1:
+        # one list or one item answers one part: the passages of each part's section answer both
+        return None
+    case = _asked_case(domain, question, query, sections, similarity)
+    if case is not None:
+        return case_plan(case, cite)
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
         return list_plan(named, query, cite)
@@ -155,6 +164,20 @@ def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> P
         lead = f"**{item.name}**: {item.summary}{mark}"
         points = [f"What to do: {item.advice}{mark}"] if item.advice else []
     return Plan(kind="item", lead=lead, points=points, items=[item.name])
+
+
+def case_plan(case: Case, cite: Citer) -> Plan:
+    """A case study: what the partners did, then what came of it and what made it work."""
+    mark = cite(case.cites)
+    years = f" ({case.years})" if case.years and case.years not in _SKIP_ATTRIBUTES else ""
+    points = [
+        f"**{label}**: {text}{mark}"
+        for label, text in (("Outcome", case.outcome), ("What made it work", case.lesson))
+        if text.strip().lower() not in _SKIP_ATTRIBUTES
+    ]
+    return Plan(
+        kind="case", lead=f"**{case.name}**{years}: {case.what}{mark}", points=points, items=[case.name]
+    )
 
 
 def type_plan(kind: AllianceType, cite: Citer) -> Plan:
@@ -220,6 +243,32 @@ def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer)
 
 
 # -- choosing ---------------------------------------------------------------------------------------
+
+
+def _asked_case(
+    domain: Domain,
+    question: Question,
+    query: str,
+    sections: list[tuple[str, str]],
+    similarity: Similarity | None,
+) -> Case | None:
+    """The case study a question is about: named by its companies, or described ("a coffee chain
+    inside bookstores") when the best section tells that case and the description fits it best."""
+    if question.form in ("list", "checklist", "comparison"):
+        return None
+    named = domain.case_in(f"{question.text} {query}")
+    if named is not None or similarity is None or not sections:
+        return named
+    top = sections[0]
+    told = [c for c in domain.cases if c.cites and (c.cites[0].source, c.cites[0].section) == top]
+    if not told or (not question.situation and question.form != "example"):
+        return None
+    if domain.lists_citing(*top) or any((c.source, c.section) == top for t in domain.types for c in t.cites):
+        return None  # a section on a type or a list, which a case only illustrates
+    scores = list(similarity([f"{c.name}: {c.what} {c.outcome}" for c in told]))
+    ranked = sorted(zip(scores, range(len(told)), strict=True), reverse=True)
+    best, second = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0.0
+    return told[ranked[0][1]] if best >= CASE_MATCH and best - second >= ITEM_MARGIN else None
 
 
 def _compared_types(domain: Domain, text: str) -> list[AllianceType]:

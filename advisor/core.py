@@ -466,7 +466,9 @@ class Advisor:
             return "".join(f" [{n}]" for n in marks) if marks else ""
 
         item = item_named(domain, focus) if focus else None
-        return plan_answer(question, query, sections, domain, cite, item, request.similarity)
+        return plan_answer(
+            question, query, sections, domain, cite, item, request.similarity, parts=len(request.heads)
+        )
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
         for p in request.passages:

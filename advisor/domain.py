@@ -91,6 +91,7 @@ class Case:
     what: str
     outcome: str = ""
     lesson: str = ""
+    years: str = ""
     cites: tuple[Cite, ...] = ()
 
 
@@ -241,6 +242,7 @@ def _case(entry: dict) -> Case:
         what=str(entry.get("what", "")),
         outcome=str(entry.get("outcome", "")),
         lesson=str(entry.get("lesson", "")),
+        years=str(entry.get("years", "")),
         cites=_cites(entry),
     )
 
@@ -248,7 +250,7 @@ def _case(entry: dict) -> Case:
 def _name_words(text: str) -> set[str]:
     """Content words for matching names, with a final "e" dropped: the shared stemmer turns
     "alliances" into "allianc" but keeps "alliance", and names must meet both."""
-    return {w[:-1] if len(w) > 4 and w.endswith("e") else w for w in content_words(text)}
+    return {w[:-1] if len(w) > 4 and w.endswith("e") else w for w in content_words(text) if len(w) > 1}
 
 
 def _pattern(phrase: str) -> str:

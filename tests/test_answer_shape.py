@@ -154,6 +154,40 @@ def test_a_checklist_draws_on_the_lists_behind_several_sections(domain):
     assert len(plan.points) >= 4 and all(p.startswith("[ ]") for p in plan.points)
 
 
+def test_a_question_in_two_parts_is_not_answered_with_one_list(domain):
+    question = read_question("What are the failure modes, and how do we exit gracefully?")
+    sections = [("knowledge/why-alliances-fail.md", "Five failure modes at a glance")]
+    assert plan_answer(question, question.text, sections, domain, numbered).kind == "list"
+    assert plan_answer(question, question.text, sections, domain, numbered, parts=2) is None
+
+
+def test_a_case_named_by_its_companies_gets_what_came_of_it_and_why(domain):
+    question = read_question("Tell me about the Microsoft and OpenAI partnership.")
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert plan is not None and plan.kind == "case" and plan.items == ["Microsoft and OpenAI"]
+    text = plan.render()
+    assert "phased capital" in text and "2030" in text and "**What made it work**" in text
+
+
+def test_a_described_situation_gets_the_case_its_best_section_tells(domain):
+    question = read_question(
+        "We run bookstores and a coffee chain wants cafes in them. Has that worked for anyone?"
+    )
+    section = "Real-world impact: Starbucks with Barnes & Noble, and BMW with Intel and Mobileye"
+    sections = [("knowledge/case-studies.md", section)]
+
+    def similarity(texts):
+        return [0.7 if "Barnes" in t else 0.2 for t in texts]
+
+    plan = plan_answer(question, question.text, sections, domain, numbered, similarity=similarity)
+    assert plan is not None and plan.kind == "case" and "third place" in plan.render()
+    # a section about a type of partnership is not answered with the one company that illustrates it
+    typed = [("knowledge/alliance-types.md", "Marketing, channel and service partnerships")]
+    asked = read_question("We want our devices in a big electronics chain. What kind of partnership is that?")
+    plan = plan_answer(asked, asked.text, typed, domain, numbered, similarity=lambda t: [0.9] * len(t))
+    assert plan is None or plan.kind != "case"
+
+
 def test_a_countermeasure_question_gets_the_items_advice(domain):
     item = item_named(domain, "Contract over-engineering")
     question = read_question("And what do we do about the contract one?")
@@ -183,6 +217,29 @@ def test_a_descriptor_with_no_shared_words_is_matched_by_meaning(domain):
     question = read_question("and the money one?")
     assert resolve_label(labels, question, domain, similarity) == "Stability"
     assert calls and calls[0][1].startswith("Stability: ")
+
+
+def test_the_short_form_keeps_to_the_section_its_lead_comes_from():
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    def chunk(n, section, sentences):
+        meta = {"source": "knowledge/x.md", "section": section, "title": "X", "chunk_index": n}
+        return Passage(n=n, id=f"c{n}", text="\n".join(sentences), metadata=meta, score=1.0, similarity=0.5)
+
+    own = ["Rotation programmes answer a cultural collision.", "Managers spend the first year abroad."]
+    own += ["The rotation builds empathy and networks."]
+    other = ["Scope is often unclear.", "Value division breeds resentment.", "Knowledge use stays unsettled."]
+    other += ["Partners overcommit and underdeliver."]
+    cosine = {own[0]: 0.9, own[1]: 0.5, own[2]: 0.5, **{t: 0.6 for t in other}}
+    request = EngineRequest(
+        question="fix?",
+        query="fix?",
+        passages=[chunk(1, "Countermeasures", own), chunk(2, "Root causes", other)],
+        similarity=lambda texts: [cosine.get(t, 0.0) for t in texts],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    assert text.startswith(own[0]) and own[1] in text and own[2] in text
 
 
 # -- citations and labels ----------------------------------------------------------------------------
