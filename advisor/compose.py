@@ -13,7 +13,7 @@ The same plan serves every engine: it is exact without a language model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from advisor.domain import AllianceType, Case, Cite, Domain, DomainList, Item
@@ -27,7 +27,16 @@ SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "su
 ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.05  # ...and its lead over the next item
 CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
-LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
+LABEL_MATCH = 0.3
+SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences up to this length
+THIN_PLANS = frozenset({"item"})
+CHECKLIST_POINTS = 6  # checklist lines in the short form (the rest in the long one)
+CHECKLIST_LISTS = 3  # lists a checklist draws on at most
+# Words of a checklist request that say it is one, not what it is about.
+_CHECKLIST_WORDS = frozenset(
+    "checklist check list quick give need new make put place before sign signing agreement "
+    "strategic allianc alliance partner compani firm".split()
+)  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
 _WANTS_ACTION = re.compile(
@@ -63,6 +72,22 @@ class Plan:
     more: list[str] = field(default_factory=list)  # extra points shown in the long form only
     long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
     items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
+
+    def support(self, lines: Iterable[str], words: int = SUPPORT_WORDS) -> None:
+        """Add passage sentences (an engine's answer, line by line) that say something the plan
+        does not, as further points, until the answer is about ``words`` long."""
+        shown = [set(content_words(t)) for t in (self.lead, *self.points)]
+        total = sum(len(t.split()) for t in (self.lead, *self.points))
+        for line in "".join(lines).split("\n"):
+            text = line.removeprefix("- ").strip()
+            said = set(content_words(re.sub(r"\[\d+\]", "", text)))
+            if not said or any(len(said & s) / len(said) > 0.5 for s in shown):
+                continue
+            if total + len(text.split()) > words:
+                break
+            self.points.append(text)
+            shown.append(said)
+            total += len(text.split())
 
     def render(self, detail: str = "short") -> str:
         lines = [self.lead]
@@ -102,7 +127,7 @@ def plan_answer(
         if len(kinds) >= 2:
             return comparison_plan(kinds[:3], cite)
     if question.form == "checklist":
-        return checklist_plan(domain, sections, cite)
+        return checklist_plan(domain, sections, cite, question.text, similarity)
     if parts > 1:
         # one list or one item answers one part: the passages of each part's section answer both
         return None
@@ -213,33 +238,59 @@ def comparison_plan(kinds: list[AllianceType], cite: Citer) -> Plan:
     return Plan(kind="comparison", lead=lead, table=[header, *rows], items=[k.name for k in kinds])
 
 
-def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer) -> Plan | None:
-    """A checklist drawn from the lists that back the retrieved sections (several, when there are)."""
-    seen: set[str] = set()
-    chosen: list[DomainList] = []
-    for source, section in sections[:4]:
-        for lst in domain.lists_citing(source, section):
-            if lst.id not in seen and lst.items:
-                seen.add(lst.id)
-                chosen.append(lst)
+def checklist_plan(
+    domain: Domain,
+    sections: list[tuple[str, str]],
+    cite: Citer,
+    text: str = "",
+    similarity: Similarity | None = None,
+) -> Plan | None:
+    """A checklist drawn from the lists that fit the request best (several, when several do)."""
+    chosen = _checklist_lists(domain, sections, text, similarity)
     if not chosen:
         return None
     points: list[str] = []
     labels: list[str] = []
-    per_list = max(2, 8 // len(chosen))
-    for lst in chosen[:4]:
+    per_list = max(2, CHECKLIST_POINTS // len(chosen))
+    for lst in chosen:
         for item in lst.items[:per_list]:
-            text = item.advice or item.summary
-            points.append(f"[ ] **{item.name}**: {_first_sentence(text)}{cite(item.cites)}")
+            body = item.advice or item.summary
+            points.append(f"[ ] **{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
             labels.append(item.name)
     lead_list = chosen[0]
     return Plan(
         kind="checklist",
         lead=f"{lead_list.intro}{cite(lead_list.cites)} Checklist:",
-        points=points[:10],
-        more=points[10:],
+        points=points[:CHECKLIST_POINTS],
+        more=points[CHECKLIST_POINTS:],
         items=labels,
     )
+
+
+def _checklist_lists(
+    domain: Domain, sections: list[tuple[str, str]], text: str, similarity: Similarity | None
+) -> list[DomainList]:
+    """Lists for a checklist, best first: backed by a top retrieved section, named by the
+    request's own words ("our governance checklist"), and close in meaning to it."""
+    asked = set(content_words(text)) - _CHECKLIST_WORDS
+    scores: dict[str, float] = {}
+    for rank, (source, section) in enumerate(sections[:5]):
+        for lst in domain.lists_citing(source, section):
+            scores.setdefault(lst.id, 0.5 - 0.05 * rank)
+    for lst in domain.lists:
+        named = {w for n in (lst.title, *lst.names) for w in content_words(n)} - _CHECKLIST_WORDS
+        shared = len(asked & named)
+        if shared:
+            scores[lst.id] = scores.get(lst.id, 0.0) + 0.5 * shared
+    candidates = [domain.by_list[i] for i in scores if domain.by_list[i].items]
+    if similarity is not None and candidates:
+        for lst, cosine in zip(candidates, similarity([lst.title for lst in candidates]), strict=True):
+            scores[lst.id] += float(cosine)
+    ranked = sorted(candidates, key=lambda lst: -scores[lst.id])
+    if not ranked:
+        return []
+    best = scores[ranked[0].id]
+    return [lst for lst in ranked[:CHECKLIST_LISTS] if scores[lst.id] >= 0.6 * best]
 
 
 # -- choosing ---------------------------------------------------------------------------------------

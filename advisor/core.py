@@ -21,7 +21,7 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import Plan, item_named, plan_answer, resolve_label
+from advisor.compose import THIN_PLANS, Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -346,6 +346,9 @@ class Advisor:
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
+        if plan is not None and plan.kind in THIN_PLANS:
+            # one item's summary and advice: the passages behind it say the rest, in their own words
+            plan.support(self.engine("extractive").answer(request))
         citations = Citations(request.passages)
         pieces: list[str] = []
         if plan is not None:

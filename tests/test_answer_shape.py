@@ -188,6 +188,36 @@ def test_a_described_situation_gets_the_case_its_best_section_tells(domain):
     assert plan is None or plan.kind != "case"
 
 
+def test_a_checklist_follows_the_words_of_the_request_not_only_the_first_section(domain):
+    question = read_question("What should be on our governance checklist for a new alliance?")
+    sections = [
+        (
+            "knowledge/partnership-lifecycle.md",
+            "Management tasks: formation, negotiation, execution and exit",
+        ),
+        ("knowledge/success-factors-and-governance.md", "Governance bodies and exit provisions"),
+    ]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "checklist"
+    assert plan.items[0] == "Joint Steering Committee (JSC)"
+    assert len(plan.points) <= 6 and "Formation" not in plan.items[:3]
+
+
+def test_a_thin_plan_is_filled_with_passage_sentences_that_say_something_new(domain):
+    item = item_named(domain, "Cultural collision")
+    plan = plan_answer(read_question("and the culture one?"), "culture", [], domain, numbered, focus=item)
+    before = len(plan.points)
+    engine_answer = [
+        "A cultural collision happens when ways of working clash. [1]",  # says what the lead says
+        "\n- Rotate high-potential managers into the partner organisation in year one. [1]",  # the advice
+        "\n- Test cultural fit early through pilot projects and joint planning sessions. [2]",
+        "\n- Compare attitudes to risk, formality of decisions and time orientation. [3]",
+    ]
+    plan.support(engine_answer)
+    added = plan.points[before:]
+    assert added == [engine_answer[2][3:], engine_answer[3][3:]]
+
+
 def test_a_countermeasure_question_gets_the_items_advice(domain):
     item = item_named(domain, "Contract over-engineering")
     question = read_question("And what do we do about the contract one?")
