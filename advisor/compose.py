@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from advisor.domain import AllianceType, Case, Cite, Domain, DomainList, Item
+from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
 from advisor.text import content_words
 from advisor.understand import Question
 
@@ -26,6 +26,17 @@ Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the qu
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
 ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.05  # ...and its lead over the next item
+# Lists whose items a question may name on their own, with the words for their kind.
+_KIND_WORDS = {
+    "stages": {"stage", "phase"},
+    "signs": {"sign", "signal", "warn"},
+    "failure-modes": {"mode", "failure", "fail"},
+    "factors": {"factor", "criterion", "criteria"},
+    "success-factors": {"factor"},
+    "pillars": {"pillar"},
+    "bodies": {"body", "bodi", "committee", "mechanism"},
+}
+_ITEM_GENERIC = frozenset({"partner", "strategic", "alliance", "allianc", "exit"})
 CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
 LABEL_MATCH = 0.3
 SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences up to this length
@@ -136,11 +147,20 @@ def plan_answer(
         return case_plan(case, cite)
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
-        return list_plan(named, query, cite)
+        return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)
+    if question.form in (
+        "general",
+        "howto",
+        "why",
+        "decision",
+    ):  # a definition reads best in the text's words
+        one = _named_item(domain, question.text, sections)
+        if one is not None:  # "what does the Activate stage involve?"
+            return item_plan(one, query, cite)
     if question.form == "list" or (question.form == "superlative" and question.count):
         lst = _asked_list(domain, question, sections)
         if lst is not None:
-            return list_plan(lst, query, cite)
+            return _with_rival(list_plan(lst, query, cite), lst, question.text, domain, sections, cite)
     if question.form in ("situation", "howto", "decision", "why", "general") and sections:
         item = _matching_item(domain, query, sections[:2], similarity)
         if item is not None:
@@ -348,6 +368,47 @@ def _asked_list(domain: Domain, question: Question, sections: list[tuple[str, st
         if score > best_score:
             best, best_score = lst, score
     return best if best is not None and best_score > 0 else None
+
+
+def _with_rival(
+    plan: Plan, shown: DomainList, text: str, domain: Domain, sections: list[tuple[str, str]], cite: Citer
+) -> Plan:
+    """A list answer, plus one line for another list of the same kind, backed by a top retrieved
+    section and named by the question's words too ("the main reasons alliances fail": the root
+    causes, and Harvard Business Review's three usual ones)."""
+    asked = name_words(text) - GENERIC_WORDS
+    for other in (lst for pair in sections[:2] for lst in domain.lists_citing(*pair)):
+        named = {w for n in (other.title, *other.names) for w in name_words(n)}
+        if other.kind == shown.kind and other.items and other is not shown and asked & named:
+            plan.points.insert(0, f"Also: {other.intro}{cite(other.cites)}")
+            plan.items.extend(i.name for i in other.items)
+            break
+    return plan
+
+
+def _named_item(domain: Domain, text: str, sections: list[tuple[str, str]]) -> Item | None:
+    """The item of a list the question names in full ("the Activate stage", "strategy drift").
+
+    A one-word name counts only beside the word for its kind ("Activate stage", not "activate").
+    Of two items with the name, the one whose list backs a top retrieved section wins.
+    """
+    words = set(content_words(text))
+    backed = {lst.id for source, section in sections[:3] for lst in domain.lists_citing(source, section)}
+    found: list[tuple[int, bool, Item]] = []
+    for lst in domain.lists:
+        kind_words = _KIND_WORDS.get(lst.kind)
+        if kind_words is None:
+            continue
+        for item in lst.items:
+            name = set(content_words(item.name))
+            if not name or not name <= words or not name - _ITEM_GENERIC:
+                continue
+            if len(name) == 1 and not words & kind_words:
+                continue
+            found.append((len(name), lst.id in backed, item))
+    if not found:
+        return None
+    return max(found, key=lambda f: (f[0], f[1]))[2]
 
 
 def _matching_item(

@@ -139,14 +139,14 @@ class Domain:
         domain itself ("alliance", "strategic", "partner" are in nearly every question, so "when
         is an alliance strategic" names nothing). Of several names, the one with most words wins.
         """
-        words = _name_words(text)
+        words = name_words(text)
         best, best_score = None, (0, 0)
         for lst in self.lists:
             for name in (lst.title, *lst.names):
-                name_words = _name_words(name)
-                if len(name_words) < 2 or not name_words - GENERIC_WORDS or not name_words <= words:
+                named = name_words(name)
+                if len(named) < 2 or not named - GENERIC_WORDS or not named <= words:
                     continue
-                score = (len(name_words - GENERIC_WORDS), len(lst.items))
+                score = (len(named - GENERIC_WORDS), len(lst.items))
                 if score > best_score:
                     best, best_score = lst, score
         return best
@@ -247,7 +247,7 @@ def _case(entry: dict) -> Case:
     )
 
 
-def _name_words(text: str) -> set[str]:
+def name_words(text: str) -> set[str]:
     """Content words for matching names, with a final "e" dropped: the shared stemmer turns
     "alliances" into "allianc" but keeps "alliance", and names must meet both."""
     return {w[:-1] if len(w) > 4 and w.endswith("e") else w for w in content_words(text) if len(w) > 1}

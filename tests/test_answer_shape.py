@@ -218,6 +218,31 @@ def test_a_thin_plan_is_filled_with_passage_sentences_that_say_something_new(dom
     assert added == [engine_answer[2][3:], engine_answer[3][3:]]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("What does the Activate stage involve?", "Activate"),
+        ("How do we counter strategy drift?", "Strategy drift"),
+        ("what does activate mean here", None),  # one word names an item only beside its kind
+    ],
+)
+def test_an_item_named_in_full_is_answered_as_that_item(domain, text, name):
+    question = read_question(text)
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert (plan.items if plan else None) == ([name] if name else None)
+
+
+def test_a_list_answer_names_a_rival_list_the_best_section_holds(domain):
+    question = read_question("What are the main reasons alliances fail?")
+    sections = [
+        ("knowledge/why-alliances-fail.md", "Root causes of alliance failure"),
+        ("knowledge/why-alliances-fail.md", "How often strategic alliances fail"),
+    ]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "list"
+    assert plan.points[0].startswith("Also: Harvard Business Review") and "fuzzy objectives" in plan.points[0]
+
+
 def test_a_countermeasure_question_gets_the_items_advice(domain):
     item = item_named(domain, "Contract over-engineering")
     question = read_question("And what do we do about the contract one?")
