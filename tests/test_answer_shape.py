@@ -55,6 +55,14 @@ def numbered(cites):
             "Our co-marketing partner stopped returning calls and the launch keeps slipping. What now?",
             "situation",
         ),
+        # a statement about us, then a question: a situation, even without a verb the cues know
+        (
+            "A startup wants to be our AI partner but may not last 18 months. What should we look at?",
+            "situation",
+        ),
+        ("The alliance eats half our exec team's time for very little return. Should we bail?", "situation"),
+        # ...and a checklist asked for by name stays a checklist
+        ("We are about to sign with a partner. What should be on our checklist?", "checklist"),
     ],
 )
 def test_question_forms(text, form):
@@ -295,6 +303,14 @@ def test_the_short_form_keeps_to_the_section_its_lead_comes_from():
     )
     text = "".join(ExtractiveEngine().answer(request))
     assert text.startswith(own[0]) and own[1] in text and own[2] in text
+
+
+def test_a_sentence_that_announces_a_list_is_an_introduction_not_a_point():
+    from advisor.units import Unit
+
+    assert Unit("The following seven indicators are signs it may be time to exit.", 1, 0, 0).is_intro
+    assert Unit("Areas worth comparing include:", 1, 0, 0).is_intro
+    assert not Unit("A partner that overcommits is following too many priorities.", 1, 0, 0).is_intro
 
 
 # -- citations and labels ----------------------------------------------------------------------------
