@@ -43,6 +43,7 @@ SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences u
 THIN_PLANS = frozenset({"item"})
 CHECKLIST_POINTS = 6  # checklist lines in the short form (the rest in the long one)
 CHECKLIST_LISTS = 3  # lists a checklist draws on at most
+CHECKLIST_CANDIDATES = 8  # lists compared by meaning (their titles are embedded once, then kept)
 # Words of a checklist request that say it is one, not what it is about.
 _CHECKLIST_WORDS = frozenset(
     "checklist check list quick give need new make put place before sign signing agreement "
@@ -303,6 +304,7 @@ def _checklist_lists(
         if shared:
             scores[lst.id] = scores.get(lst.id, 0.0) + 0.5 * shared
     candidates = [domain.by_list[i] for i in scores if domain.by_list[i].items]
+    candidates = sorted(candidates, key=lambda lst: -scores[lst.id])[:CHECKLIST_CANDIDATES]
     if similarity is not None and candidates:
         for lst, cosine in zip(candidates, similarity([lst.title for lst in candidates]), strict=True):
             scores[lst.id] += float(cosine)

@@ -76,6 +76,7 @@ class Advisor:
         self._engines: dict[str, Engine] = {}
         self._checked: set[str] = set()
         self._sentences: SentenceVectors | None = None
+        self._kept: dict[str, np.ndarray] = {}  # domain texts embedded at question time
         self._lock = threading.RLock()
 
     @classmethod
@@ -410,15 +411,25 @@ class Advisor:
                 return []
             if not cached:
                 cached.append(embedder.embed_query(query))
-            return [float(s) for s in self._vectors(texts) @ cached[0]]
+            return [float(s) for s in self._vectors(texts, keep=True) @ cached[0]]
 
         return similarity
 
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path)."""
+    def _vectors(self, texts: list[str], keep: bool = False) -> np.ndarray:
+        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path).
+
+        ``keep`` keeps the ones embedded here in memory: the domain layer's texts (item summaries,
+        list titles, cases) recur on every question, and a model's own sentences (grounding) do not.
+        """
         found = self._sentence_vectors().lookup(texts)
         embed = self.embedder.embed_query
-        vectors = [v if v is not None else embed(t) for v, t in zip(found, texts, strict=True)]
+        vectors = []
+        for vector, text in zip(found, texts, strict=True):
+            if vector is None and keep:
+                vector = self._kept.get(text)
+                if vector is None:
+                    vector = self._kept[text] = embed(text)
+            vectors.append(vector if vector is not None else embed(text))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def _sentence_vectors(self) -> SentenceVectors:

@@ -377,6 +377,30 @@ def test_every_answer_cites_from_one(advisor):
     assert "[1]" in answer.text and sorted(s.n for s in answer.sources)[0] == 1
 
 
+def test_sentence_vectors_stay_aligned_when_a_file_holds_a_key_twice(tmp_path):
+    from advisor.sentences import _key
+
+    store = SentenceVectors(tmp_path, "fake")
+    store.path.parent.mkdir(parents=True)
+    rows = np.eye(4, dtype=np.float16)
+    # two processes wrote at once: "a" is in the file twice
+    np.savez(store.path, keys=np.array([_key(t) for t in "aba"], dtype="S12"), vectors=rows[:3])
+    store.add(["c"], lambda texts: rows[3:4])
+    fresh = SentenceVectors(tmp_path, "fake")
+    b, c = fresh.lookup(["b", "c"])
+    assert b is not None and c is not None
+    assert b.tolist() == rows[1].tolist() and c.tolist() == rows[3].tolist()
+
+
+def test_domain_texts_compared_by_meaning_are_embedded_once_and_kept(advisor):
+    texts = ["The four pillars of enduring alliances", "The seven signs it may be time to exit"]
+    first = advisor._similarity("what are the four pillars?")(texts)
+    assert set(advisor._kept) == set(texts) and first[0] > first[1]
+    kept = dict(advisor._kept)
+    assert advisor._similarity("what are the four pillars?")(texts) == first
+    assert all(advisor._kept[t] is kept[t] for t in texts)  # not embedded again
+
+
 # -- sentence vectors ----------------------------------------------------------------------------
 
 
