@@ -31,6 +31,13 @@ def numbered(cites):
     return "".join(f" [{n}]" for n in seen.values())
 
 
+def planned(domain, text, *sections, **kwargs):
+    """The plan for a question, given the (document, section) pairs retrieval returned."""
+    question = read_question(text)
+    pairs = [(f"knowledge/{doc}", section) for doc, section in sections]
+    return plan_answer(question, question.text, pairs, domain, numbered, **kwargs)
+
+
 # -- question forms ------------------------------------------------------------------------------
 
 
@@ -151,17 +158,6 @@ def test_a_comparison_is_a_table_of_the_same_attributes(domain):
     assert "| Structure |" in plan.render()
 
 
-def test_a_checklist_draws_on_the_lists_behind_several_sections(domain):
-    question = read_question("Give me a checklist before we sign with a new partner")
-    sections = [
-        ("knowledge/choosing-a-partner.md", "Stability: the basis for long-term commitment"),
-        ("knowledge/success-factors-and-governance.md", "Governance bodies and exit provisions"),
-    ]
-    plan = plan_answer(question, question.text, sections, domain, numbered)
-    assert plan is not None and plan.kind == "checklist"
-    assert len(plan.points) >= 4 and all(p.startswith("[ ]") for p in plan.points)
-
-
 def test_a_question_in_two_parts_is_not_answered_with_one_list(domain):
     question = read_question("What are the failure modes, and how do we exit gracefully?")
     sections = [("knowledge/why-alliances-fail.md", "Five failure modes at a glance")]
@@ -197,15 +193,15 @@ def test_a_described_situation_gets_the_case_its_best_section_tells(domain):
 
 
 def test_a_checklist_follows_the_words_of_the_request_not_only_the_first_section(domain):
-    question = read_question("What should be on our governance checklist for a new alliance?")
-    sections = [
-        (
-            "knowledge/partnership-lifecycle.md",
-            "Management tasks: formation, negotiation, execution and exit",
-        ),
-        ("knowledge/success-factors-and-governance.md", "Governance bodies and exit provisions"),
-    ]
-    plan = plan_answer(question, question.text, sections, domain, numbered)
+    stability = ("choosing-a-partner.md", "Stability: the basis for long-term commitment")
+    tasks = ("partnership-lifecycle.md", "Management tasks: formation, negotiation, execution and exit")
+    governance = ("success-factors-and-governance.md", "Governance bodies and exit provisions")
+    plan = planned(domain, "Give me a checklist before we sign with a new partner", stability, governance)
+    assert plan is not None and plan.kind == "checklist"
+    assert len(plan.points) >= 4 and all(p.startswith("[ ]") for p in plan.points)
+    plan = planned(
+        domain, "What should be on our governance checklist for a new alliance?", tasks, governance
+    )
     assert plan is not None and plan.kind == "checklist"
     assert plan.items[0] == "Joint Steering Committee (JSC)"
     assert len(plan.points) <= 6 and "Formation" not in plan.items[:3]
@@ -241,12 +237,12 @@ def test_an_item_named_in_full_is_answered_as_that_item(domain, text, name):
 
 
 def test_a_list_answer_names_a_rival_list_the_best_section_holds(domain):
-    question = read_question("What are the main reasons alliances fail?")
-    sections = [
-        ("knowledge/why-alliances-fail.md", "Root causes of alliance failure"),
-        ("knowledge/why-alliances-fail.md", "How often strategic alliances fail"),
-    ]
-    plan = plan_answer(question, question.text, sections, domain, numbered)
+    plan = planned(
+        domain,
+        "What are the main reasons alliances fail?",
+        ("why-alliances-fail.md", "Root causes of alliance failure"),
+        ("why-alliances-fail.md", "How often strategic alliances fail"),
+    )
     assert plan is not None and plan.kind == "list"
     assert plan.points[0].startswith("Also: Harvard Business Review") and "fuzzy objectives" in plan.points[0]
 
