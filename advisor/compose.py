@@ -13,10 +13,10 @@ The same plan serves every engine: it is exact without a language model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from advisor.domain import AllianceType, Cite, Domain, DomainList, Item
+from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
 from advisor.text import content_words
 from advisor.understand import Question
 
@@ -26,7 +26,29 @@ Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the qu
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
 ITEM_MATCH = 0.55  # cosine a described situation needs to one item of a list to be answered with it
 ITEM_MARGIN = 0.05  # ...and its lead over the next item
-LABEL_MATCH = 0.3  # cosine a descriptor ("the legal one") needs to a label of the last answer
+# Lists whose items a question may name on their own, with the words for their kind.
+_KIND_WORDS = {
+    "stages": {"stage", "phase"},
+    "signs": {"sign", "signal", "warn"},
+    "failure-modes": {"mode", "failure", "fail"},
+    "factors": {"factor", "criterion", "criteria"},
+    "success-factors": {"factor"},
+    "pillars": {"pillar"},
+    "bodies": {"body", "bodi", "committee", "mechanism"},
+}
+_ITEM_GENERIC = frozenset({"partner", "strategic", "alliance", "allianc", "exit"})
+CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
+LABEL_MATCH = 0.3
+SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences up to this length
+THIN_PLANS = frozenset({"item"})
+CHECKLIST_POINTS = 6  # checklist lines in the short form (the rest in the long one)
+CHECKLIST_LISTS = 3  # lists a checklist draws on at most
+CHECKLIST_CANDIDATES = 8  # lists compared by meaning (their titles are embedded once, then kept)
+# Words of a checklist request that say it is one, not what it is about.
+_CHECKLIST_WORDS = frozenset(
+    "checklist check list quick give need new make put place before sign signing agreement "
+    "strategic allianc alliance partner compani firm".split()
+)  # cosine a descriptor ("the legal one") needs to a label of the last answer
 
 # Words that ask what to DO about an item (countermeasure, fix) rather than what it is.
 _WANTS_ACTION = re.compile(
@@ -55,13 +77,29 @@ SHORT_ATTRIBUTES = ("structure", "ownership", "commitment", "best_for", "example
 class Plan:
     """An answer laid out in advance: a lead, cited points, an optional table, and what it showed."""
 
-    kind: str  # list | comparison | checklist | item
+    kind: str  # list | comparison | checklist | item | case
     lead: str
     points: list[str] = field(default_factory=list)
     table: list[list[str]] = field(default_factory=list)  # header row first
     more: list[str] = field(default_factory=list)  # extra points shown in the long form only
     long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
     items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
+
+    def support(self, lines: Iterable[str], words: int = SUPPORT_WORDS) -> None:
+        """Add passage sentences (an engine's answer, line by line) that say something the plan
+        does not, as further points, until the answer is about ``words`` long."""
+        shown = [set(content_words(t)) for t in (self.lead, *self.points)]
+        total = sum(len(t.split()) for t in (self.lead, *self.points))
+        for line in "".join(lines).split("\n"):
+            text = line.removeprefix("- ").strip()
+            said = set(content_words(re.sub(r"\[\d+\]", "", text)))
+            if not said or any(len(said & s) / len(said) > 0.5 for s in shown):
+                continue
+            if total + len(text.split()) > words:
+                break
+            self.points.append(text)
+            shown.append(said)
+            total += len(text.split())
 
     def render(self, detail: str = "short") -> str:
         lines = [self.lead]
@@ -85,11 +123,13 @@ def plan_answer(
     cite: Citer,
     focus: Item | None = None,
     similarity: Similarity | None = None,
+    parts: int = 1,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
     ``sections`` are the (source, section) pairs of the retrieved passages in rank order; ``focus``
-    is an item an earlier answer showed and the question points back to.
+    is an item an earlier answer showed and the question points back to; ``parts`` is how many
+    questions the message asks ("why partner at all, and what if it is badly run?" asks two).
     """
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
@@ -99,14 +139,29 @@ def plan_answer(
         if len(kinds) >= 2:
             return comparison_plan(kinds[:3], cite)
     if question.form == "checklist":
-        return checklist_plan(domain, sections, cite)
+        return checklist_plan(domain, sections, cite, question.text, similarity)
+    if parts > 1:
+        # one list or one item answers one part: the passages of each part's section answer both
+        return None
+    case = _asked_case(domain, question, query, sections, similarity)
+    if case is not None:
+        return case_plan(case, cite)
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
-        return list_plan(named, query, cite)
+        return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)
+    if question.form in (
+        "general",
+        "howto",
+        "why",
+        "decision",
+    ):  # a definition reads best in the text's words
+        one = _named_item(domain, question.text, sections)
+        if one is not None:  # "what does the Activate stage involve?"
+            return item_plan(one, query, cite)
     if question.form == "list" or (question.form == "superlative" and question.count):
         lst = _asked_list(domain, question, sections)
         if lst is not None:
-            return list_plan(lst, query, cite)
+            return _with_rival(list_plan(lst, query, cite), lst, question.text, domain, sections, cite)
     if question.form in ("situation", "howto", "decision", "why", "general") and sections:
         item = _matching_item(domain, query, sections[:2], similarity)
         if item is not None:
@@ -157,6 +212,20 @@ def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> P
     return Plan(kind="item", lead=lead, points=points, items=[item.name])
 
 
+def case_plan(case: Case, cite: Citer) -> Plan:
+    """A case study: what the partners did, then what came of it and what made it work."""
+    mark = cite(case.cites)
+    years = f" ({case.years})" if case.years and case.years not in _SKIP_ATTRIBUTES else ""
+    points = [
+        f"**{label}**: {text}{mark}"
+        for label, text in (("Outcome", case.outcome), ("What made it work", case.lesson))
+        if text.strip().lower() not in _SKIP_ATTRIBUTES
+    ]
+    return Plan(
+        kind="case", lead=f"**{case.name}**{years}: {case.what}{mark}", points=points, items=[case.name]
+    )
+
+
 def type_plan(kind: AllianceType, cite: Citer) -> Plan:
     mark = cite(kind.cites)
     points = [
@@ -190,36 +259,89 @@ def comparison_plan(kinds: list[AllianceType], cite: Citer) -> Plan:
     return Plan(kind="comparison", lead=lead, table=[header, *rows], items=[k.name for k in kinds])
 
 
-def checklist_plan(domain: Domain, sections: list[tuple[str, str]], cite: Citer) -> Plan | None:
-    """A checklist drawn from the lists that back the retrieved sections (several, when there are)."""
-    seen: set[str] = set()
-    chosen: list[DomainList] = []
-    for source, section in sections[:4]:
-        for lst in domain.lists_citing(source, section):
-            if lst.id not in seen and lst.items:
-                seen.add(lst.id)
-                chosen.append(lst)
+def checklist_plan(
+    domain: Domain,
+    sections: list[tuple[str, str]],
+    cite: Citer,
+    text: str = "",
+    similarity: Similarity | None = None,
+) -> Plan | None:
+    """A checklist drawn from the lists that fit the request best (several, when several do)."""
+    chosen = _checklist_lists(domain, sections, text, similarity)
     if not chosen:
         return None
     points: list[str] = []
     labels: list[str] = []
-    per_list = max(2, 8 // len(chosen))
-    for lst in chosen[:4]:
+    per_list = max(2, CHECKLIST_POINTS // len(chosen))
+    for lst in chosen:
         for item in lst.items[:per_list]:
-            text = item.advice or item.summary
-            points.append(f"[ ] **{item.name}**: {_first_sentence(text)}{cite(item.cites)}")
+            body = item.advice or item.summary
+            points.append(f"[ ] **{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
             labels.append(item.name)
     lead_list = chosen[0]
     return Plan(
         kind="checklist",
         lead=f"{lead_list.intro}{cite(lead_list.cites)} Checklist:",
-        points=points[:10],
-        more=points[10:],
+        points=points[:CHECKLIST_POINTS],
+        more=points[CHECKLIST_POINTS:],
         items=labels,
     )
 
 
+def _checklist_lists(
+    domain: Domain, sections: list[tuple[str, str]], text: str, similarity: Similarity | None
+) -> list[DomainList]:
+    """Lists for a checklist, best first: backed by a top retrieved section, named by the
+    request's own words ("our governance checklist"), and close in meaning to it."""
+    asked = set(content_words(text)) - _CHECKLIST_WORDS
+    scores: dict[str, float] = {}
+    for rank, (source, section) in enumerate(sections[:5]):
+        for lst in domain.lists_citing(source, section):
+            scores.setdefault(lst.id, 0.5 - 0.05 * rank)
+    for lst in domain.lists:
+        named = {w for n in (lst.title, *lst.names) for w in content_words(n)} - _CHECKLIST_WORDS
+        shared = len(asked & named)
+        if shared:
+            scores[lst.id] = scores.get(lst.id, 0.0) + 0.5 * shared
+    candidates = [domain.by_list[i] for i in scores if domain.by_list[i].items]
+    candidates = sorted(candidates, key=lambda lst: -scores[lst.id])[:CHECKLIST_CANDIDATES]
+    if similarity is not None and candidates:
+        for lst, cosine in zip(candidates, similarity([lst.title for lst in candidates]), strict=True):
+            scores[lst.id] += float(cosine)
+    ranked = sorted(candidates, key=lambda lst: -scores[lst.id])
+    if not ranked:
+        return []
+    best = scores[ranked[0].id]
+    return [lst for lst in ranked[:CHECKLIST_LISTS] if scores[lst.id] >= 0.6 * best]
+
+
 # -- choosing ---------------------------------------------------------------------------------------
+
+
+def _asked_case(
+    domain: Domain,
+    question: Question,
+    query: str,
+    sections: list[tuple[str, str]],
+    similarity: Similarity | None,
+) -> Case | None:
+    """The case study a question is about: named by its companies, or described ("a coffee chain
+    inside bookstores") when the best section tells that case and the description fits it best."""
+    if question.form in ("list", "checklist", "comparison"):
+        return None
+    named = domain.case_in(f"{question.text} {query}")
+    if named is not None or similarity is None or not sections:
+        return named
+    top = sections[0]
+    told = [c for c in domain.cases if c.cites and (c.cites[0].source, c.cites[0].section) == top]
+    if not told or (not question.situation and question.form != "example"):
+        return None
+    if domain.lists_citing(*top) or any((c.source, c.section) == top for t in domain.types for c in t.cites):
+        return None  # a section on a type or a list, which a case only illustrates
+    scores = list(similarity([f"{c.name}: {c.what} {c.outcome}" for c in told]))
+    ranked = sorted(zip(scores, range(len(told)), strict=True), reverse=True)
+    best, second = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0.0
+    return told[ranked[0][1]] if best >= CASE_MATCH and best - second >= ITEM_MARGIN else None
 
 
 def _compared_types(domain: Domain, text: str) -> list[AllianceType]:
@@ -248,6 +370,47 @@ def _asked_list(domain: Domain, question: Question, sections: list[tuple[str, st
         if score > best_score:
             best, best_score = lst, score
     return best if best is not None and best_score > 0 else None
+
+
+def _with_rival(
+    plan: Plan, shown: DomainList, text: str, domain: Domain, sections: list[tuple[str, str]], cite: Citer
+) -> Plan:
+    """A list answer, plus one line for another list of the same kind, backed by a top retrieved
+    section and named by the question's words too ("the main reasons alliances fail": the root
+    causes, and Harvard Business Review's three usual ones)."""
+    asked = name_words(text) - GENERIC_WORDS
+    for other in (lst for pair in sections[:2] for lst in domain.lists_citing(*pair)):
+        named = {w for n in (other.title, *other.names) for w in name_words(n)}
+        if other.kind == shown.kind and other.items and other is not shown and asked & named:
+            plan.points.insert(0, f"Also: {other.intro}{cite(other.cites)}")
+            plan.items.extend(i.name for i in other.items)
+            break
+    return plan
+
+
+def _named_item(domain: Domain, text: str, sections: list[tuple[str, str]]) -> Item | None:
+    """The item of a list the question names in full ("the Activate stage", "strategy drift").
+
+    A one-word name counts only beside the word for its kind ("Activate stage", not "activate").
+    Of two items with the name, the one whose list backs a top retrieved section wins.
+    """
+    words = set(content_words(text))
+    backed = {lst.id for source, section in sections[:3] for lst in domain.lists_citing(source, section)}
+    found: list[tuple[int, bool, Item]] = []
+    for lst in domain.lists:
+        kind_words = _KIND_WORDS.get(lst.kind)
+        if kind_words is None:
+            continue
+        for item in lst.items:
+            name = set(content_words(item.name))
+            if not name or not name <= words or not name - _ITEM_GENERIC:
+                continue
+            if len(name) == 1 and not words & kind_words:
+                continue
+            found.append((len(name), lst.id in backed, item))
+    if not found:
+        return None
+    return max(found, key=lambda f: (f[0], f[1]))[2]
 
 
 def _matching_item(

@@ -21,7 +21,7 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import Plan, item_named, plan_answer, resolve_label
+from advisor.compose import THIN_PLANS, Plan, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -68,6 +68,7 @@ class Advisor:
         self._engines: dict[str, Engine] = {}
         self._checked: set[str] = set()
         self._sentences: SentenceVectors | None = None
+        self._kept: dict[str, np.ndarray] = {}  # domain texts embedded at question time
         self._lock = threading.RLock()
 
     @classmethod
@@ -336,6 +337,9 @@ class Advisor:
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
+        if plan is not None and plan.kind in THIN_PLANS:
+            # one item's summary and advice: the passages behind it say the rest, in their own words
+            plan.support(self.engine("extractive").answer(request))
         citations = Citations(request.passages)
         pieces: list[str] = []
         if plan is not None:
@@ -397,15 +401,25 @@ class Advisor:
                 return []
             if not cached:
                 cached.append(embedder.embed_query(query))
-            return [float(s) for s in self._vectors(texts) @ cached[0]]
+            return [float(s) for s in self._vectors(texts, keep=True) @ cached[0]]
 
         return similarity
 
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path)."""
+    def _vectors(self, texts: list[str], keep: bool = False) -> np.ndarray:
+        """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path).
+
+        ``keep`` keeps the ones embedded here in memory: the domain layer's texts (item summaries,
+        list titles, cases) recur on every question, and a model's own sentences (grounding) do not.
+        """
         found = self._sentence_vectors().lookup(texts)
         embed = self.embedder.embed_query
-        vectors = [v if v is not None else embed(t) for v, t in zip(found, texts, strict=True)]
+        vectors = []
+        for vector, text in zip(found, texts, strict=True):
+            if vector is None and keep:
+                vector = self._kept.get(text)
+                if vector is None:
+                    vector = self._kept[text] = embed(text)
+            vectors.append(vector if vector is not None else embed(text))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def _sentence_vectors(self) -> SentenceVectors:
@@ -483,7 +497,9 @@ class Advisor:
             return "".join(f" [{n}]" for n in marks) if marks else ""
 
         item = item_named(domain, focus) if focus else None
-        return plan_answer(question, query, sections, domain, cite, item, request.similarity)
+        return plan_answer(
+            question, query, sections, domain, cite, item, request.similarity, parts=len(request.heads)
+        )
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
         for p in request.passages:

@@ -25,6 +25,12 @@ from advisor.yamlfile import read_yaml
 log = logging.getLogger(__name__)
 
 DOMAIN_DIR = "_domain"
+# Words nearly every question about this domain uses, and everyday verbs: they name no list on
+# their own ("when an alliance is formed" does not ask for the list of alliance forms).
+GENERIC_WORDS = frozenset(
+    "strategic allianc partner compani company firm busines "
+    "need want form make run work use get keep tak go".split()
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Case:
     what: str
     outcome: str = ""
     lesson: str = ""
+    years: str = ""
     cites: tuple[Cite, ...] = ()
 
 
@@ -126,18 +133,23 @@ class Domain:
         return [lst for lst in self.lists if any(c.source == source and c.section == top for c in lst.cites)]
 
     def list_named(self, text: str) -> DomainList | None:
-        """The list whose name or title the text uses most clearly, if any."""
-        words = set(content_words(text))
-        best, best_score = None, 0.0
+        """The list the text names by one of its names or its title, if any.
+
+        Every word of the name must be in the text, and one of them must say more than the
+        domain itself ("alliance", "strategic", "partner" are in nearly every question, so "when
+        is an alliance strategic" names nothing). Of several names, the one with most words wins.
+        """
+        words = name_words(text)
+        best, best_score = None, (0, 0)
         for lst in self.lists:
             for name in (lst.title, *lst.names):
-                name_words = set(content_words(name))
-                if not name_words:
+                named = name_words(name)
+                if len(named) < 2 or not named - GENERIC_WORDS or not named <= words:
                     continue
-                score = len(words & name_words) / len(name_words)
-                if score > best_score or (score == best_score and best and len(lst.items) > len(best.items)):
+                score = (len(named - GENERIC_WORDS), len(lst.items))
+                if score > best_score:
                     best, best_score = lst, score
-        return best if best_score >= 0.99 else None
+        return best
 
     def case_in(self, text: str) -> Case | None:
         low = text.lower()
@@ -230,8 +242,15 @@ def _case(entry: dict) -> Case:
         what=str(entry.get("what", "")),
         outcome=str(entry.get("outcome", "")),
         lesson=str(entry.get("lesson", "")),
+        years=str(entry.get("years", "")),
         cites=_cites(entry),
     )
+
+
+def name_words(text: str) -> set[str]:
+    """Content words for matching names, with a final "e" dropped: the shared stemmer turns
+    "alliances" into "allianc" but keeps "alliance", and names must meet both."""
+    return {w[:-1] if len(w) > 4 and w.endswith("e") else w for w in content_words(text) if len(w) > 1}
 
 
 def _pattern(phrase: str) -> str:

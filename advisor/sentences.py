@@ -63,7 +63,14 @@ class SentenceVectors:
                 np.asarray(embed(todo[i : i + BATCH]), dtype=np.float16) for i in range(0, len(todo), BATCH)
             ]
             new = np.concatenate(parts)
-            old = self._vectors if self._vectors is not None else np.zeros((0, new.shape[1]), np.float16)
+            # rows by key, not the file's rows as they lie: a file written by two processes at once
+            # may hold a key twice, and keys and rows must stay aligned
+            rows = list(known.values())
+            old = (
+                self._vectors[rows]
+                if self._vectors is not None and rows
+                else np.zeros((0, new.shape[1]), np.float16)
+            )
             keys = list(known) + [_key(t) for t in todo]
             vectors = np.concatenate([old, new]) if len(old) else new
             self._save(keys, vectors)

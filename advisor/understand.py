@@ -84,6 +84,7 @@ _CHECKLIST = re.compile(
     r"(we\s+|i\s+)?(sign|signing|commit|committing|launch|launching)\b|\bsteps\s+(to|before|for)\b",
     re.I,
 )
+_LIST_WORD = re.compile(r"\b(check\s?-?list|to-?do\s+list|list)\b", re.I)
 _LIST = re.compile(
     r"\b(what|which)\s+(are|were)\s+(the\s+)?([\w-]+\s+){0,3}"
     r"(criteria|factors|stages|phases|steps|signs|reasons|types|kinds|forms|pillars|modes|causes|bodies|"
@@ -121,6 +122,9 @@ _SITUATION = re.compile(
     r"want|wants|need|needs|plan\w*|think\w*|considering|about\s+to|going\s+to|just)\b",
     re.I,
 )
+# A statement before the question ("A startup wants to be our partner. What should we look at?")
+_STATEMENT = re.compile(r"^[^?]{20,}?[.!]\s+\S")
+_FIRST_PERSON = re.compile(r"\b(we|we've|we're|we'd|our|ours|us|my|i|i'm|i've|i'd)\b", re.I)
 _NEED = re.compile(
     r"\bwhat\s+now\b|\bwhat\s+(should|do|can|could|would)\s+(we|i)\b|\bhow\s+(should|do|can)\s+(we|i)\b"
     r"|\bany\s+(advice|tips|thoughts|ideas)\b|\bhelp\b|\bideas?\b|\bwhere\s+do\s+(we|i)\s+start\b"
@@ -161,7 +165,10 @@ def read_question(text: str) -> Question:
     ordinal = _ordinal(plain) if refers or len(plain.split()) <= 8 else None
     descriptor = describes(plain) if refers else ""
     count = _count(plain)
-    situation = bool(_SITUATION.search(plain)) and bool(_NEED.search(plain)) and len(plain.split()) >= 7
+    described = bool(_SITUATION.search(plain)) or (
+        bool(_STATEMENT.search(plain)) and bool(_FIRST_PERSON.search(plain))
+    )
+    situation = described and bool(_NEED.search(plain)) and len(plain.split()) >= 7
     form = _form(plain, situation)
     return Question(
         plain,
@@ -191,7 +198,9 @@ def _chat_kind(text: str) -> str:
 def _form(text: str, situation: bool) -> str:
     if _COMPARE.search(text):
         return "comparison"
-    if _CHECKLIST.search(text):
+    if _CHECKLIST.search(text) and (not situation or _LIST_WORD.search(text)):
+        # "...not sure they'll be around in 18 months. What should we look at?" describes a
+        # situation and wants advice on it; a checklist is asked for by name
         return "checklist"
     if _LIST.search(text):
         return "list"

@@ -19,6 +19,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
+_FOLLOWING = re.compile(r"^(the\s+)?following\b|\bthe\s+following\s+(\w+\s+){0,2}(are|is|include)\b", re.I)
 SHORT_ITEM = 60
 LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
 SHORT_UNIT = 200  # longer prose units are split into sentences for the short form
@@ -36,7 +37,8 @@ class Unit:
 
     @property
     def is_intro(self) -> bool:
-        return self.text.rstrip("*").endswith(":")
+        """Introduces what follows ("...include:", "The following seven signs ..."): not a point."""
+        return self.text.rstrip("*").endswith(":") or bool(_FOLLOWING.search(self.text))
 
 
 def passage_units(passage: Passage, rank: int) -> list[Unit]:

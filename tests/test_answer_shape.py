@@ -31,6 +31,13 @@ def numbered(cites):
     return "".join(f" [{n}]" for n in seen.values())
 
 
+def planned(domain, text, *sections, **kwargs):
+    """The plan for a question, given the (document, section) pairs retrieval returned."""
+    question = read_question(text)
+    pairs = [(f"knowledge/{doc}", section) for doc, section in sections]
+    return plan_answer(question, question.text, pairs, domain, numbered, **kwargs)
+
+
 # -- question forms ------------------------------------------------------------------------------
 
 
@@ -55,6 +62,14 @@ def numbered(cites):
             "Our co-marketing partner stopped returning calls and the launch keeps slipping. What now?",
             "situation",
         ),
+        # a statement about us, then a question: a situation, even without a verb the cues know
+        (
+            "A startup wants to be our AI partner but may not last 18 months. What should we look at?",
+            "situation",
+        ),
+        ("The alliance eats half our exec team's time for very little return. Should we bail?", "situation"),
+        # ...and a checklist asked for by name stays a checklist
+        ("We are about to sign with a partner. What should be on our checklist?", "checklist"),
     ],
 )
 def test_question_forms(text, form):
@@ -115,6 +130,23 @@ def test_a_list_question_names_every_item(domain):
     assert all("[" in line for line in text.splitlines())  # every line is cited
 
 
+@pytest.mark.parametrize(
+    ("text", "list_id"),
+    [
+        ("What are the four pillars?", "four-pillars"),
+        ("What benefits does a successful strategic alliance deliver?", "alliance-payoffs"),
+        ("What should we look for in a partner?", "partner-factors"),
+        # words every question in the domain uses, or everyday verbs, name no list
+        ("Does a one-off webinar count as a strategic alliance?", None),
+        ("What should be in place when an alliance is formed?", None),
+        ("Why would we partner at all? I need the business case", None),
+    ],
+)
+def test_a_list_is_named_only_by_words_that_say_more_than_the_domain(domain, text, list_id):
+    named = domain.list_named(text)
+    assert (named.id if named else None) == list_id
+
+
 def test_a_comparison_is_a_table_of_the_same_attributes(domain):
     question = read_question("Compare joint ventures and equity alliances")
     plan = plan_answer(question, question.text, [], domain, numbered)
@@ -126,15 +158,93 @@ def test_a_comparison_is_a_table_of_the_same_attributes(domain):
     assert "| Structure |" in plan.render()
 
 
-def test_a_checklist_draws_on_the_lists_behind_several_sections(domain):
-    question = read_question("Give me a checklist before we sign with a new partner")
-    sections = [
-        ("knowledge/choosing-a-partner.md", "Stability: the basis for long-term commitment"),
-        ("knowledge/success-factors-and-governance.md", "Governance bodies and exit provisions"),
-    ]
-    plan = plan_answer(question, question.text, sections, domain, numbered)
+def test_a_question_in_two_parts_is_not_answered_with_one_list(domain):
+    question = read_question("What are the failure modes, and how do we exit gracefully?")
+    sections = [("knowledge/why-alliances-fail.md", "Five failure modes at a glance")]
+    assert plan_answer(question, question.text, sections, domain, numbered).kind == "list"
+    assert plan_answer(question, question.text, sections, domain, numbered, parts=2) is None
+
+
+def test_a_case_named_by_its_companies_gets_what_came_of_it_and_why(domain):
+    question = read_question("Tell me about the Microsoft and OpenAI partnership.")
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert plan is not None and plan.kind == "case" and plan.items == ["Microsoft and OpenAI"]
+    text = plan.render()
+    assert "phased capital" in text and "2030" in text and "**What made it work**" in text
+
+
+def test_a_described_situation_gets_the_case_its_best_section_tells(domain):
+    question = read_question(
+        "We run bookstores and a coffee chain wants cafes in them. Has that worked for anyone?"
+    )
+    section = "Real-world impact: Starbucks with Barnes & Noble, and BMW with Intel and Mobileye"
+    sections = [("knowledge/case-studies.md", section)]
+
+    def similarity(texts):
+        return [0.7 if "Barnes" in t else 0.2 for t in texts]
+
+    plan = plan_answer(question, question.text, sections, domain, numbered, similarity=similarity)
+    assert plan is not None and plan.kind == "case" and "third place" in plan.render()
+    # a section about a type of partnership is not answered with the one company that illustrates it
+    typed = [("knowledge/alliance-types.md", "Marketing, channel and service partnerships")]
+    asked = read_question("We want our devices in a big electronics chain. What kind of partnership is that?")
+    plan = plan_answer(asked, asked.text, typed, domain, numbered, similarity=lambda t: [0.9] * len(t))
+    assert plan is None or plan.kind != "case"
+
+
+def test_a_checklist_follows_the_words_of_the_request_not_only_the_first_section(domain):
+    stability = ("choosing-a-partner.md", "Stability: the basis for long-term commitment")
+    tasks = ("partnership-lifecycle.md", "Management tasks: formation, negotiation, execution and exit")
+    governance = ("success-factors-and-governance.md", "Governance bodies and exit provisions")
+    plan = planned(domain, "Give me a checklist before we sign with a new partner", stability, governance)
     assert plan is not None and plan.kind == "checklist"
     assert len(plan.points) >= 4 and all(p.startswith("[ ]") for p in plan.points)
+    plan = planned(
+        domain, "What should be on our governance checklist for a new alliance?", tasks, governance
+    )
+    assert plan is not None and plan.kind == "checklist"
+    assert plan.items[0] == "Joint Steering Committee (JSC)"
+    assert len(plan.points) <= 6 and "Formation" not in plan.items[:3]
+
+
+def test_a_thin_plan_is_filled_with_passage_sentences_that_say_something_new(domain):
+    item = item_named(domain, "Cultural collision")
+    plan = plan_answer(read_question("and the culture one?"), "culture", [], domain, numbered, focus=item)
+    before = len(plan.points)
+    engine_answer = [
+        "A cultural collision happens when ways of working clash. [1]",  # says what the lead says
+        "\n- Rotate high-potential managers into the partner organisation in year one. [1]",  # the advice
+        "\n- Test cultural fit early through pilot projects and joint planning sessions. [2]",
+        "\n- Compare attitudes to risk, formality of decisions and time orientation. [3]",
+    ]
+    plan.support(engine_answer)
+    added = plan.points[before:]
+    assert added == [engine_answer[2][3:], engine_answer[3][3:]]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("What does the Activate stage involve?", "Activate"),
+        ("How do we counter strategy drift?", "Strategy drift"),
+        ("what does activate mean here", None),  # one word names an item only beside its kind
+    ],
+)
+def test_an_item_named_in_full_is_answered_as_that_item(domain, text, name):
+    question = read_question(text)
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert (plan.items if plan else None) == ([name] if name else None)
+
+
+def test_a_list_answer_names_a_rival_list_the_best_section_holds(domain):
+    plan = planned(
+        domain,
+        "What are the main reasons alliances fail?",
+        ("why-alliances-fail.md", "Root causes of alliance failure"),
+        ("why-alliances-fail.md", "How often strategic alliances fail"),
+    )
+    assert plan is not None and plan.kind == "list"
+    assert plan.points[0].startswith("Also: Harvard Business Review") and "fuzzy objectives" in plan.points[0]
 
 
 def test_a_countermeasure_question_gets_the_items_advice(domain):
@@ -166,6 +276,37 @@ def test_a_descriptor_with_no_shared_words_is_matched_by_meaning(domain):
     question = read_question("and the money one?")
     assert resolve_label(labels, question, domain, similarity) == "Stability"
     assert calls and calls[0][1].startswith("Stability: ")
+
+
+def test_the_short_form_keeps_to_the_section_its_lead_comes_from():
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    def chunk(n, section, sentences):
+        meta = {"source": "knowledge/x.md", "section": section, "title": "X", "chunk_index": n}
+        return Passage(n=n, id=f"c{n}", text="\n".join(sentences), metadata=meta, score=1.0, similarity=0.5)
+
+    own = ["Rotation programmes answer a cultural collision.", "Managers spend the first year abroad."]
+    own += ["The rotation builds empathy and networks."]
+    other = ["Scope is often unclear.", "Value division breeds resentment.", "Knowledge use stays unsettled."]
+    other += ["Partners overcommit and underdeliver."]
+    cosine = {own[0]: 0.9, own[1]: 0.5, own[2]: 0.5, **{t: 0.6 for t in other}}
+    request = EngineRequest(
+        question="fix?",
+        query="fix?",
+        passages=[chunk(1, "Countermeasures", own), chunk(2, "Root causes", other)],
+        similarity=lambda texts: [cosine.get(t, 0.0) for t in texts],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    assert text.startswith(own[0]) and own[1] in text and own[2] in text
+
+
+def test_a_sentence_that_announces_a_list_is_an_introduction_not_a_point():
+    from advisor.units import Unit
+
+    assert Unit("The following seven indicators are signs it may be time to exit.", 1, 0, 0).is_intro
+    assert Unit("Areas worth comparing include:", 1, 0, 0).is_intro
+    assert not Unit("A partner that overcommits is following too many priorities.", 1, 0, 0).is_intro
 
 
 # -- citations and labels ----------------------------------------------------------------------------
@@ -230,6 +371,30 @@ def test_a_list_answer_records_its_items_and_a_follow_up_uses_them(advisor):
 def test_every_answer_cites_from_one(advisor):
     answer = advisor.ask("What are the five failure modes of partnerships?")
     assert "[1]" in answer.text and sorted(s.n for s in answer.sources)[0] == 1
+
+
+def test_sentence_vectors_stay_aligned_when_a_file_holds_a_key_twice(tmp_path):
+    from advisor.sentences import _key
+
+    store = SentenceVectors(tmp_path, "fake")
+    store.path.parent.mkdir(parents=True)
+    rows = np.eye(4, dtype=np.float16)
+    # two processes wrote at once: "a" is in the file twice
+    np.savez(store.path, keys=np.array([_key(t) for t in "aba"], dtype="S12"), vectors=rows[:3])
+    store.add(["c"], lambda texts: rows[3:4])
+    fresh = SentenceVectors(tmp_path, "fake")
+    b, c = fresh.lookup(["b", "c"])
+    assert b is not None and c is not None
+    assert b.tolist() == rows[1].tolist() and c.tolist() == rows[3].tolist()
+
+
+def test_domain_texts_compared_by_meaning_are_embedded_once_and_kept(advisor):
+    texts = ["The four pillars of enduring alliances", "The seven signs it may be time to exit"]
+    first = advisor._similarity("what are the four pillars?")(texts)
+    assert set(advisor._kept) == set(texts) and first[0] > first[1]
+    kept = dict(advisor._kept)
+    assert advisor._similarity("what are the four pillars?")(texts) == first
+    assert all(advisor._kept[t] is kept[t] for t in texts)  # not embedded again
 
 
 # -- sentence vectors ----------------------------------------------------------------------------

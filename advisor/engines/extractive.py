@@ -28,6 +28,7 @@ SHORT_WORDS = 110  # the default answer's length in words (the long form is one 
 SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
 LEAD_PASSAGES = 2  # passages the lead sentence may come from
+SECTION_BONUS = 1.5  # score a point gains for coming from the lead's own section
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
     "why": re.compile(
@@ -116,6 +117,13 @@ class ExtractiveEngine:
         lead = leads[0] if len(leads) > 1 else max(top, key=lambda u: u.score)
         chosen: list[Unit] = [lead, *[u for u in leads[1:] if u is not lead]]
         words = _words(lead.text) + sum(_words(u.text) for u in chosen[1:])
+        # The points that follow stay with what the lead answers: the lead's own section (and each
+        # part's, for a multi-part question) says the rest of it; other sections come after.
+        sections = {p.n: _section_key(p) for p in request.passages}
+        focus = {sections.get(u.n) for u in chosen}
+        for unit in prose:
+            if sections.get(unit.n) in focus:
+                unit.score += SECTION_BONUS
         for unit in sorted(prose, key=lambda u: -u.score):
             if len(chosen) > SHORT_POINTS or words >= SHORT_WORDS:
                 break
@@ -188,6 +196,10 @@ class ExtractiveEngine:
                 added += 1
                 break
         return chosen
+
+
+def _section_key(p: Passage) -> tuple[str, str]:
+    return p.source, p.section.split(" > ")[0]
 
 
 def _same_section(a: Passage, b: Passage) -> bool:
