@@ -32,20 +32,22 @@ TARGETS: dict[str, tuple[str, float]] = {
     "grounding_unfaithful_dropped": (">=", 0.95),
 }
 # The CI regression floors: what the default engine measured on the test split when they were set
-# (2026-11-26: hit@5 0.956, facts 0.694, lead 0.689, words p50 103, refusal recall 0.861, false
-# refusals 0.015 / situational 0.043, follow-ups 0.818, small talk 1.0, grounding 0.905 / 0.826),
+# (first set 2026-11-26: hit@5 0.956, facts 0.694, lead 0.689, words p50 103, refusal recall 0.861,
+# false refusals 0.015 / situational 0.043, follow-ups 0.818, small talk 1.0, grounding 0.905 / 0.826;
+# raised the same day where the third session's work measured higher: facts 0.755, lead 0.741,
+# refusal recall 0.944, follow-ups 0.864),
 # less a small margin for noise. They catch a change that makes answers worse; they are not the
 # targets, and they only ever move up, towards TARGETS.
 FLOORS: dict[str, tuple[str, float]] = {
     "hit@5": (">=", 0.93),
-    "key_fact_recall": (">=", 0.66),
-    "lead_hit": (">=", 0.65),
+    "key_fact_recall": (">=", 0.72),
+    "lead_hit": (">=", 0.71),
     "answer_words_p50": ("<=", 120),
     "citation_validity": (">=", 1.00),
-    "refusal_recall": (">=", 0.83),
+    "refusal_recall": (">=", 0.92),
     "false_refusal_rate": ("<=", 0.03),
     "false_refusal_situational": ("<=", 0.06),
-    "followup_success": (">=", 0.78),
+    "followup_success": (">=", 0.83),
     "smalltalk_handled": (">=", 1.00),
     "grounding_faithful_kept": (">=", 0.90),
     "grounding_unfaithful_dropped": (">=", 0.80),
