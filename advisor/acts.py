@@ -131,7 +131,7 @@ _ADVICE = (
     + _words(
         r"vat sales\s+tax withholding\s+tax tax(?:es|ed|able|ation)? transfer\s+pric\w+ ifrs gaap "
         r"asc\s*\d+ journal\s+entr\w+ depreciat\w+ amorti[sz]\w+ revenue\s+recognition equity\s+method "
-        r"payroll overtime parental\s+leave maternity paternity severance notice\s+period "
+        r"payroll overtime parental\s+leave maternity paternity severance "
         r"minimum\s+wage pay\s*slips? pensions? performance\s+improvement\s+plans? remote\s+work "
         r"interview\s+questions salar(?:y|ies) sick\s+(?:leave|pay) employee\s+handbook "
         r"vacation\s+policy holiday\s+allowance "
@@ -149,6 +149,9 @@ _ADVICE = (
         r"anti-?corruption aml kyc export\s+controls?"
     )
     + r"\b"
+    # An employee's notice period is HR; a partner contract's termination notice is the domain's.
+    + r"|\b(?:employees?|staff|workers?)\b.{0,60}\bnotice\s+periods?\b"
+    + r"|\bnotice\s+periods?\b.{0,60}\b(?:employees?|staff|workers?)\b"
 )
 
 _ACTS: tuple[tuple[Act, str], ...] = (
