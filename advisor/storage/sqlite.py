@@ -9,6 +9,7 @@ apply each migration once.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,8 +65,7 @@ class SQLiteDatabase(Database):
     def migrate(self) -> list[int]:
         db = self._connect()
         try:
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode=WAL")  # a property of the file: set once
+            self._use_wal(db)
             db.execute("BEGIN IMMEDIATE")  # the migration lock: other processes wait here
             try:
                 tx = _SQLiteTx(db)
@@ -80,6 +80,23 @@ class SQLiteDatabase(Database):
             return applied
         finally:
             db.close()
+
+    def _use_wal(self, db: sqlite3.Connection) -> None:
+        """Switch the file to WAL (a property of the file: set once), waiting out other openers.
+
+        Changing the journal mode needs the file to itself and SQLite does not always call its busy
+        handler for it, so processes opening a new file together retry here until ``timeout``.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def version(self) -> int:
         with self.transaction(write=False) as tx:
