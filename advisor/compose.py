@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
+from advisor.situations import advise, diagnose
 from advisor.text import content_words
 from advisor.understand import Question
 
@@ -84,6 +85,7 @@ class Plan:
     more: list[str] = field(default_factory=list)  # extra points shown in the long form only
     long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
     items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
+    anchors: list[Cite] = field(default_factory=list)  # when set, only these sections' passages support it
 
     def support(self, lines: Iterable[str], words: int = SUPPORT_WORDS) -> None:
         """Add passage sentences (an engine's answer, line by line) that say something the plan
@@ -124,12 +126,14 @@ def plan_answer(
     focus: Item | None = None,
     similarity: Similarity | None = None,
     parts: int = 1,
+    similar_to: Callable[[str], Similarity] | None = None,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
     ``sections`` are the (source, section) pairs of the retrieved passages in rank order; ``focus``
     is an item an earlier answer showed and the question points back to; ``parts`` is how many
-    questions the message asks ("why partner at all, and what if it is badly run?" asks two).
+    questions the message asks ("why partner at all, and what if it is badly run?" asks two);
+    ``similar_to`` gives the similarity to another text (a clause of a described situation).
     """
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
@@ -146,6 +150,13 @@ def plan_answer(
     case = _asked_case(domain, question, query, sections, similarity)
     if case is not None:
         return case_plan(case, cite)
+    if question.situation and similarity is not None:
+        matches = diagnose(domain, question.text, similarity, sections, similar_to)
+        if matches:
+            advice = advise(domain, matches, cite)
+            return Plan(
+                kind="item", lead=advice.lead, points=advice.points, items=advice.items, anchors=advice.cites
+            )
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
         return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)

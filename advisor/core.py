@@ -11,6 +11,7 @@ It knows nothing of terminals or Slack: edges pass a ``notify`` callback for one
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -339,7 +340,7 @@ class Advisor:
         plan = self._plan(question, query, request, collection, focus)
         if plan is not None and plan.kind in THIN_PLANS:
             # one item's summary and advice: the passages behind it say the rest, in their own words
-            plan.support(self.engine("extractive").answer(request))
+            plan.support(self.engine("extractive").answer(_anchored(request, plan.anchors)))
         citations = Citations(request.passages)
         pieces: list[str] = []
         if plan is not None:
@@ -498,7 +499,15 @@ class Advisor:
 
         item = item_named(domain, focus) if focus else None
         return plan_answer(
-            question, query, sections, domain, cite, item, request.similarity, parts=len(request.heads)
+            question,
+            query,
+            sections,
+            domain,
+            cite,
+            item,
+            request.similarity,
+            parts=len(request.heads),
+            similar_to=self._similarity,
         )
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
@@ -595,3 +604,11 @@ def _source(p: Passage) -> Source:
         text=p.text,
         origin=str(p.metadata.get("origin", "")),
     )
+
+
+def _anchored(request: EngineRequest, anchors: list[Cite]) -> EngineRequest:
+    """The request with only the passages of the anchoring sections (all of them without anchors, or
+    when none of those sections was retrieved)."""
+    wanted = {(c.source, c.section) for c in anchors}
+    kept = [p for p in request.passages if (p.source, p.section.split(" > ")[0]) in wanted]
+    return dataclasses.replace(request, passages=kept) if kept else request

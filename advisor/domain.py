@@ -53,6 +53,7 @@ class Item:
     aliases: tuple[str, ...] = ()
     advice: str = ""
     cites: tuple[Cite, ...] = ()
+    signals: tuple[str, ...] = ()  # how people describe running into it (situations.yaml)
 
     def words(self) -> set[str]:
         return set(content_words(" ".join((self.name, *self.aliases))))
@@ -100,6 +101,7 @@ class Domain:
     lists: list[DomainList] = field(default_factory=list)
     types: list[AllianceType] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
+    then: dict[str, str] = field(default_factory=dict)  # list id -> the list whose steps follow it
 
     def __post_init__(self) -> None:
         self.items = {item.id: item for lst in self.lists for item in lst.items}
@@ -166,7 +168,7 @@ _LOCK = threading.Lock()
 def load_domain(knowledge_dir: Path) -> Domain | None:
     """The domain layer under ``knowledge_dir/domain`` (cached until a file changes), or None."""
     folder = knowledge_dir / DOMAIN_DIR
-    files = [folder / name for name in ("lists.yaml", "types.yaml", "cases.yaml")]
+    files = [folder / name for name in ("lists.yaml", "types.yaml", "cases.yaml", "situations.yaml")]
     if not files[0].is_file():
         return None
     stamp = max(f.stat().st_mtime for f in files if f.is_file())
@@ -175,10 +177,13 @@ def load_domain(knowledge_dir: Path) -> Domain | None:
         if cached and cached[0] == stamp:
             return cached[1]
         try:
+            situations = _read(files[3])
+            signals = situations.get("signals") or {}
             domain = Domain(
-                lists=[_list(e) for e in _read(files[0]).get("lists", [])],
+                lists=[_list(e, signals) for e in _read(files[0]).get("lists", [])],
                 types=[_type(e) for e in _read(files[1]).get("types", [])],
                 cases=[_case(e) for e in _read(files[2]).get("cases", [])],
+                then={str(k): str(v) for k, v in (situations.get("then") or {}).items()},
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
             log.warning("domain data under %s ignored: %s", folder, exc)
@@ -197,7 +202,7 @@ def _cites(entry: dict) -> tuple[Cite, ...]:
     return tuple(Cite(str(c["doc"]), str(c["section"])) for c in entry.get("cites") or [])
 
 
-def _list(entry: dict) -> DomainList:
+def _list(entry: dict, signals: dict) -> DomainList:
     list_id = str(entry["id"])
     items = tuple(
         Item(
@@ -208,6 +213,7 @@ def _list(entry: dict) -> DomainList:
             aliases=tuple(str(a) for a in i.get("aliases") or []),
             advice=str(i.get("advice") or ""),
             cites=_cites(i) or _cites(entry),
+            signals=tuple(str(s) for s in signals.get(str(i["id"])) or []),
         )
         for i in entry.get("items") or []
     )

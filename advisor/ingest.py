@@ -26,12 +26,14 @@ from advisor.build import Build
 from advisor.chunking import CHUNKER_VERSION, chunk_document
 from advisor.config import Settings, validate_collection_name
 from advisor.documents import SUPPORTED, Document, file_sha, load, unsupported_file_type
+from advisor.domain import load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.keywords_build import keywords_current, reindex_questions
 from advisor.locks import Lease, ingest_lock, lease_key
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.sentences import SentenceVectors
+from advisor.situations import situation_texts
 from advisor.store import Pointer, VectorStore
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class IngestReport:
     built: bool = False
     seconds: float = 0.0
     sentences: int = 0  # answer sentences embedded for choosing the lead (advisor.sentences)
-    questions: int = 0  # example questions and scope examples embedded (advisor.intent)
+    questions: int = 0  # example questions, scope examples and situation texts embedded (advisor.intent)
     onnx: dict | None = None  # what the embedder's prepare_for_queries step reported (MiniLM: ONNX check)
 
     @property
@@ -284,8 +286,18 @@ class Ingestor:
             physical,
             previous=previous,
         )
-        report.questions += embedded
+        report.questions += embedded + self._embed_domain_texts()
         return name
+
+    def _embed_domain_texts(self) -> int:
+        """The situation texts the answer path compares with every described situation (a few
+        hundred): embedded here with the artefacts rather than one by one at the first question."""
+        domain = load_domain(self.settings.knowledge_dir)
+        if domain is None:
+            return 0
+        return SentenceVectors(self.settings.data_dir, self.embedder.name).add(
+            situation_texts(domain), self.embedder.embed_documents
+        )
 
     def _pages(self, physical: str) -> Iterator[list]:
         for page in self.store.records(physical, vectors=True):

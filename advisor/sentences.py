@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 
 MAX_CHUNKS = 20_000  # above this, ingest skips the sentence vectors (answers fall back to word overlap)
 BATCH = 256
+KEY_SIZE = 12
 
 
 def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_SIZE).digest()
 
 
 class SentenceVectors:
@@ -91,7 +92,8 @@ class SentenceVectors:
                 "sentence vectors at %s unreadable (%s); rebuilding on the next ingest", self.path, exc
             )
             return
-        self._index = {bytes(k): i for i, k in enumerate(keys)}
+        # numpy's fixed-width bytes drop trailing NUL bytes on read: pad keys back to their size
+        self._index = {bytes(k).ljust(KEY_SIZE, b"\0"): i for i, k in enumerate(keys)}
         self._vectors = vectors
         self._stamp = stamp
 

@@ -414,3 +414,12 @@ def test_sentence_vectors_embed_each_text_once_and_survive_a_reload(tmp_path):
     again = SentenceVectors(tmp_path, "toy/model")
     found = again.lookup(["b", "zzz", "c"])
     assert found[1] is None and np.allclose(found[0], [0, 1, 0, 0]) and np.allclose(found[2], [1, 0, 0, 0])
+
+
+def test_a_stored_vector_whose_key_ends_in_a_zero_byte_is_found_again(tmp_path):
+    from advisor.sentences import _key
+
+    text = next(t for t in (f"sentence {n}" for n in range(10_000)) if _key(t).endswith(b"\0"))
+    SentenceVectors(tmp_path, "fake").add([text, "other"], lambda texts: np.ones((len(texts), 4)))
+    found = SentenceVectors(tmp_path, "fake").lookup([text, "other"])  # a new reader loads the file
+    assert all(v is not None for v in found)

@@ -1,0 +1,258 @@
+"""Situations: recognise what a described predicament is, then advise from the domain layer.
+
+People rarely ask "what is a paper partnership?"; they write "we announced the deal in March and
+nothing has happened since, what now?". Items of the domain layer that are conditions to recognise
+(failure modes, root causes, exit signs, partner factors, success factors, lifecycle stages) carry
+``signals`` (knowledge/_domain/situations.yaml): plain descriptions of running into them. A question
+that describes a situation is compared by meaning with every item's signals and its summary; the
+best items, when close enough, are the diagnosis. The answer names it, says what to do (the item's
+advice, or the steps of the list that follows it, such as how to leave well after an exit sign) and
+cites each point.
+
+What the asker wants shifts the diagnosis between lists that describe the same trouble: "should we
+walk away?" prefers the exit signs, "is there a fix?" the items that come with a countermeasure, and
+"what should we check about this candidate?" the partner-selection factors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.domain import GENERIC_WORDS, Cite, Domain, Item
+from advisor.text import content_words
+
+Similarity = Callable[[list[str]], Sequence[float]]
+Citer = Callable[[tuple], str]
+
+# Calibrated on the dev split's situational items (evals/gold.yaml): right diagnoses scored 0.24-0.46,
+# wrong ones up to 0.24 with a near tie between two lists.
+MATCH = 0.23  # score a described situation needs for an item to be diagnosed as it (see diagnose)
+MARGIN = 0.02  # ...and its lead over the best item of any other list
+LEXICAL = 0.03  # per shared word (weighted by rarity among the items)...
+LEXICAL_CAP = 0.09  # ...up to this
+RETRIEVED = 0.05  # the item's section is among the question's top retrieved sections
+SECTIONS = 5
+CLAUSE_WORDS = 3  # a clause with fewer content words describes nothing on its own
+MAX_CLAUSES = 3
+CLAUSE_PENALTY = 0.1  # a clause is short and nearer any one signal: it must stand out further
+ALSO = 0.03  # further items within this of the best are named too (several symptoms in one message)
+MAX_ITEMS = 3
+TOGETHER = frozenset({"failure-modes", "signs", "other"})  # list kinds whose items can co-occur
+PREFER = 0.04  # what the asker wants moves an item of the fitting list ahead of a near tie
+
+_EXIT = re.compile(
+    r"\b(exit|walk\s+away|leave|leaving|pull\s+(out|the\s+plug)|get\s+out|end\s+(it|this|the\s+"
+    r"(alliance|partnership|deal))|terminat\w*|quit|cut\s+(ties|our\s+losses)|break\s+up)\b",
+    re.I,
+)
+_CANDIDATE = re.compile(
+    r"\b(candidates?|potential\s+partners?|prospective|would[- ]be|before\s+(we|i)\s+(sign|commit|agree)|"
+    r"wants?\s+to\s+(partner|be\s+our)|partner\s+with\s+them|due\s+diligence|vet\w*)\b",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"(?<=[.!?;])\s+|,?\s+\b(?:and|but|while|yet|so)\s+(?=(?:they|we|our|their|the|it|he|she|i|now)\b)", re.I
+)
+_LOOKUP = re.compile(
+    r"^\s*(so\s+|and\s+)?(what|which)(\s+|(?=['’]s))(types?|kinds?|sorts?|forms?|stages?|phases?|steps|are\s+the|is\s+the|"
+    r"was\s+the|['’]s\s+the|would\s+(that|this|it)\s+be|does\s+\w+\s+(mean|say))\b",
+    re.I,
+)
+_ACTION = re.compile(
+    r"\b(what\s+now|what\s+(should|can|do)\s+(we|i)\s+do|how\s+(do|can|should)\s+(we|i)\s+(fix|handle|deal|"
+    r"respond|get|stop|turn|sort|save|rescue|recover)|fix|remed\w+|countermeasures?|respond|handle|turn\s+"
+    r"(it|this)\s+around|sort\s+(it|this)\s+out|get\s+(it|this)\s+back\s+on\s+track)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    item: Item
+    score: float  # how far the item stands out for this question (see diagnose)
+    rank: float = 0.0  # the score with what the asker wants added: the order of the diagnosis
+
+
+def item_texts(item: Item) -> list[str]:
+    """The texts a situation is compared with for this item: its signals and its summary."""
+    return [*item.signals, f"{item.name}: {item.summary}"]
+
+
+def situation_texts(domain: Domain) -> list[str]:
+    """Every text :func:`diagnose` compares (embedded at ingest, so a cold answer needs none)."""
+    return [text for lst in domain.lists for item in lst.items if item.signals for text in item_texts(item)]
+
+
+def diagnose(
+    domain: Domain,
+    question: str,
+    similarity: Similarity,
+    sections: Sequence[tuple[str, str]] = (),
+    similar_to: Callable[[str], Similarity] | None = None,
+) -> list[Match]:
+    """The items the described situation is most like, best first (empty when none is close).
+
+    An item scores its best cosine to the question (over its signals and its summary), plus a little
+    for each rarely shared word it has in common with the question, plus a little when retrieval
+    found its section among the question's top ``sections`` ((source, section) pairs)."""
+    items = [item for lst in domain.lists for item in lst.items if item.signals]
+    if not items or not _asks_for_judgement(question):
+        return []
+    found = {(source, section.split(" > ")[0].strip()) for source, section in sections[:SECTIONS]}
+    lexical = _shared_words(items, question)
+    texts: list[str] = []
+    owner: list[int] = []
+    for n, item in enumerate(items):
+        for text in item_texts(item):
+            texts.append(text)
+            owner.append(n)
+    kinds = _preferred_kinds(domain, question)
+    bonus = np.array(
+        [
+            min(LEXICAL_CAP, LEXICAL * lexical[n])
+            + (RETRIEVED if any((c.source, c.section) in found for c in item.cites) else 0.0)
+            for n, item in enumerate(items)
+        ]
+    )
+    prefer = np.array([_preference(domain, item, kinds) for item in items])
+
+    def standout(view: Similarity) -> np.ndarray:
+        best = np.zeros(len(items))
+        for n, score in zip(owner, view(texts), strict=True):
+            best[n] = max(best[n], float(score))
+        # Any alliance question is somewhat like every item ("the partnership ..."): what counts is
+        # how far an item stands out from the typical item for this text.
+        return best - float(np.median(best)) + bonus
+
+    matches = _winners(items, standout(similarity), prefer, ALSO)
+    clauses = (
+        _clauses(question) if similar_to is not None and (not matches or _together(domain, matches)) else []
+    )
+    for clause in clauses:  # one more symptom per clause, when it stands out on its own
+        for match in _winners(items, standout(similar_to(clause)) - CLAUSE_PENALTY, prefer, 0.0)[:1]:  # type: ignore[misc]
+            if all(m.item is not match.item for m in matches):
+                matches.append(match)
+    matches.sort(key=lambda m: -m.rank)
+    return matches[:MAX_ITEMS]
+
+
+def _winners(items: list[Item], scores: np.ndarray, prefer: np.ndarray, also: float) -> list[Match]:
+    """The best item (and those within ``also`` of it), if it clears MATCH and leads the best item
+    of any other list by MARGIN; else none (two different kinds of trouble tie: passages answer)."""
+    ranked = sorted(range(len(items)), key=lambda n: -(scores[n] + prefer[n]))
+    first = items[ranked[0]]
+    top = scores[ranked[0]] + prefer[ranked[0]]
+    rival = next((scores[n] + prefer[n] for n in ranked if items[n].list_id != first.list_id), -1.0)
+    if scores[ranked[0]] < MATCH or top - rival < MARGIN:
+        return []
+    return [Match(items[n], float(scores[n])) for n in ranked if scores[n] + prefer[n] >= top - also][
+        :MAX_ITEMS
+    ]
+
+
+def _together(domain: Domain, matches: list[Match]) -> bool:
+    return domain.by_list[matches[0].item.list_id].kind in TOGETHER
+
+
+def _clauses(question: str) -> list[str]:
+    """The parts of a message that may each describe a symptom (none when it is one part)."""
+    parts = [p.strip(" ,;") for p in _CLAUSE.split(question) if p and p.strip(" ,;")]
+    parts = [p for p in parts if len(content_words(p)) >= CLAUSE_WORDS]
+    return parts[:MAX_CLAUSES] if len(parts) > 1 else []
+
+
+def _asks_for_judgement(question: str) -> bool:
+    """Whether the question asks what to make of, or do about, the situation it describes, rather
+    than looking something up in its context ("...: what type of alliance would that be?")."""
+    ask = re.split(r"(?<=[.!])\s+", question.strip())[-1]
+    return not _LOOKUP.search(ask)
+
+
+def _shared_words(items: list[Item], question: str) -> list[float]:
+    """Per item, the question's words it also uses, each weighted by how few items use it."""
+    bags = [
+        set(content_words(" ".join((i.name, *i.aliases, i.summary, *i.signals)))) - GENERIC_WORDS
+        for i in items
+    ]
+    df: dict[str, int] = {}
+    for bag in bags:
+        for word in bag:
+            df[word] = df.get(word, 0) + 1
+    asked = set(content_words(question))
+    return [sum(1 / df[w] for w in asked & bag) for bag in bags]
+
+
+def _preferred_kinds(domain: Domain, question: str) -> set[str]:
+    kinds = set()
+    if _EXIT.search(question):
+        kinds.add("signs")
+    if _CANDIDATE.search(question):
+        kinds.add("factors")
+    if _ACTION.search(question):
+        kinds.add("advice")
+    return kinds
+
+
+def _preference(domain: Domain, item: Item, kinds: set[str]) -> float:
+    lst = domain.by_list[item.list_id]
+    bonus = 0.0
+    if lst.kind in kinds:
+        bonus += PREFER
+    if "advice" in kinds and (item.advice or lst.id in domain.then):
+        bonus += PREFER
+    return bonus
+
+
+@dataclass
+class Advice:
+    """What a recognised situation is and what to do about it, as cited lines."""
+
+    lead: str
+    points: list[str]
+    items: list[str]
+    cites: list[Cite]  # every section the lines cite: the passages that may support them
+
+
+def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
+    """The lead names the diagnosis; the points say what to do, one cited line each."""
+    first = matches[0].item
+    lst = domain.by_list[first.list_id]
+    # Conditions can occur together (two exit signs at once); stages and factors are one at a time.
+    same = [m.item for m in matches if m.item.list_id == first.list_id]
+    if lst.kind not in TOGETHER:
+        same = same[:1]
+    others = [m.item for m in matches if m.item.list_id != first.list_id and lst.kind in TOGETHER]
+    if len(same) > 1:
+        named = " and ".join(f"**{i.name.lower()}** ({_lower_first(i.summary.rstrip('.'))})" for i in same)
+        title = _lower_first(lst.title)
+        lead = f"What you describe matches {_count(len(same))} of {title}: {named}.{cite(lst.cites)}"
+    else:
+        summary = _lower_first(first.summary)
+        lead = f"What you describe sounds like **{first.name.lower()}**: {summary}{cite(first.cites)}"
+    points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
+    follow = domain.by_list.get(domain.then.get(lst.id, ""))
+    if follow is not None:
+        steps = "; ".join(_lower_first(i.name) for i in follow.items)
+        where = (
+            f"It is one of {_lower_first(lst.title)}; if it persists" if len(same) == 1 else "If they persist"
+        )
+        points.append(f"{where}: {steps}.{cite(follow.cites)}")
+    for other in others:
+        line = f"It may also be **{other.name.lower()}**: {_lower_first(other.summary)}"
+        points.append(
+            f"{line} {other.advice}{cite(other.cites)}" if other.advice else f"{line}{cite(other.cites)}"
+        )
+    cites = [c for i in (*same, *others) for c in i.cites] + list(follow.cites if follow else ())
+    return Advice(lead=lead, points=points, items=[i.name for i in (*same, *others)], cites=cites)
+
+
+def _count(n: int) -> str:
+    return {2: "two", 3: "three"}.get(n, str(n))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

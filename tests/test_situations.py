@@ -1,0 +1,129 @@
+"""Described situations: the signals data, the diagnosis and the advice built from it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor.config import bundled_knowledge_dir
+from advisor.domain import load_domain
+from advisor.situations import Match, advise, diagnose
+from advisor.yamlfile import read_yaml
+
+SITUATIONS = bundled_knowledge_dir() / "_domain" / "situations.yaml"
+
+
+@pytest.fixture(scope="module")
+def domain():
+    loaded = load_domain(bundled_knowledge_dir())
+    assert loaded is not None
+    return loaded
+
+
+def like(*signals: str, strong: float = 0.9, weak: float = 0.3):
+    """A similarity that finds the question close to exactly these signal texts."""
+    return lambda texts: [strong if t in signals else weak for t in texts]
+
+
+def numbered(cites):
+    seen: dict[tuple[str, str], int] = {}
+    for c in cites:
+        seen.setdefault((c.doc, c.section), len(seen) + 1)
+    return "".join(f" [{n}]" for n in seen.values())
+
+
+# -- the data --------------------------------------------------------------------------------------
+
+
+def test_every_signal_belongs_to_an_item_and_every_then_to_lists(domain):
+    data = read_yaml(SITUATIONS)
+    assert set(data["signals"]) <= set(domain.items), set(data["signals"]) - set(domain.items)
+    for after, follow in data["then"].items():
+        assert after in domain.by_list and follow in domain.by_list
+    carried = {i.id for i in domain.items.values() if i.signals}
+    assert carried == set(data["signals"])
+
+
+def test_signals_are_our_own_words_not_sentences_of_the_documents():
+    documents = " ".join(
+        re.sub(r"\s+", " ", p.read_text(encoding="utf-8").lower())
+        for p in bundled_knowledge_dir().glob("*.md")
+    )
+    for signal in (s for signals in read_yaml(SITUATIONS)["signals"].values() for s in signals):
+        assert signal.lower() not in documents, signal
+
+
+# -- the diagnosis ---------------------------------------------------------------------------------
+
+
+def test_a_described_symptom_is_diagnosed_as_its_item(domain):
+    signal = domain.items["paper-partnership"].signals[0]
+    found = diagnose(domain, "We launched it in March and since then silence. What now?", like(signal))
+    assert [m.item.id for m in found] == ["paper-partnership"]
+
+
+def test_nothing_standing_out_gives_no_diagnosis(domain):
+    assert diagnose(domain, "Our partner did something. What now?", like()) == []
+
+
+def test_a_tie_between_two_kinds_of_trouble_gives_no_diagnosis(domain):
+    tie = like(domain.items["paper-partnership"].signals[0], domain.items["stability"].signals[0])
+    assert diagnose(domain, "Zorp blick quux. Thoughts?", tie) == []
+
+
+def test_a_lookup_in_context_is_not_a_situation(domain):
+    signal = domain.items["paper-partnership"].signals[0]
+    question = "Our customer wants to take a stake in us. What type of alliance would that be?"
+    assert diagnose(domain, question, like(signal)) == []
+
+
+def test_each_clause_can_add_its_own_symptom(domain):
+    bought, skipping = (
+        domain.items["strategic-misalignment"].signals[0],
+        domain.items["persistent-governance-dysfunction"].signals[0],
+    )
+    question = "Our partner was acquired by a rival and they skip every committee meeting. Should we exit?"
+    whole = like(bought, strong=0.8)
+    clauses = {
+        "Our partner was acquired by a rival": like(bought),
+        "they skip every committee meeting.": like(skipping),
+    }
+    found = diagnose(domain, question, whole, similar_to=lambda text: clauses.get(text, like()))
+    assert {m.item.id for m in found} == {"strategic-misalignment", "persistent-governance-dysfunction"}
+
+
+def test_wanting_to_leave_breaks_a_near_tie_for_the_exit_sign(domain):
+    sign = domain.items["cultural-incompatibility"].signals[0]
+    mode = domain.items["cultural-collision"].signals[0]
+    both = lambda texts: [0.9 if t == mode else 0.89 if t == sign else 0.3 for t in texts]  # noqa: E731
+    assert (
+        diagnose(domain, "Things are bad. Is it time to walk away?", both)[0].item.id
+        == "cultural-incompatibility"
+    )
+    assert diagnose(domain, "Things are bad. Any thoughts?", both) == []  # a near tie between two lists
+
+
+# -- the advice ------------------------------------------------------------------------------------
+
+
+def test_advice_names_the_diagnosis_and_its_countermeasure_with_citations(domain):
+    item = domain.items["cultural-collision"]
+    advice = advise(domain, [Match(item, 0.4)], numbered)
+    assert advice.lead.startswith("What you describe sounds like **cultural collision**")
+    assert re.search(r"clash\. \[1\]", advice.lead)
+    assert any("rotation" in p and re.search(r"\[1\]$|\[1\] \[2\]$", p) for p in advice.points)
+    assert advice.items == ["Cultural collision"]
+
+
+def test_an_exit_sign_is_followed_by_how_to_leave_well(domain):
+    signs = [
+        Match(domain.items["strategic-misalignment"], 0.4),
+        Match(domain.items["reputational-risk"], 0.38),
+    ]
+    advice = advise(domain, signs, numbered)
+    assert "matches two of the seven signs" in advice.lead
+    assert "**strategic misalignment**" in advice.lead and "**reputational risk**" in advice.lead
+    follow = domain.by_list["graceful-exit"]
+    assert any(all(i.name.lower()[:20] in p.lower() for i in follow.items) for p in advice.points)
+    assert {c.section for c in follow.cites} <= {c.section for c in advice.cites}
