@@ -128,34 +128,41 @@ def diagnose(
         # how far an item stands out from the typical item for this text.
         return best - float(np.median(best)) + bonus
 
-    matches = _winners(items, standout(similarity), prefer, ALSO)
-    clauses = (
-        _clauses(question) if similar_to is not None and (not matches or _together(domain, matches)) else []
-    )
+    matches = _winners(domain, items, standout(similarity), prefer, ALSO)
+    clauses = _clauses(question) if similar_to is not None and _together(domain, matches) else []
     for clause in clauses:  # one more symptom per clause, when it stands out on its own
-        for match in _winners(items, standout(similar_to(clause)) - CLAUSE_PENALTY, prefer, 0.0)[:1]:  # type: ignore[misc]
+        assert similar_to is not None
+        for match in _winners(domain, items, standout(similar_to(clause)) - CLAUSE_PENALTY, prefer, 0.0)[:1]:
             if all(m.item is not match.item for m in matches):
                 matches.append(match)
+    if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
+        return []  # two factors (or stages) at once: a weighing question, which the passages answer
     matches.sort(key=lambda m: -m.rank)
     return matches[:MAX_ITEMS]
 
 
-def _winners(items: list[Item], scores: np.ndarray, prefer: np.ndarray, also: float) -> list[Match]:
+def _winners(
+    domain: Domain, items: list[Item], scores: np.ndarray, prefer: np.ndarray, also: float
+) -> list[Match]:
     """The best item (and those within ``also`` of it), if it clears MATCH and leads the best item
-    of any other list by MARGIN; else none (two different kinds of trouble tie: passages answer)."""
-    ranked = sorted(range(len(items)), key=lambda n: -(scores[n] + prefer[n]))
+    of any other list by MARGIN; else none (two different kinds of trouble tie: passages answer).
+
+    The lead is judged on the scores alone; what the asker wants (``prefer``) only orders the items
+    that are named, so a preference never turns a tie into a diagnosis."""
+    ranked = sorted(range(len(items)), key=lambda n: -scores[n])
     first = items[ranked[0]]
-    top = scores[ranked[0]] + prefer[ranked[0]]
-    rival = next((scores[n] + prefer[n] for n in ranked if items[n].list_id != first.list_id), -1.0)
-    if scores[ranked[0]] < MATCH or top - rival < MARGIN:
+    if domain.by_list[first.list_id].kind in TOGETHER:
+        rival = next((scores[n] for n in ranked if items[n].list_id != first.list_id), -1.0)
+    else:  # one stage or one factor at a time: a sibling in a near tie is a rival too
+        rival = scores[ranked[1]] if len(ranked) > 1 else -1.0
+    if scores[ranked[0]] < MATCH or scores[ranked[0]] - rival < MARGIN:
         return []
-    return [Match(items[n], float(scores[n])) for n in ranked if scores[n] + prefer[n] >= top - also][
-        :MAX_ITEMS
-    ]
+    named = [n for n in ranked if scores[n] >= scores[ranked[0]] - also][:MAX_ITEMS]
+    return [Match(items[n], float(scores[n]), float(scores[n] + prefer[n])) for n in named]
 
 
 def _together(domain: Domain, matches: list[Match]) -> bool:
-    return domain.by_list[matches[0].item.list_id].kind in TOGETHER
+    return not matches or domain.by_list[matches[0].item.list_id].kind in TOGETHER
 
 
 def _clauses(question: str) -> list[str]:
