@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from advisor.checklists import asked_checklist, checklist_lines
 from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
 from advisor.situations import advise, diagnose
 from advisor.text import content_words
@@ -277,7 +278,20 @@ def checklist_plan(
     text: str = "",
     similarity: Similarity | None = None,
 ) -> Plan | None:
-    """A checklist drawn from the lists that fit the request best (several, when several do)."""
+    """The checklist for the moment the request names (checklists.yaml), or one drawn from the lists
+    that fit the request best (several, when several do)."""
+    named = asked_checklist(domain, text, similarity)
+    if named is not None:
+        lines = checklist_lines(domain, named)
+        shown = [f"[ ] **{name}**: {_first_sentence(body)}{cite(cites)}" for name, body, cites in lines]
+        lead_cites = tuple(c for _, _, cites in lines[:2] for c in cites[:1])
+        return Plan(
+            kind="checklist",
+            lead=f"{named.intro}{cite(lead_cites)} Checklist:",
+            points=shown[:CHECKLIST_POINTS],
+            more=shown[CHECKLIST_POINTS:],
+            items=[name for name, _, _ in lines],
+        )
     chosen = _checklist_lists(domain, sections, text, similarity)
     if not chosen:
         return None

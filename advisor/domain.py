@@ -58,6 +58,10 @@ class Item:
     def words(self) -> set[str]:
         return set(content_words(" ".join((self.name, *self.aliases))))
 
+    def texts(self) -> list[str]:
+        """What a described situation is compared with: its signals and its summary."""
+        return [*self.signals, f"{self.name}: {self.summary}"]
+
 
 @dataclass(frozen=True)
 class DomainList:
@@ -96,12 +100,28 @@ class Case:
     cites: tuple[Cite, ...] = ()
 
 
+@dataclass(frozen=True)
+class Checklist:
+    """A moment people ask a checklist for, its lines being items of the lists (checklists.yaml)."""
+
+    id: str
+    title: str
+    intro: str
+    items: tuple[str, ...]  # item ids, in the order shown
+    names: tuple[str, ...] = ()
+
+    def texts(self) -> list[str]:
+        """What a request is compared with: the title and every name."""
+        return [self.title, *self.names]
+
+
 @dataclass
 class Domain:
     lists: list[DomainList] = field(default_factory=list)
     types: list[AllianceType] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     then: dict[str, str] = field(default_factory=dict)  # list id -> the list whose steps follow it
+    checklists: list[Checklist] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.items = {item.id: item for lst in self.lists for item in lst.items}
@@ -153,6 +173,12 @@ class Domain:
                     best, best_score = lst, score
         return best
 
+    def meaning_texts(self) -> list[str]:
+        """Every text the answer path compares by meaning with a question (situations, checklists):
+        embedded at ingest, so that a cold first answer embeds none of them."""
+        items = [t for item in self.items.values() if item.signals for t in item.texts()]
+        return items + [t for checklist in self.checklists for t in checklist.texts()]
+
     def case_in(self, text: str) -> Case | None:
         low = text.lower()
         hits = [c for c in self.cases if c.companies and all(name.lower() in low for name in c.companies[:2])]
@@ -168,7 +194,8 @@ _LOCK = threading.Lock()
 def load_domain(knowledge_dir: Path) -> Domain | None:
     """The domain layer under ``knowledge_dir/domain`` (cached until a file changes), or None."""
     folder = knowledge_dir / DOMAIN_DIR
-    files = [folder / name for name in ("lists.yaml", "types.yaml", "cases.yaml", "situations.yaml")]
+    names = ("lists.yaml", "types.yaml", "cases.yaml", "situations.yaml", "checklists.yaml")
+    files = [folder / name for name in names]
     if not files[0].is_file():
         return None
     stamp = max(f.stat().st_mtime for f in files if f.is_file())
@@ -184,6 +211,7 @@ def load_domain(knowledge_dir: Path) -> Domain | None:
                 types=[_type(e) for e in _read(files[1]).get("types", [])],
                 cases=[_case(e) for e in _read(files[2]).get("cases", [])],
                 then={str(k): str(v) for k, v in (situations.get("then") or {}).items()},
+                checklists=[_checklist(e) for e in _read(files[4]).get("checklists", [])],
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
             log.warning("domain data under %s ignored: %s", folder, exc)
@@ -225,6 +253,16 @@ def _list(entry: dict, signals: dict) -> DomainList:
         items=items,
         names=tuple(str(n) for n in entry.get("names") or []),
         cites=_cites(entry),
+    )
+
+
+def _checklist(entry: dict) -> Checklist:
+    return Checklist(
+        id=str(entry["id"]),
+        title=str(entry["title"]),
+        intro=str(entry.get("intro", "")),
+        items=tuple(str(i) for i in entry.get("items") or []),
+        names=tuple(str(n) for n in entry.get("names") or []),
     )
 
 

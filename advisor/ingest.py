@@ -33,7 +33,6 @@ from advisor.keywords_build import keywords_current, reindex_questions
 from advisor.locks import Lease, ingest_lock, lease_key
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.sentences import SentenceVectors
-from advisor.situations import situation_texts
 from advisor.store import Pointer, VectorStore
 
 log = logging.getLogger(__name__)
@@ -290,13 +289,13 @@ class Ingestor:
         return name
 
     def _embed_domain_texts(self) -> int:
-        """The situation texts the answer path compares with every described situation (a few
-        hundred): embedded here with the artefacts rather than one by one at the first question."""
+        """The domain texts the answer path compares by meaning (situation signals, checklist names;
+        a few hundred): embedded here with the artefacts rather than one by one at the first question."""
         domain = load_domain(self.settings.knowledge_dir)
         if domain is None:
             return 0
         return SentenceVectors(self.settings.data_dir, self.embedder.name).add(
-            situation_texts(domain), self.embedder.embed_documents
+            domain.meaning_texts(), self.embedder.embed_documents
         )
 
     def _pages(self, physical: str) -> Iterator[list]:

@@ -77,16 +77,6 @@ class Match:
     rank: float = 0.0  # the score with what the asker wants added: the order of the diagnosis
 
 
-def item_texts(item: Item) -> list[str]:
-    """The texts a situation is compared with for this item: its signals and its summary."""
-    return [*item.signals, f"{item.name}: {item.summary}"]
-
-
-def situation_texts(domain: Domain) -> list[str]:
-    """Every text :func:`diagnose` compares (embedded at ingest, so a cold answer needs none)."""
-    return [text for lst in domain.lists for item in lst.items if item.signals for text in item_texts(item)]
-
-
 def diagnose(
     domain: Domain,
     question: str,
@@ -107,7 +97,7 @@ def diagnose(
     texts: list[str] = []
     owner: list[int] = []
     for n, item in enumerate(items):
-        for text in item_texts(item):
+        for text in item.texts():
             texts.append(text)
             owner.append(n)
     kinds = _preferred_kinds(domain, question)
