@@ -13,11 +13,12 @@ The same plan serves every engine: it is exact without a language model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
 from advisor.checklists import asked_checklist, checklist_lines
+from advisor.comparisons import ATTRIBUTE_LABELS, SKIP_ATTRIBUTES, article, comparison_plan
 from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
+from advisor.plan import Plan
 from advisor.situations import advise, diagnose
 from advisor.text import content_words
 from advisor.understand import Question
@@ -41,7 +42,6 @@ _KIND_WORDS = {
 _ITEM_GENERIC = frozenset({"partner", "strategic", "alliance", "allianc", "exit"})
 CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
 LABEL_MATCH = 0.3
-SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences up to this length
 THIN_PLANS = frozenset({"item"})
 CHECKLIST_POINTS = 6  # checklist lines in the short form (the rest in the long one)
 CHECKLIST_LISTS = 3  # lists a checklist draws on at most
@@ -61,61 +61,7 @@ _WANTS_ACTION = re.compile(
 )
 _DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
 _GENERIC_TYPES = {"strategic-partnership"}
-_SKIP_ATTRIBUTES = {"not stated", ""}
-ATTRIBUTE_LABELS = {
-    "structure": "Structure",
-    "ownership": "Ownership",
-    "control": "Control",
-    "commitment": "Commitment",
-    "profit_sharing": "Profit sharing",
-    "best_for": "Best for",
-    "risks": "Risks",
-    "example": "Example",
-}
 SHORT_ATTRIBUTES = ("structure", "ownership", "commitment", "best_for", "example")
-
-
-@dataclass
-class Plan:
-    """An answer laid out in advance: a lead, cited points, an optional table, and what it showed."""
-
-    kind: str  # list | comparison | checklist | item | case
-    lead: str
-    points: list[str] = field(default_factory=list)
-    table: list[list[str]] = field(default_factory=list)  # header row first
-    more: list[str] = field(default_factory=list)  # extra points shown in the long form only
-    long_points: list[str] = field(default_factory=list)  # the points in full, for the long form
-    items: list[str] = field(default_factory=list)  # labels the user saw, in order (for "the second one")
-    anchors: list[Cite] = field(default_factory=list)  # when set, only these sections' passages support it
-
-    def support(self, lines: Iterable[str], words: int = SUPPORT_WORDS) -> None:
-        """Add passage sentences (an engine's answer, line by line) that say something the plan
-        does not, as further points, until the answer is about ``words`` long."""
-        shown = [set(content_words(t)) for t in (self.lead, *self.points)]
-        total = sum(len(t.split()) for t in (self.lead, *self.points))
-        for line in "".join(lines).split("\n"):
-            text = line.removeprefix("- ").strip()
-            said = set(content_words(re.sub(r"\[\d+\]", "", text)))
-            if not said or any(len(said & s) / len(said) > 0.5 for s in shown):
-                continue
-            if total + len(text.split()) > words:
-                break
-            self.points.append(text)
-            shown.append(said)
-            total += len(text.split())
-
-    def render(self, detail: str = "short") -> str:
-        lines = [self.lead]
-        if self.table:
-            header, *rows = self.table
-            lines.append("")
-            lines.append("| " + " | ".join(header) + " |")
-            lines.append("|" + "---|" * len(header))
-            lines.extend("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows)
-        points = (self.long_points or self.points) + self.more if detail == "long" else self.points
-        if points:
-            lines.extend(f"- {p}" for p in points)
-        return "\n".join(lines)
 
 
 def plan_answer(
@@ -142,7 +88,7 @@ def plan_answer(
     if question.form == "comparison":
         kinds = _compared_types(domain, question.text)
         if len(kinds) >= 2:
-            return comparison_plan(kinds[:3], cite)
+            return comparison_plan(kinds[:3], cite, question.text)
     if question.form == "checklist":
         return checklist_plan(domain, sections, cite, question.text, similarity)
     if parts > 1:
@@ -227,11 +173,11 @@ def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> P
 def case_plan(case: Case, cite: Citer) -> Plan:
     """A case study: what the partners did, then what came of it and what made it work."""
     mark = cite(case.cites)
-    years = f" ({case.years})" if case.years and case.years not in _SKIP_ATTRIBUTES else ""
+    years = f" ({case.years})" if case.years and case.years not in SKIP_ATTRIBUTES else ""
     points = [
         f"**{label}**: {text}{mark}"
         for label, text in (("Outcome", case.outcome), ("What made it work", case.lesson))
-        if text.strip().lower() not in _SKIP_ATTRIBUTES
+        if text.strip().lower() not in SKIP_ATTRIBUTES
     ]
     return Plan(
         kind="case", lead=f"**{case.name}**{years}: {case.what}{mark}", points=points, items=[case.name]
@@ -243,32 +189,15 @@ def type_plan(kind: AllianceType, cite: Citer) -> Plan:
     points = [
         f"**{ATTRIBUTE_LABELS[key]}**: {kind.attributes[key]}{mark}"
         for key in SHORT_ATTRIBUTES
-        if kind.attributes.get(key, "").strip().lower() not in _SKIP_ATTRIBUTES
+        if kind.attributes.get(key, "").strip().lower() not in SKIP_ATTRIBUTES
     ]
     more = [
         f"**{label}**: {kind.attributes[key]}{mark}"
         for key, label in ATTRIBUTE_LABELS.items()
-        if key not in SHORT_ATTRIBUTES
-        and kind.attributes.get(key, "").strip().lower() not in _SKIP_ATTRIBUTES
+        if key not in SHORT_ATTRIBUTES and kind.attributes.get(key, "").strip().lower() not in SKIP_ATTRIBUTES
     ]
-    lead = f"{_article(kind.name)} **{kind.name.lower()}**: {kind.definition}{mark}"
+    lead = f"{article(kind.name)} **{kind.name.lower()}**: {kind.definition}{mark}"
     return Plan(kind="type", lead=lead, points=points, more=more, items=[kind.name])
-
-
-def comparison_plan(kinds: list[AllianceType], cite: Citer) -> Plan:
-    marks = [cite(k.cites) for k in kinds]
-    lead = " ".join(
-        f"{_article(k.name)} **{k.name.lower()}**: {k.definition}{m}"
-        for k, m in zip(kinds, marks, strict=True)
-    )
-    header = ["", *[f"{k.name}{m}" for k, m in zip(kinds, marks, strict=True)]]
-    rows = []
-    for key, label in ATTRIBUTE_LABELS.items():
-        values = [k.attributes.get(key, "not stated") for k in kinds]
-        if all(v.strip().lower() in _SKIP_ATTRIBUTES for v in values):
-            continue
-        rows.append([label, *[v if v.strip() else "not stated" for v in values]])
-    return Plan(kind="comparison", lead=lead, table=[header, *rows], items=[k.name for k in kinds])
 
 
 def checklist_plan(
@@ -514,10 +443,6 @@ def item_named(domain: Domain, name: str) -> Item | None:
 def _first_sentence(text: str) -> str:
     match = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
     return text[: match.start()] if match else text
-
-
-def _article(name: str) -> str:
-    return "An" if name[:1].lower() in "aeiou" else "A"
 
 
 def _lower_first(text: str) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import THIN_PLANS, Plan, item_named, plan_answer, resolve_label
+from advisor.compose import THIN_PLANS, item_named, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -31,6 +31,7 @@ from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.followup import by_meaning, by_words, merged_query, merges, names_in, read_cues, root_query
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
+from advisor.plan import Plan
 from advisor.retrieval import Retrieval, Retriever
 from advisor.scope import Scope, decide
 from advisor.sentences import SentenceVectors
