@@ -341,7 +341,12 @@ class Advisor:
         plan = self._plan(question, query, request, collection, focus)
         if plan is not None and plan.kind in THIN_PLANS:
             # one item's summary and advice: the passages behind it say the rest, in their own words
-            plan.support(self.engine("extractive").answer(_anchored(request, plan.anchors)))
+            extractive = self.engine("extractive")
+            anchored = _anchored(request, plan.anchors)
+            lines = "".join(extractive.answer(anchored))
+            if anchored is not request:  # the diagnosis's own sections first, then the rest retrieved
+                lines += "\n" + "".join(extractive.answer(request))
+            plan.support([lines])
         citations = Citations(request.passages)
         pieces: list[str] = []
         if plan is not None:

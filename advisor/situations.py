@@ -35,6 +35,7 @@ MARGIN = 0.02  # ...and its lead over the best item of any other list
 LEXICAL = 0.03  # per shared word (weighted by rarity among the items)...
 LEXICAL_CAP = 0.09  # ...up to this
 RETRIEVED = 0.05  # the item's section is among the question's top retrieved sections
+STRONG = 0.35  # ...which a diagnosis needs unless it scores at least this
 SECTIONS = 5
 CLAUSE_WORDS = 3  # a clause with fewer content words describes nothing on its own
 MAX_CLAUSES = 3
@@ -127,8 +128,15 @@ def diagnose(
                 matches.append(match)
     if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
         return []  # two factors (or stages) at once: a weighing question, which the passages answer
-    matches.sort(key=lambda m: -m.rank)
-    return matches[:MAX_ITEMS]
+    # Retrieval is the other, independent reading of the question: a diagnosis it does not back (the
+    # item's section is not among the top sections) must stand out strongly on its own.
+    backed = [
+        m for m in matches if m.score >= STRONG or any((c.source, c.section) in found for c in m.item.cites)
+    ]
+    if not matches or backed[:1] != matches[:1]:
+        return []
+    backed.sort(key=lambda m: -m.rank)
+    return backed[:MAX_ITEMS]
 
 
 def _winners(
