@@ -113,7 +113,7 @@ def plan_answer(
         "why",
         "decision",
     ):  # a definition reads best in the text's words
-        one = _named_item(domain, question.text, sections)
+        one = named_item(domain, question.text, sections)
         if one is not None:  # "what does the Activate stage involve?"
             return item_plan(one, query, cite)
     if question.form == "list" or (question.form == "superlative" and question.count):
@@ -342,7 +342,7 @@ def _with_rival(
     return plan
 
 
-def _named_item(domain: Domain, text: str, sections: list[tuple[str, str]]) -> Item | None:
+def named_item(domain: Domain, text: str, sections: list[tuple[str, str]]) -> Item | None:
     """The item of a list the question names in full ("the Activate stage", "strategy drift").
 
     A one-word name counts only beside the word for its kind ("Activate stage", not "activate").

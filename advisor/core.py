@@ -22,7 +22,7 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import THIN_PLANS, item_named, plan_answer, resolve_label
+from advisor.compose import THIN_PLANS, item_named, named_item, plan_answer, resolve_label
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -294,7 +294,7 @@ class Advisor:
         alone = self.retriever.retrieve(question, collection, k)
         anchor = _anchor(history)
         cues = read_cues(question)
-        if anchor is None or not cues.candidate:
+        if anchor is None or not cues.candidate or self._names_an_item(question, collection):
             return question, alone
         query = merged_query(root_query(anchor.query, anchor.question), question)
         merged = self.retriever.retrieve(query, collection, k)
@@ -480,6 +480,12 @@ class Advisor:
         domain = self._domain(collection)
         item = item_named(domain, focus) if domain else None
         return f"{focus}: {item.summary} {asked}" if item else f"{focus}: {asked}"
+
+    def _names_an_item(self, question: str, collection: str) -> bool:
+        """Whether the question names an item of the domain in full ("how do we counter strategy
+        drift?"): a short question, but one that stands on its own."""
+        domain = self._domain(collection)
+        return domain is not None and named_item(domain, question, []) is not None
 
     def _domain(self, collection: str) -> Domain | None:
         """The structured domain layer: the bundled knowledge base's own, for its collection only."""
