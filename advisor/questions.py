@@ -48,15 +48,6 @@ def load_section_questions(knowledge_dir: Path) -> dict[SectionKey, list[str]]:
     for entry in raw.get("sections") or []:
         key = (str(entry["doc"]), str(entry["section"]).strip())
         out.setdefault(key, []).extend(str(q) for q in entry.get("questions") or [])
-    # How people describe running into a failure mode, an exit sign... (situations.yaml) is also what
-    # the item's sections answer: "we announced it and nothing happened" should find the countermeasure.
-    from advisor.domain import load_domain  # the domain layer imports nothing from here
-
-    domain = load_domain(knowledge_dir)
-    for item in domain.items.values() if domain is not None else ():
-        for cite in item.cites if item.signals else ():
-            questions = out.setdefault((cite.doc, cite.section), [])
-            questions.extend(s for s in item.signals if s not in questions)
     return out
 
 
