@@ -41,7 +41,7 @@ from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
-VERSION = "4"  # bump when the artefact format or the training changes
+VERSION = "6"  # bump when the artefact format or the training changes (never reuse a number: 5 was reverted)
 DIR = "intent"
 INFO_KEY = "intent"
 MAX_SCOPE_SECTIONS = 2000
