@@ -161,3 +161,14 @@ def db(open_db):
     database = open_db()
     database.migrate()
     return database
+
+
+@pytest.fixture(scope="session")
+def domain():
+    """The bundled knowledge base's domain layer (knowledge/_domain)."""
+    from advisor.config import bundled_knowledge_dir
+    from advisor.domain import load_domain
+
+    loaded = load_domain(bundled_knowledge_dir())
+    assert loaded is not None
+    return loaded

@@ -5,30 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from citing import numbered
 
 from advisor.answer import Passage
 from advisor.citations import Citations, renumber, shown_labels
 from advisor.compose import item_named, plan_answer, resolve_label
-from advisor.config import bundled_knowledge_dir
-from advisor.domain import load_domain
 from advisor.errors import InputError
 from advisor.sentences import SentenceVectors
 from advisor.understand import read_question
-
-
-@pytest.fixture(scope="module")
-def domain():
-    loaded = load_domain(bundled_knowledge_dir())
-    assert loaded is not None
-    return loaded
-
-
-def numbered(cites):
-    """A citer that hands out numbers in order, one per distinct section."""
-    seen: dict[tuple[str, str], int] = {}
-    for c in cites:
-        seen.setdefault((c.doc, c.section), len(seen) + 1)
-    return "".join(f" [{n}]" for n in seen.values())
 
 
 def planned(domain, text, *sections, **kwargs):

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from citing import numbered
 
 from advisor.checklists import asked_checklist, checklist_lines
 from advisor.compose import checklist_plan
-from advisor.config import bundled_knowledge_dir
-from advisor.domain import load_domain
-
-
-@pytest.fixture(scope="module")
-def domain():
-    loaded = load_domain(bundled_knowledge_dir())
-    assert loaded is not None
-    return loaded
 
 
 def near(*texts: str):
     """A similarity that finds the request close to exactly these names."""
     return lambda candidates: [0.8 if t in texts else 0.3 for t in candidates]
-
-
-def numbered(cites):
-    seen: dict[tuple[str, str], int] = {}
-    for c in cites:
-        seen.setdefault((c.doc, c.section), len(seen) + 1)
-    return "".join(f" [{n}]" for n in seen.values())
 
 
 def test_every_checklist_line_is_an_item_with_a_citation(domain):

@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.comparisons import asked_attribute, comparison_plan
-from advisor.config import bundled_knowledge_dir
-from advisor.domain import load_domain
 from advisor.understand import read_question
-
-
-@pytest.fixture(scope="module")
-def domain():
-    loaded = load_domain(bundled_knowledge_dir())
-    assert loaded is not None
-    return loaded
 
 
 def cite(cites):

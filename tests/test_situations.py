@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import re
 
-import pytest
+from citing import numbered
 
 from advisor.config import bundled_knowledge_dir
-from advisor.domain import load_domain
 from advisor.situations import Match, advise, diagnose
 from advisor.yamlfile import read_yaml
 
 SITUATIONS = bundled_knowledge_dir() / "_domain" / "situations.yaml"
 
 
-@pytest.fixture(scope="module")
-def domain():
-    loaded = load_domain(bundled_knowledge_dir())
-    assert loaded is not None
-    return loaded
-
-
 def like(*signals: str, strong: float = 0.9, weak: float = 0.3):
     """A similarity that finds the question close to exactly these signal texts."""
     return lambda texts: [strong if t in signals else weak for t in texts]
-
-
-def numbered(cites):
-    seen: dict[tuple[str, str], int] = {}
-    for c in cites:
-        seen.setdefault((c.doc, c.section), len(seen) + 1)
-    return "".join(f" [{n}]" for n in seen.values())
 
 
 # -- the data --------------------------------------------------------------------------------------
