@@ -172,3 +172,28 @@ def domain():
     loaded = load_domain(bundled_knowledge_dir())
     assert loaded is not None
     return loaded
+
+
+# -- a Slack bot behind the real endpoint, with the stub Web API (tests/slack_bots.py) -------------------
+
+
+@pytest.fixture
+def slack():
+    from slack_stub import StubSlackAPI
+
+    with StubSlackAPI() as stub:
+        yield stub
+
+
+@pytest.fixture
+def make_bot(advisor, slack):
+    """make(**setting_overrides) -> Bot; whole messages (test_slack_stream.py streams)."""
+    from slack_bots import SECRET, bot_factory
+
+    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
+        yield make
+
+
+@pytest.fixture
+def bot(make_bot):
+    return make_bot()

@@ -15,6 +15,8 @@ from bots.slack.config import load_slack_settings
 from bots.slack.health import Readiness
 from bots.slack.server import HttpServer, asgi_app
 
+SECRET = "test-signing-secret"
+
 
 @dataclass
 class Bot:

@@ -6,30 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from slack_bots import Bot, bot_factory
-from slack_stub import StubSlackAPI, direct_message, form_body, mention, post, signed_headers
+from slack_bots import SECRET, Bot
+from slack_stub import direct_message, form_body, mention, post, signed_headers
 
 from advisor import InputError
 from advisor.feedback import FeedbackStore
-
-SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
-
-
-@pytest.fixture
-def make_bot(advisor, slack):
-    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
-        yield make
-
-
-@pytest.fixture
-def bot(make_bot) -> Bot:
-    return make_bot()
 
 
 def replies(bot: Bot) -> list[dict]:

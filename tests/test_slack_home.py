@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from slack_bots import Bot, bot_factory
-from slack_stub import StubSlackAPI, direct_message, form_body, mention, post, signed_headers
+from slack_bots import SECRET
+from slack_stub import direct_message, form_body, mention, post, signed_headers
 
 from advisor import Answer, Source
 from bots.slack.answering import LOADING
 from bots.slack.render import sources_text
-
-SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
-
-
-@pytest.fixture
-def bot(advisor, slack) -> Bot:
-    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
-        yield make()
 
 
 def home_opened(user: str = "U0001") -> dict:

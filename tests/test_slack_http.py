@@ -8,11 +8,10 @@ import logging
 import threading
 
 import pytest
-from slack_bots import Bot, bot_factory
+from slack_bots import SECRET
 from slack_stub import (
     BOT_ID,
     BOT_USER,
-    StubSlackAPI,
     direct_message,
     event_callback,
     form_body,
@@ -25,26 +24,6 @@ from slack_stub import (
 
 from advisor import Answer, InputError, Source
 from advisor.feedback import FeedbackStore
-
-SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
-
-
-@pytest.fixture
-def make_bot(advisor, slack):
-    # Whole messages here; streamed answers are tested in test_slack_stream.py.
-    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
-        yield make
-
-
-@pytest.fixture
-def bot(make_bot) -> Bot:
-    return make_bot()
 
 
 def all_text(body: dict) -> str:

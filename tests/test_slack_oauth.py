@@ -10,28 +10,14 @@ import re
 import urllib.error
 import urllib.request
 
-import pytest
-from slack_bots import Bot, bot_factory
-from slack_stub import StubSlackAPI, event_callback, mention, post_signed
+from slack_bots import SECRET, Bot
+from slack_stub import event_callback, mention, post_signed
 
 from advisor.ingest import Ingestor
 from bots.slack import run
 from bots.slack.appdb import Installations, open_app_db
 
-SECRET = "test-signing-secret"
 CLIENT_SECRET = "oauth-client-secret-123"
-
-
-@pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
-
-
-@pytest.fixture
-def make_bot(advisor, slack):
-    with bot_factory(advisor, slack, SECRET, streaming=False) as make:
-        yield make
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:

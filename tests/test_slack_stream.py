@@ -8,10 +8,9 @@ import logging
 import threading
 
 import pytest
-from slack_bots import Bot, bot_factory
+from slack_bots import bot_factory
 from slack_stub import (
     TEAM,
-    StubSlackAPI,
     direct_message,
     event_callback,
     form_body,
@@ -33,20 +32,9 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
-
-
-@pytest.fixture
 def make_bot(advisor, slack):
     with bot_factory(advisor, slack, SECRET) as make:
         yield make
-
-
-@pytest.fixture
-def bot(make_bot) -> Bot:
-    return make_bot()
 
 
 def kinds(blocks: list[dict] | None) -> list[str]:

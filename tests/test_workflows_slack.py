@@ -7,22 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from slack_bots import Bot, bot_factory
-from slack_stub import StubSlackAPI, form_body, post, signed_headers
+from slack_bots import SECRET, Bot, bot_factory
+from slack_stub import form_body, post, signed_headers
 
 from advisor import Advisor
 from advisor.workflows import ResultStore
 from bots.slack.listeners.workflows import GONE
 from bots.slack.workflow_views import SHARE_ACTION
 
-SECRET = "test-signing-secret"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def slack():
-    with StubSlackAPI() as stub:
-        yield stub
 
 
 @pytest.fixture
