@@ -102,7 +102,12 @@ def plan_answer(
         if matches:
             advice = advise(domain, matches, cite)
             return Plan(
-                kind="item", lead=advice.lead, points=advice.points, items=advice.items, anchors=advice.cites
+                kind="item",
+                lead=advice.lead,
+                points=advice.points,
+                items=advice.items,
+                anchors=advice.cites,
+                avoid=advice.siblings,
             )
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):

@@ -220,6 +220,7 @@ class Advice:
     points: list[str]
     items: list[str]
     cites: list[Cite]  # every section the lines cite: the passages that may support them
+    siblings: list[str]  # the other items of the diagnosed lists (what the answer is not about)
 
 
 def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
@@ -252,7 +253,16 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
             f"{line} {other.advice}{cite(other.cites)}" if other.advice else f"{line}{cite(other.cites)}"
         )
     cites = [c for i in (*same, *others) for c in i.cites] + list(follow.cites if follow else ())
-    return Advice(lead=lead, points=points, items=[i.name for i in (*same, *others)], cites=cites)
+    shown = {i.id for i in (*same, *others)}
+    siblings = [
+        f"{i.name} {' '.join(i.aliases)} {i.summary} {i.advice}"
+        for m in matches
+        for i in domain.by_list[m.item.list_id].items
+        if i.id not in shown
+    ]
+    return Advice(
+        lead=lead, points=points, items=[i.name for i in (*same, *others)], cites=cites, siblings=siblings
+    )
 
 
 def _count(n: int) -> str:

@@ -112,3 +112,16 @@ def test_an_exit_sign_is_followed_by_how_to_leave_well(domain):
     follow = domain.by_list["graceful-exit"]
     assert any(all(i.name.lower()[:20] in p.lower() for i in follow.items) for p in advice.points)
     assert {c.section for c in follow.cites} <= {c.section for c in advice.cites}
+
+
+def test_support_skips_lines_about_a_sibling_of_the_diagnosis(domain):
+    from advisor.plan import Plan
+
+    paper = domain.items["paper-partnership"]
+    advice = advise(domain, [Match(paper, 0.4)], numbered)
+    plan = Plan(kind="item", lead=advice.lead, points=advice.points, avoid=advice.siblings)
+    drift = "The countermeasure is an annual re-charter workshop where both CEOs reaffirm the thesis. [3]"
+    budget = "A joint integration office needs executives who protect its ring-fenced budget. [2]"
+    plan.support([f"{drift}\n{budget}\nSponsors on both sides keep the joint team staffed. [2]"])
+    assert drift not in plan.points
+    assert plan.points[-1] == "Sponsors on both sides keep the joint team staffed. [2]"
