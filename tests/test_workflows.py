@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from advisor.storage.sqlite import SQLiteDatabase
 from advisor.workflows import (
     HEALTH,
     SCORECARD,
@@ -39,7 +40,9 @@ def data():
 @pytest.fixture
 def workflows(data, tmp_path):
     ticks = iter(f"2026-11-{day:02d}T10:00:00+00:00" for day in range(1, 29))
-    return Workflows(data, ResultStore(tmp_path / "workflows.sqlite3"), clock=lambda: next(ticks))
+    db = SQLiteDatabase(tmp_path / "advisor.sqlite3")
+    db.migrate()
+    return Workflows(data, ResultStore(db), clock=lambda: next(ticks))
 
 
 def all_rated(workflows: Workflows, workflow: str, rating: int, **overrides: int) -> dict[str, int]:
@@ -155,7 +158,10 @@ def test_health_mixed_fix_these_with_countermeasures(workflows):
     assert set(found) == {"cultural-collision", "cultural-incompatibility", "contract-over-engineering"}
     assert found["cultural-collision"]["severity"] == "high"
     assert found["contract-over-engineering"]["severity"] == "medium"
-    assert "Rotate high-potential managers" in found["cultural-collision"]["countermeasure"]
+    assert (
+        "rotation programme that places high-potential managers"
+        in found["cultural-collision"]["countermeasure"]
+    )
     assert {"doc": "why-alliances-fail.md", "section": "Countermeasures for each failure mode"} in found[
         "cultural-collision"
     ]["sources"]

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -50,13 +49,10 @@ def answers_file(tmp_path: Path, ratings: dict, name: str = "answers.yaml") -> s
 
 
 def stored_count() -> int:
-    path = Path(os.environ["ADVISOR_DATA_DIR"]) / "workflows.sqlite3"
-    if not path.exists():
-        return 0
-    with sqlite3.connect(path) as conn:
-        count = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-    conn.close()
-    return int(count)
+    from advisor.config import load_settings
+    from advisor.workflows import ResultStore
+
+    return ResultStore.for_settings(load_settings()).count()
 
 
 @pytest.mark.parametrize("name", [SCORECARD, HEALTH])

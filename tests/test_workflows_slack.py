@@ -96,7 +96,7 @@ def share_button(message: dict) -> dict:
 
 
 def stored(settings) -> int:
-    return ResultStore.in_data_dir(settings.data_dir).count()
+    return ResultStore.for_settings(settings).count()
 
 
 def test_scorecard_modal_has_a_name_and_a_select_per_statement(bot):

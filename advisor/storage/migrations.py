@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from advisor.storage.base import Tx, statements
@@ -181,10 +182,63 @@ CREATE TABLE IF NOT EXISTS recent_threads (
 CREATE INDEX IF NOT EXISTS recent_threads_ts ON recent_threads (ts)
 """
 
+# Guided workflows' results (partner scorecards, health checks), per person and subject, for trends.
+_WORKFLOWS = """
+CREATE TABLE IF NOT EXISTS workflow_results (
+    id {serial}, team TEXT NOT NULL DEFAULT '', user_id TEXT NOT NULL DEFAULT '',
+    workflow TEXT NOT NULL, subject_key TEXT NOT NULL, subject TEXT NOT NULL, created_at TEXT NOT NULL,
+    ts DOUBLE PRECISION NOT NULL, overall DOUBLE PRECISION NOT NULL, outcome TEXT NOT NULL,
+    outcome_label TEXT NOT NULL, report TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS workflow_results_subject
+    ON workflow_results (team, user_id, workflow, subject_key, created_at);
+CREATE INDEX IF NOT EXISTS workflow_results_ts ON workflow_results (ts)
+"""
+
+
+def _sqlite_v4(tx: Tx, path: Path | None) -> None:
+    """The workflow results table, with the results an earlier version kept in workflows.sqlite3."""
+    for statement in statements(_WORKFLOWS.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT")):
+        tx.execute(statement)
+    old = path.parent / "workflows.sqlite3" if path is not None else None
+    if old is None or not old.exists():
+        return
+    columns = (
+        "team, user, workflow, subject_key, subject, created_at, overall, outcome, outcome_label, report"
+    )
+    rows = _read(old, f"SELECT {columns} FROM results ORDER BY id")
+    for team, user, workflow, key, subject, created_at, overall, outcome, label, report in rows:
+        tx.execute(
+            "INSERT INTO workflow_results (team, user_id, workflow, subject_key, subject, created_at, ts,"
+            " overall, outcome, outcome_label, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                team,
+                user,
+                workflow,
+                key,
+                subject,
+                created_at,
+                _epoch(created_at),
+                overall,
+                outcome,
+                label,
+                report,
+            ),
+        )
+    _imported(old, len(rows))
+
+
+def _epoch(iso: str) -> float:
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return time.time()
+
+
 MIGRATIONS = (
     Migration(1, "conversations, answer records, votes, claims, rate windows", _sqlite_v1, _POSTGRES_V1),
     Migration(2, "import the files of earlier versions (SQLite)", _sqlite_v2, ""),
     Migration(3, "workspace installations, install states, recent threads", _INSTALLS, _INSTALLS),
+    Migration(4, "guided workflow results", _sqlite_v4, _WORKFLOWS.format(serial="BIGSERIAL PRIMARY KEY")),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -3,9 +3,10 @@
     advisor db prune --older-than 90      # or ADVISOR_RETENTION_DAYS=90 on a long-running replica
     advisor db forget --user U123 [--team T1]
 
-A person's questions live in three places: their votes, the records of answers they were given,
-and the conversation turns. Turns carry the asker where the caller knew it; turns written without
-one are matched through the answer records (same workspace, session and question).
+A person's questions live in their votes, the records of answers they were given, the conversation
+turns, the threads listed on their home screen and their workflow results. Turns carry the asker
+where the caller knew it; turns written without one are matched through the answer records (same
+workspace, session and question).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from advisor.storage.base import Database
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0
-PRUNED = ("turns", "answers", "votes", "recent_threads")
+PRUNED = ("turns", "answers", "votes", "recent_threads", "workflow_results")
 _scheduled: set[str] = set()
 _scheduled_lock = threading.Lock()
 
 
 def prune(db: Database, older_than_days: float, now: float | None = None) -> dict[str, int]:
-    """Delete turns, answer records, votes and recent threads older than ``older_than_days``;
+    """Delete turns, answer records, votes, recent threads and workflow results older than
+    ``older_than_days``;
     return the counts."""
     cutoff = (now if now is not None else time.time()) - older_than_days * DAY
     counts: dict[str, int] = {}
@@ -39,8 +41,8 @@ def prune(db: Database, older_than_days: float, now: float | None = None) -> dic
 
 
 def forget(db: Database, user: str, team: str | None = None) -> dict[str, int]:
-    """Delete every turn, answer record, vote and recent thread of ``user`` (in ``team``, or in
-    every workspace)."""
+    """Delete every turn, answer record, vote, recent thread and workflow result of ``user`` (in
+    ``team``, or in every workspace)."""
     mine, params = ("user_id = ?", [user]) if team is None else ("user_id = ? AND team = ?", [user, team])
     theirs = "a.user_id = ?" if team is None else "a.user_id = ? AND a.team = ?"
     counts: dict[str, int] = {}
@@ -51,7 +53,7 @@ def forget(db: Database, user: str, team: str | None = None) -> dict[str, int]:
             params + params,
         )
         counts["turns"] = tx.rowcount
-        for table in ("answers", "votes", "recent_threads"):
+        for table in ("answers", "votes", "recent_threads", "workflow_results"):
             tx.execute(f"DELETE FROM {table} WHERE {mine}", params)
             counts[table] = tx.rowcount
     return counts

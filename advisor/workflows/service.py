@@ -40,9 +40,7 @@ class Workflows:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Workflows:
-        return cls(
-            load_workflows(domain_dir(settings.knowledge_dir)), ResultStore.in_data_dir(settings.data_dir)
-        )
+        return cls(load_workflows(domain_dir(settings.knowledge_dir)), ResultStore.for_settings(settings))
 
     def title(self, workflow: str) -> str:
         return self.data.spec(_name(workflow)).title

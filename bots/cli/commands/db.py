@@ -78,5 +78,6 @@ def _counts(counts: dict[str, int]) -> str:
         "answers": "answer record(s)",
         "votes": "vote(s)",
         "recent_threads": "recent thread(s)",
+        "workflow_results": "workflow result(s)",
     }
     return ", ".join(f"{n} {names[table]}" for table, n in counts.items())
