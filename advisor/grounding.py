@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisor.answer import Passage
-from advisor.grounding_facts import Evidence, fact_problem
+from advisor.grounding_facts import Evidence, fact_problem, roots
 from advisor.text import content_words
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
@@ -56,10 +56,10 @@ def split_units(text: str) -> list[str]:
 
 def word_support(sentence: str, evidence: str) -> float:
     """Share of the sentence's content words that occur in the evidence."""
-    words = set(content_words(sentence))
+    words = set(roots(sentence))
     if not words:
         return 0.0
-    return len(words & set(content_words(evidence))) / len(words)
+    return len(words & set(roots(evidence))) / len(words)
 
 
 def _passage_text(passage: Passage) -> str:

@@ -90,6 +90,12 @@ _HEDGES = frozenset(
     "best worst biggest largest greatest highest lowest fastest strongest weakest easiest hardest "
     "cheapest smallest least".split()
 )
+# Hedges that say how much of something a claim holds for: where the evidence has one, it must be
+# said of what the sentence says it of ("most alliances are joint ventures" against "most alliances
+# are non-equity alliances").
+_QUANTIFIERS = frozenset(
+    "always never all every only mainly mostly primarily usually typically most majority".split()
+)
 _NEGATION = re.compile(
     r"\b(?:not|no(?!-)|never|nor|neither|cannot)\b|n't\b", re.I
 )  # "no-fault" is no negation
@@ -209,6 +215,11 @@ class Evidence:
         return s + [f"{a} {b}" for a, b in itertools.pairwise(s)]
 
 
+def roots(text: str) -> list[str]:
+    """Content words with the stemmer's loose ends tied ("company" and "companies" both "compan")."""
+    return [w[:-1] if len(w) > 4 and w.endswith("y") else w for w in content_words(text)]
+
+
 def _plain(text: str) -> str:
     """Folded, without parentheses, quotes or emphasis: how key terms are compared."""
     return " ".join(fold(re.sub(r"\(.*?\)|[\"“”*]", " ", text)).split())
@@ -247,11 +258,34 @@ def _number_tokens(folded: str) -> list[tuple[str, str | None, str]]:
     return out
 
 
+_FRACTION = re.compile(r"\b(?:(two)[- ]thirds?|(?:one|a)[- ]third|(three)[- ]quarters|half)\b")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)(?:[-–](\d+(?:\.\d+)?))?\s*(?:%|percent)")
+
+
+def _fractions(folded: str, evidence: Evidence) -> tuple[str, str | None]:
+    """The sentence without its fractions ("almost half", "two-thirds"), and the first one the
+    evidence's percentages do not come near (45 percent is about half; 60-70 percent two-thirds)."""
+    for match in _FRACTION.finditer(folded):
+        share = (
+            200 / 3 if match.group(1) else 75 if match.group(2) else 100 / 3 if "third" in match[0] else 50
+        )
+        given = [(float(lo), float(hi or lo)) for lo, hi in _PERCENT.findall(evidence.folded)]
+        if not any(lo - 8 <= share <= hi + 8 for lo, hi in given) and match[0] not in evidence.folded:
+            return folded, match[0]
+    return _FRACTION.sub(" ", folded), None
+
+
 def _numbers(sentence: str, evidence: Evidence) -> str | None:
-    said = _number_tokens(fold(sentence))
+    folded, fraction = _fractions(fold(sentence), evidence)
+    if fraction:
+        return f"fraction {fraction}"
+    said = _number_tokens(folded)
     given = _number_tokens(evidence.folded)
     given_values = {v for v, _, _ in given}
+    both = {stem(w) for w in re.findall(r"\bboth (?:the |of the )?([a-z]+)", evidence.folded)}
     for value, unit, counted in said:
+        if value == "2" and not unit and counted in both:
+            continue  # "the two companies" for "both companies"
         if value not in given_values and not _has_number(value, evidence.folded):
             return f"number {value}"
         if unit and (value, unit) not in {(v, u) for v, u, _ in given}:
@@ -323,10 +357,32 @@ def _types(sentence: str, evidence: Evidence) -> str | None:
 
 def _hedges(sentence: str, evidence: Evidence) -> str | None:
     given = set(re.findall(r"[a-z]+", evidence.folded))
-    for word in re.findall(r"[a-z]+", fold(sentence)):
-        if word in _HEDGES and word not in given:
+    folded = fold(sentence)
+    negated = [m.end() for m in _NEGATION.finditer(folded)]
+    for match in re.finditer(r"[a-z]+", folded):
+        word = match[0]
+        if word not in _HEDGES and word not in _QUANTIFIERS:
+            continue
+        after = folded[match.end() :].split()
+        if word in ("all", "every", "both") and after and after[0] in _NUMBER_WORDS:
+            continue  # "all three partnerships": a count, not a claim about every case
+        clause = _CLAUSE.split(folded[: match.start()])[-1]
+        if any(_NEGATION.search(clause) for _ in negated):
+            continue  # "no single company carries all the cost" claims less, not more
+        if word not in given and word in _HEDGES:
             return f"hedge {word}"
+        if word in _QUANTIFIERS and _hedge_elsewhere(word, sentence, evidence):
+            return f"hedge {word} said of something else"
     return None
+
+
+def _hedge_elsewhere(word: str, sentence: str, evidence: Evidence) -> bool:
+    """The evidence says ``word`` only in sentences about none of the sentence's types."""
+    said = types_in(sentence)
+    if not said:
+        return False
+    with_word = [s for s in evidence.sentences if re.search(rf"\b{word}\b", fold(s))]
+    return bool(with_word) and not any(said & types_in(s) for s in with_word)
 
 
 _CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")
@@ -502,12 +558,19 @@ def _one_claim_of_another(sentence: str, evidence: Evidence) -> str | None:
 NEW_PHRASE = 3  # this many content words in a row that the evidence lacks make a claim of its own
 
 
+_PHRASE_BREAK = re.compile(
+    r"[,;:—()]|\b(?:and|or|but|that|which|who|when|while|because|as|than|then|if|so|ones?)\b", re.I
+)
+
+
 def _new_phrase(sentence: str, evidence: Evidence) -> str | None:
-    """A run of content words the evidence never uses ("severance for seconded employees")."""
-    given = set(content_words(evidence.text))
-    run: list[str] = []
-    for word in content_words(sentence):
-        run = [*run, word] if word not in given else []
-        if len(run) >= NEW_PHRASE:
-            return f"new phrase {' '.join(run)}"
+    """A run of content words the evidence never uses, inside one phrase ("severance for seconded
+    employees"); a comma, a conjunction or a relative word ends the run, and "ones" is a pronoun."""
+    given = set(roots(evidence.text))
+    for phrase in _PHRASE_BREAK.split(sentence):
+        run: list[str] = []
+        for word in roots(phrase):
+            run = [*run, word] if word not in given else []
+            if len(run) >= NEW_PHRASE:
+                return f"new phrase {' '.join(run)}"
     return None
