@@ -389,10 +389,15 @@ _CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")
 _CLAUSE = re.compile(r"[,;:—()]|\b(?:while|whereas|but)\b")
 
 
-def _negated(text: str) -> list[set[str]]:
-    """The content words each negation in the text governs: from "not" to the end of its clause."""
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\b", re.I)
+
+
+def _negated(text: str, contrast: bool = False) -> list[set[str]]:
+    """The content words each negation in the text governs: from "not" to the end of its clause
+    (with ``contrast``, what "instead of" and "rather than" set aside too)."""
     scopes = []
-    for match in _NEGATION.finditer(text):
+    matches = list(_NEGATION.finditer(text)) + (list(_CONTRAST.finditer(text)) if contrast else [])
+    for match in matches:
         tail = text[match.end() :]
         end = _CLAUSE_END.search(tail)
         words = set(content_words(tail[: end.start() if end else len(tail)]))
@@ -408,7 +413,7 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
     for candidate in evidence.sentences:
         if negated:
             break
-        for scope in _negated(candidate):
+        for scope in _negated(candidate, contrast=True):
             if len(scope & words) / len(scope) >= 0.5 and len(
                 words & set(content_words(candidate))
             ) >= 0.5 * len(words):
@@ -423,10 +428,33 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
 
 def _roles(sentence: str, evidence: Evidence) -> str | None:
     return (
-        _swapped_pair(sentence, evidence)
+        _swapped_contrast(sentence, evidence)
+        or _swapped_pair(sentence, evidence)
         or _claim_of_another(sentence, evidence)
         or _terms_apart(sentence, evidence)
     )
+
+
+def _sides(text: str, marker: re.Match[str]) -> tuple[set[str], set[str]]:
+    """The two content words before a contrast marker and the two after it, each side less the
+    words both share ("collaborative inertia instead of collaborative advantage")."""
+    before = content_words(_CLAUSE.split(text[: marker.start()])[-1])[-2:]
+    after = content_words(_CLAUSE_END.split(text[marker.end() :])[0])[:2]
+    common = set(before) & set(after)
+    return set(before) - common, set(after) - common
+
+
+def _swapped_contrast(sentence: str, evidence: Evidence) -> str | None:
+    """What the evidence prefers set aside and what it sets aside preferred ("A instead of B" said as
+    "B instead of A")."""
+    for said in _CONTRAST.finditer(sentence):
+        chosen, refused = _sides(sentence, said)
+        for candidate in evidence.sentences:
+            for given in _CONTRAST.finditer(candidate):
+                g_chosen, g_refused = _sides(candidate, given)
+                if chosen & g_refused and refused & g_chosen and not chosen & g_chosen:
+                    return f"{' '.join(sorted(chosen))} and {' '.join(sorted(refused))} swapped"
+    return None
 
 
 def _terms_apart(sentence: str, evidence: Evidence) -> str | None:
