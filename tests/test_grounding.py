@@ -160,6 +160,47 @@ def test_fact_rules_keep_a_faithful_sentence(sentence):
     assert ground(sentence, RULES).text.startswith(sentence.split(" [")[0])
 
 
+WORDING = [
+    passage(
+        5,
+        "Most alliances are licensing deals. A joint venture needs a new company. The three partners "
+        "sign the charter. Both firms' sales teams share one target. Surveys found 45 percent of "
+        "members satisfied. The pilot favours small steps instead of big launches. Pharmaceutical "
+        "companies share the cost and risk of trials.",
+        section="Wording",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("Most alliances are joint ventures [5].", "a quantifier said of another type"),
+        ("The pilot favours big launches instead of small steps [5].", "contrast swapped"),
+        ("The pilot favours big launches [5].", "what the evidence sets aside, claimed"),
+        ("Surveys found that a third of members were satisfied [5].", "fraction far from the percentage"),
+        ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
+    ],
+)
+def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
+    assert ground(sentence, WORDING).text == "", why
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Surveys found almost half of the members satisfied [5].",
+        "The two firms' sales teams share one target [5].",
+        "All three partners sign the charter [5].",
+        "Most alliances are licensing deals [5].",
+        "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
+        "The pilot favours small steps rather than big launches [5].",
+    ],
+)
+def test_wording_rules_keep_a_faithful_sentence(sentence):
+    assert ground(sentence, WORDING).text.startswith(sentence.split(" [")[0])
+
+
 def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
     source = [passage(1, "Acme licensed its sensor patents to Borealis for use in trucks.")]
     paraphrase = "Acme lets Borealis put its sensor designs into lorries [1]."
