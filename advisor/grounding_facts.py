@@ -186,10 +186,13 @@ class Evidence:
 
     def head(self, sentence: str) -> str:
         """What a sentence of the evidence is about: the label and first sentence of its bullet or
-        subsection ("### Strategy drift" and "With strategy drift, ..." for "The countermeasure is ...")."""
+        subsection ("### Strategy drift" and "With strategy drift, ..." for "The countermeasure is ...").
+        A paragraph without a label is headed by its first sentence alone: the second is no heading
+        ("Non-equity alliances pool resources. They are less formal than joint ventures.")."""
         for block in self.blocks:
             if any(s.strip() and (s in sentence or sentence in s) for s in block):
-                return " ".join(block[:2])
+                labelled = _LABEL.match(block[0].strip()) or len(block[0].split()) <= 6
+                return " ".join(block[: 2 if labelled else 1])
         return ""
 
     @cached_property
