@@ -174,14 +174,14 @@ class Evidence:
                 out.append(current)
         return out
 
-    def beside(self, name: str) -> str:
+    def beside(self, name: str, heads: bool = True) -> str:
         """Where a name's description lies: the sentences naming it, the one after each (which
-        often goes on about it), and the first sentence of their bullet or subsection."""
+        often goes on about it), and (with ``heads``) the first sentence of their bullet or subsection."""
         near: list[str] = []
         for block in self.blocks:
             for i, sentence in enumerate(block):
                 if name in fold(sentence):
-                    near.extend([block[0], *block[i : i + 2]])
+                    near.extend([*block[:1]] * heads + block[i : i + 2])
         return " ".join(dict.fromkeys(near))
 
     def head(self, sentence: str) -> str:
@@ -352,8 +352,12 @@ def _types(sentence: str, evidence: Evidence) -> str | None:
     named = [fold(n) for n in names(untyped, evidence) if fold(n) in evidence.folded]
     if not named:
         return None
-    headings = " ".join(p.section for p in evidence.passages)
-    near = types_in(headings + " " + " ".join(evidence.beside(n) for n in named))
+    # the types the evidence gives beside the names themselves; only when it gives none there, the
+    # types of their subsection and section headings
+    near = types_in(" ".join(evidence.beside(n, heads=False) for n in named))
+    if not near:
+        headings = " ".join(p.section for p in evidence.passages)
+        near = types_in(headings + " " + " ".join(evidence.beside(n) for n in named))
     missing = said - near
     return f"type {', '.join(sorted(missing))} not beside {named[0]}" if missing else None
 

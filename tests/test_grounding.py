@@ -165,8 +165,8 @@ WORDING = [
         5,
         "Most alliances are licensing deals. A joint venture needs a new company. The three partners "
         "sign the charter. Both firms' sales teams share one target. Surveys found 45 percent of "
-        "members satisfied. The pilot favours small steps instead of big launches. Pharmaceutical "
-        "companies share the cost and risk of trials.",
+        "members satisfied. Delta bought a stake in Echo, an equity alliance. The pilot favours small "
+        "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials.",
         section="Wording",
     )
 ]
@@ -179,6 +179,7 @@ WORDING = [
         ("The pilot favours big launches instead of small steps [5].", "contrast swapped"),
         ("The pilot favours big launches [5].", "what the evidence sets aside, claimed"),
         ("Surveys found that a third of members were satisfied [5].", "fraction far from the percentage"),
+        ("Delta and Echo formed a licensing deal [5].", "type of the section, not the one beside the names"),
         ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
     ],
 )
@@ -193,6 +194,7 @@ def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
         "The two firms' sales teams share one target [5].",
         "All three partners sign the charter [5].",
         "Most alliances are licensing deals [5].",
+        "Delta and Echo formed an equity alliance [5].",
         "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
         "The pilot favours small steps rather than big launches [5].",
     ],
