@@ -497,10 +497,9 @@ def _anchors(text: str, evidence: Evidence) -> list[str]:
 
 
 def _kind(anchor: str, evidence: Evidence) -> str:
-    """A name stands in for a name, a type for a type, a key term for a key term."""
-    if anchor in TYPES:
-        return "type"
-    return "term" if anchor in evidence.key_terms else "name"
+    """A name stands in for a name; an alliance type or a key term for a type or a key term (a
+    definition said of "collaborative advantage" that the evidence gives for coopetition)."""
+    return "term" if anchor in TYPES or anchor in evidence.key_terms else "name"
 
 
 def _relations(text: str, a: str, b: str) -> list[tuple[int, set[str]]]:
