@@ -436,10 +436,47 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
 def _roles(sentence: str, evidence: Evidence) -> str | None:
     return (
         _swapped_contrast(sentence, evidence)
+        or _swapped_owner(sentence, evidence)
         or _swapped_pair(sentence, evidence)
         or _claim_of_another(sentence, evidence)
         or _terms_apart(sentence, evidence)
     )
+
+
+_OWNED = (
+    r"\b(?:in|on|at|of|the|into|with|from|for|to)\s+({name})\s+([a-z][a-z-]+)"  # "in Starbucks stores"
+    r"|({name})(?:'s|’s|')\s+([a-z][a-z-]+)"  # "Tesla's approach"
+)
+
+
+# what every partner of a partnership has a part in: no owner to swap
+_SHARED = frozenset(
+    "partnership partnerships partner partners alliance alliances relationship deal example case "
+    "story".split()
+)
+
+
+def _owners(text: str, name: str = r"[A-Z][\w&]*") -> dict[str, set[str]]:
+    """thing -> the names that own it in the text: "in Starbucks stores", "Tesla's approach"."""
+    out: dict[str, set[str]] = {}
+    for match in re.finditer(_OWNED.format(name=name), text):
+        owner, thing = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
+        if thing not in STOP_WORDS | _SHARED and owner.split()[-1] not in _COMMON:
+            out.setdefault(stem(thing), set()).add(fold(owner.split()[-1]))
+    return out
+
+
+def _swapped_owner(sentence: str, evidence: Evidence) -> str | None:
+    """A thing the evidence gives one name said to be another's ("music curation in Spotify stores"
+    where the stores are Starbucks')."""
+    given = _owners(evidence.text)
+    for name in names(sentence, evidence):
+        for thing, owners in _owners(sentence, re.escape(name)).items():
+            if thing in given and not owners & given[thing]:
+                return f"{thing} of {'/'.join(sorted(given[thing]))}, not {name}"
+    return None
 
 
 def _sides(text: str, marker: re.Match[str]) -> tuple[set[str], set[str]]:

@@ -166,7 +166,8 @@ WORDING = [
         "Most alliances are licensing deals. A joint venture needs a new company. The three partners "
         "sign the charter. Both firms' sales teams share one target. Surveys found 45 percent of "
         "members satisfied. Delta bought a stake in Echo, an equity alliance. The pilot favours small "
-        "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials.",
+        "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials. "
+        "Spotify curates music in Starbucks stores.",
         section="Wording",
     )
 ]
@@ -180,6 +181,7 @@ WORDING = [
         ("The pilot favours big launches [5].", "what the evidence sets aside, claimed"),
         ("Surveys found that a third of members were satisfied [5].", "fraction far from the percentage"),
         ("Delta and Echo formed a licensing deal [5].", "type of the section, not the one beside the names"),
+        ("Spotify curates the music in Spotify stores [5].", "a thing of one name said to be another's"),
         ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
     ],
 )
@@ -195,6 +197,7 @@ def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
         "All three partners sign the charter [5].",
         "Most alliances are licensing deals [5].",
         "Delta and Echo formed an equity alliance [5].",
+        "Spotify curates the music in Starbucks stores [5].",
         "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
         "The pilot favours small steps rather than big launches [5].",
     ],
