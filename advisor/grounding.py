@@ -33,6 +33,11 @@ UNCITED_SUPPORT = 0.75  # the same for a sentence the model left uncited
 # its passage says (cosine at least SEMANTIC_SUPPORT) and shares some words with it.
 SEMANTIC_SUPPORT = 0.75
 SEMANTIC_MIN_WORDS = 0.4
+# ... and the embedder has a veto: a sentence whose meaning is far from every sentence of its
+# passages (cosine below MEANING_FLOOR) is dropped unless nearly all its words are theirs
+# (NEARLY_ALL_WORDS): passage words rearranged into a claim the passage does not make.
+MEANING_FLOOR = 0.6
+NEARLY_ALL_WORDS = 0.8
 
 
 @dataclass
@@ -103,11 +108,14 @@ def ground(text: str, passages: list[Passage], embed: Embed | None = None) -> Gr
 def _backed(sentence: str, evidence: Evidence, embed: Embed | None) -> bool:
     """Do the cited passages say this, in words or (with an embedder) in meaning?"""
     words = word_support(sentence, evidence.text)
-    if words >= CITED_SUPPORT:
+    if embed is None:
+        return words >= CITED_SUPPORT
+    if words >= NEARLY_ALL_WORDS:
         return True
-    if embed is None or words < SEMANTIC_MIN_WORDS:
+    if words < SEMANTIC_MIN_WORDS:
         return False
-    return semantic_support(sentence, evidence, embed) >= SEMANTIC_SUPPORT
+    meaning = semantic_support(sentence, evidence, embed)
+    return meaning >= (MEANING_FLOOR if words >= CITED_SUPPORT else SEMANTIC_SUPPORT)
 
 
 def semantic_support(sentence: str, evidence: Evidence, embed: Embed) -> float:

@@ -223,6 +223,23 @@ def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
     assert ground(wrong, source, embed=same_meaning).text == ""
 
 
+def test_an_embedder_vetoes_passage_words_rearranged_into_another_claim():
+    source = [passage(1, "Acme licensed its sensor patents to Borealis for use in trucks.")]
+    rearranged = "Acme licensed sensor patents to Borealis for aircraft engines [1]."  # 5 of 7 words there
+    verbatim = "Acme licensed its sensor patents to Borealis for use in trucks [1]."
+
+    def same_meaning(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    def unrelated(texts: list[str]) -> np.ndarray:
+        return np.eye(len(texts))
+
+    assert ground(rearranged, source).text  # the word rules alone let it through
+    assert ground(rearranged, source, embed=same_meaning).text
+    assert ground(rearranged, source, embed=unrelated).text == ""
+    assert ground(verbatim, source, embed=unrelated).text  # all its words are there: no veto
+
+
 # --- the labelled grounding set ------------------------------------------------------------------------
 
 
