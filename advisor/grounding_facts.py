@@ -233,7 +233,7 @@ def _split_sentences(line: str) -> list[str]:
 
 
 def fact_problem(sentence: str, evidence: Evidence) -> str | None:
-    for check in (_numbers, _names, _types, _hedges, _negation, _roles, _new_phrase):
+    for check in (_numbers, _names, _types, _hedges, _negation, _roles, _new_phrase, _term_replaced):
         problem = check(sentence, evidence)
         if problem:
             return problem
@@ -637,11 +637,36 @@ _PHRASE_BREAK = re.compile(
 def _new_phrase(sentence: str, evidence: Evidence) -> str | None:
     """A run of content words the evidence never uses, inside one phrase ("severance for seconded
     employees"); a comma, a conjunction or a relative word ends the run, and "ones" is a pronoun."""
+    run = _new_run(sentence, evidence, NEW_PHRASE)
+    return f"new phrase {run}" if run else None
+
+
+def _new_run(sentence: str, evidence: Evidence, length: int) -> str | None:
     given = set(roots(evidence.text))
     for phrase in _PHRASE_BREAK.split(sentence):
         run: list[str] = []
         for word in roots(phrase):
             run = [*run, word] if word not in given else []
-            if len(run) >= NEW_PHRASE:
-                return f"new phrase {' '.join(run)}"
+            if len(run) >= length:
+                return " ".join(run)
     return None
+
+
+def _term_replaced(sentence: str, evidence: Evidence) -> str | None:
+    """The sentence follows one evidence sentence but puts words the evidence never uses where that
+    sentence has its key term ("draw up a charter document" where the passage says "draw up a
+    resource map")."""
+    words = set(roots(sentence))
+    if not words:
+        return None
+    best = max(evidence.sentences, key=lambda s: len(words & set(roots(s))), default="")
+    if len(words & set(roots(best))) < 0.5 * len(words):
+        return None
+    # a term is a few words; a longer bold span is a lead-in ("What made the alliance durable:")
+    missing = [
+        t for t in evidence.terms_in(best) if len(t.split()) <= 4 and t not in evidence.terms_in(sentence)
+    ]
+    if not missing:
+        return None
+    run = _new_run(sentence, evidence, 2)
+    return f"{missing[0]} replaced by {run}" if run else None

@@ -167,7 +167,8 @@ WORDING = [
         "sign the charter. Both firms' sales teams share one target. Surveys found 45 percent of "
         "members satisfied. Delta bought a stake in Echo, an equity alliance. The pilot favours small "
         "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials. "
-        "Spotify curates music in Starbucks stores.",
+        "Spotify curates music in Starbucks stores. Early on, draw up a **resource map** of each "
+        "partner's assets.",
         section="Wording",
     )
 ]
@@ -182,6 +183,7 @@ WORDING = [
         ("Surveys found that a third of members were satisfied [5].", "fraction far from the percentage"),
         ("Delta and Echo formed a licensing deal [5].", "type of the section, not the one beside the names"),
         ("Spotify curates the music in Spotify stores [5].", "a thing of one name said to be another's"),
+        ("Early on, draw up a contribution ledger of each partner's assets [5].", "key term replaced"),
         ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
     ],
 )
@@ -198,6 +200,7 @@ def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
         "Most alliances are licensing deals [5].",
         "Delta and Echo formed an equity alliance [5].",
         "Spotify curates the music in Starbucks stores [5].",
+        "Early on, draw up a resource map of what each partner brings [5].",
         "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
         "The pilot favours small steps rather than big launches [5].",
     ],
