@@ -233,7 +233,8 @@ def _split_sentences(line: str) -> list[str]:
 
 
 def fact_problem(sentence: str, evidence: Evidence) -> str | None:
-    for check in (_numbers, _names, _types, _hedges, _negation, _roles, _new_phrase, _term_replaced):
+    checks = (_numbers, _names, _types, _hedges, _comparison, _negation, _roles, _new_phrase, _term_replaced)
+    for check in checks:
         problem = check(sentence, evidence)
         if problem:
             return problem
@@ -390,6 +391,26 @@ def _hedge_elsewhere(word: str, sentence: str, evidence: Evidence) -> bool:
         return False
     with_word = [s for s in evidence.sentences if re.search(rf"\b{word}\b", fold(s))]
     return bool(with_word) and not any(said & types_in(s) for s in with_word)
+
+
+_COMPARATIVE = re.compile(
+    r"\b(more|less|fewer|greater|higher|lower|better|worse|larger|smaller|faster|slower|cheaper|"
+    r"stronger|weaker|easier|harder|riskier|safer)\s+((?:[a-z-]+\s+){0,3}?)than\b"
+)
+
+
+def _comparison(sentence: str, evidence: Evidence) -> str | None:
+    """A comparison ("more formal than", "faster than") that no evidence sentence makes: the
+    comparative, the word it compares on ("formal") and "than" must stand in one sentence."""
+    for match in _COMPARATIVE.finditer(fold(sentence)):
+        on = content_words(match.group(2))[:1]
+        needed = {match.group(1), *on}
+        if not any(
+            "than" in words and needed <= words
+            for words in ({*re.findall(r"[a-z]+", fold(s)), *content_words(s)} for s in evidence.sentences)
+        ):
+            return f"comparison {match[0]}"
+    return None
 
 
 _CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")

@@ -168,7 +168,7 @@ WORDING = [
         "members satisfied. Delta bought a stake in Echo, an equity alliance. The pilot favours small "
         "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials. "
         "Spotify curates music in Starbucks stores. Early on, draw up a **resource map** of each "
-        "partner's assets.",
+        "partner's assets. Licensing deals are less formal than joint ventures.",
         section="Wording",
     )
 ]
@@ -184,6 +184,8 @@ WORDING = [
         ("Delta and Echo formed a licensing deal [5].", "type of the section, not the one beside the names"),
         ("Spotify curates the music in Spotify stores [5].", "a thing of one name said to be another's"),
         ("Early on, draw up a contribution ledger of each partner's assets [5].", "key term replaced"),
+        ("Licensing deals are more formal than joint ventures [5].", "comparison turned round"),
+        ("Licensing deals are cheaper than joint ventures [5].", "comparison no sentence makes"),
         ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
     ],
 )
@@ -201,6 +203,7 @@ def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
         "Delta and Echo formed an equity alliance [5].",
         "Spotify curates the music in Starbucks stores [5].",
         "Early on, draw up a resource map of what each partner brings [5].",
+        "A licensing deal is less formal than a joint venture [5].",
         "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
         "The pilot favours small steps rather than big launches [5].",
     ],
