@@ -4,11 +4,13 @@ Each sentence (or bullet) of a model's answer is kept only if:
 - it says something (three content words or more) and is not a question echoed back;
 - its citations refer to passages that were actually retrieved (others are removed), and the passages
   it cites back it: most of its words are there, or, given an embedder, it means what one of their
-  sentences says. A sentence cited to the wrong passage is dropped, not re-cited. An uncited sentence
-  is kept only when one passage plainly supports it, and is cited to that one;
+  sentences says (and, given an embedder, a sentence far in meaning from all of them is dropped
+  unless nearly all its words are theirs). A sentence cited to the wrong passage is dropped, not
+  re-cited. An uncited sentence is kept only when one passage plainly supports it, and is cited to
+  that one;
 - its facts are in what it cites (see ``advisor.grounding_facts``): numbers (spelled-out counts and
   time units too), capitalised names and alliance types, a type beside the name it describes, names
-  in their roles, and no "always"/"never" or negation the passages do not give.
+  and terms in their roles, and no "always"/"never", comparison or negation the passages do not give.
 What fails is dropped and counted; the advisor falls back to an extractive answer if nothing is left.
 """
 

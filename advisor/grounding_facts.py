@@ -6,15 +6,20 @@ with its passage:
 
 - numbers: every figure, range and spelled-out count ("five") is in the evidence, and a figure
   followed by a unit ("two years", "$30 million") has that unit there too; time units ("every
-  month", "quarterly") must be the evidence's;
+  month", "quarterly") must be the evidence's; "the two firms" may stand for "both firms", and a
+  fraction ("almost half", "two-thirds") for a percentage near it;
 - names: every capitalised name (not sentence-initial) appears in the evidence;
 - alliance types (joint venture, equity / non-equity alliance, licensing, consortium, ...) appear in
-  the evidence, beside one of the sentence's names when it has any;
+  the evidence, and beside the sentence's names the type the evidence gives there;
 - roles: two names are not swapped around the words that relate them ("Tesla invested in
-  Panasonic" against "Panasonic invested in Tesla"), and the evidence sentence that says the claim is
-  not about another name;
-- hedges: "always", "only", "mainly" and the like, and a negation, match the evidence;
-- no new phrase: three content words in a row that the evidence never uses are a claim of their own.
+  Panasonic" against "Panasonic invested in Tesla"), nor around "instead of" / "rather than"; a
+  thing of one name is not given to another ("in Spotify stores" for "in Starbucks stores"); and the
+  evidence sentence that says the claim is not about another name, type or key term;
+- hedges: "always", "only", "mainly", superlatives and the like, and a negation, match the evidence,
+  and a quantifier ("most", "usually") is said of the alliance type the evidence says it of; a
+  comparison ("more formal than") is made by one evidence sentence;
+- no new phrase: three content words in a row that the evidence never uses are a claim of their own,
+  and two of them where the closest evidence sentence has its key term replace that term.
 """
 
 from __future__ import annotations
