@@ -4,11 +4,13 @@ Each sentence (or bullet) of a model's answer is kept only if:
 - it says something (three content words or more) and is not a question echoed back;
 - its citations refer to passages that were actually retrieved (others are removed), and the passages
   it cites back it: most of its words are there, or, given an embedder, it means what one of their
-  sentences says. A sentence cited to the wrong passage is dropped, not re-cited. An uncited sentence
-  is kept only when one passage plainly supports it, and is cited to that one;
+  sentences says (and, given an embedder, a sentence far in meaning from all of them is dropped
+  unless nearly all its words are theirs). A sentence cited to the wrong passage is dropped, not
+  re-cited. An uncited sentence is kept only when one passage plainly supports it, and is cited to
+  that one;
 - its facts are in what it cites (see ``advisor.grounding_facts``): numbers (spelled-out counts and
   time units too), capitalised names and alliance types, a type beside the name it describes, names
-  in their roles, and no "always"/"never" or negation the passages do not give.
+  and terms in their roles, and no "always"/"never", comparison or negation the passages do not give.
 What fails is dropped and counted; the advisor falls back to an extractive answer if nothing is left.
 """
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisor.answer import Passage
-from advisor.grounding_facts import Evidence, fact_problem
+from advisor.grounding_facts import Evidence, fact_problem, roots
 from advisor.text import content_words
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
@@ -33,6 +35,11 @@ UNCITED_SUPPORT = 0.75  # the same for a sentence the model left uncited
 # its passage says (cosine at least SEMANTIC_SUPPORT) and shares some words with it.
 SEMANTIC_SUPPORT = 0.75
 SEMANTIC_MIN_WORDS = 0.4
+# ... and the embedder has a veto: a sentence whose meaning is far from every sentence of its
+# passages (cosine below MEANING_FLOOR) is dropped unless nearly all its words are theirs
+# (NEARLY_ALL_WORDS): passage words rearranged into a claim the passage does not make.
+MEANING_FLOOR = 0.6
+NEARLY_ALL_WORDS = 0.8
 
 
 @dataclass
@@ -56,10 +63,10 @@ def split_units(text: str) -> list[str]:
 
 def word_support(sentence: str, evidence: str) -> float:
     """Share of the sentence's content words that occur in the evidence."""
-    words = set(content_words(sentence))
+    words = set(roots(sentence))
     if not words:
         return 0.0
-    return len(words & set(content_words(evidence))) / len(words)
+    return len(words & set(roots(evidence))) / len(words)
 
 
 def _passage_text(passage: Passage) -> str:
@@ -103,11 +110,14 @@ def ground(text: str, passages: list[Passage], embed: Embed | None = None) -> Gr
 def _backed(sentence: str, evidence: Evidence, embed: Embed | None) -> bool:
     """Do the cited passages say this, in words or (with an embedder) in meaning?"""
     words = word_support(sentence, evidence.text)
-    if words >= CITED_SUPPORT:
+    if embed is None:
+        return words >= CITED_SUPPORT
+    if words >= NEARLY_ALL_WORDS:
         return True
-    if embed is None or words < SEMANTIC_MIN_WORDS:
+    if words < SEMANTIC_MIN_WORDS:
         return False
-    return semantic_support(sentence, evidence, embed) >= SEMANTIC_SUPPORT
+    meaning = semantic_support(sentence, evidence, embed)
+    return meaning >= (MEANING_FLOOR if words >= CITED_SUPPORT else SEMANTIC_SUPPORT)
 
 
 def semantic_support(sentence: str, evidence: Evidence, embed: Embed) -> float:

@@ -6,15 +6,20 @@ with its passage:
 
 - numbers: every figure, range and spelled-out count ("five") is in the evidence, and a figure
   followed by a unit ("two years", "$30 million") has that unit there too; time units ("every
-  month", "quarterly") must be the evidence's;
+  month", "quarterly") must be the evidence's; "the two firms" may stand for "both firms", and a
+  fraction ("almost half", "two-thirds") for a percentage near it;
 - names: every capitalised name (not sentence-initial) appears in the evidence;
 - alliance types (joint venture, equity / non-equity alliance, licensing, consortium, ...) appear in
-  the evidence, beside one of the sentence's names when it has any;
+  the evidence, and beside the sentence's names the type the evidence gives there;
 - roles: two names are not swapped around the words that relate them ("Tesla invested in
-  Panasonic" against "Panasonic invested in Tesla"), and the evidence sentence that says the claim is
-  not about another name;
-- hedges: "always", "only", "mainly" and the like, and a negation, match the evidence;
-- no new phrase: three content words in a row that the evidence never uses are a claim of their own.
+  Panasonic" against "Panasonic invested in Tesla"), nor around "instead of" / "rather than"; a
+  thing of one name is not given to another ("in Spotify stores" for "in Starbucks stores"); and the
+  evidence sentence that says the claim is not about another name, type or key term;
+- hedges: "always", "only", "mainly", superlatives and the like, and a negation, match the evidence,
+  and a quantifier ("most", "usually") is said of the alliance type the evidence says it of; a
+  comparison ("more formal than") is made by one evidence sentence;
+- no new phrase: three content words in a row that the evidence never uses are a claim of their own,
+  and two of them where the closest evidence sentence has its key term replace that term.
 """
 
 from __future__ import annotations
@@ -89,6 +94,12 @@ _HEDGES = frozenset(
     # superlatives: "the best partner", "the biggest cause"
     "best worst biggest largest greatest highest lowest fastest strongest weakest easiest hardest "
     "cheapest smallest least".split()
+)
+# Hedges that say how much of something a claim holds for: where the evidence has one, it must be
+# said of what the sentence says it of ("most alliances are joint ventures" against "most alliances
+# are non-equity alliances").
+_QUANTIFIERS = frozenset(
+    "always never all every only mainly mostly primarily usually typically most majority".split()
 )
 _NEGATION = re.compile(
     r"\b(?:not|no(?!-)|never|nor|neither|cannot)\b|n't\b", re.I
@@ -168,22 +179,25 @@ class Evidence:
                 out.append(current)
         return out
 
-    def beside(self, name: str) -> str:
+    def beside(self, name: str, heads: bool = True) -> str:
         """Where a name's description lies: the sentences naming it, the one after each (which
-        often goes on about it), and the first sentence of their bullet or subsection."""
+        often goes on about it), and (with ``heads``) the first sentence of their bullet or subsection."""
         near: list[str] = []
         for block in self.blocks:
             for i, sentence in enumerate(block):
                 if name in fold(sentence):
-                    near.extend([block[0], *block[i : i + 2]])
+                    near.extend([*block[:1]] * heads + block[i : i + 2])
         return " ".join(dict.fromkeys(near))
 
     def head(self, sentence: str) -> str:
         """What a sentence of the evidence is about: the label and first sentence of its bullet or
-        subsection ("### Strategy drift" and "With strategy drift, ..." for "The countermeasure is ...")."""
+        subsection ("### Strategy drift" and "With strategy drift, ..." for "The countermeasure is ...").
+        A paragraph without a label is headed by its first sentence alone: the second is no heading
+        ("Non-equity alliances pool resources. They are less formal than joint ventures.")."""
         for block in self.blocks:
             if any(s.strip() and (s in sentence or sentence in s) for s in block):
-                return " ".join(block[:2])
+                labelled = _LABEL.match(block[0].strip()) or len(block[0].split()) <= 6
+                return " ".join(block[: 2 if labelled else 1])
         return ""
 
     @cached_property
@@ -209,6 +223,11 @@ class Evidence:
         return s + [f"{a} {b}" for a, b in itertools.pairwise(s)]
 
 
+def roots(text: str) -> list[str]:
+    """Content words with the stemmer's loose ends tied ("company" and "companies" both "compan")."""
+    return [w[:-1] if len(w) > 4 and w.endswith("y") else w for w in content_words(text)]
+
+
 def _plain(text: str) -> str:
     """Folded, without parentheses, quotes or emphasis: how key terms are compared."""
     return " ".join(fold(re.sub(r"\(.*?\)|[\"“”*]", " ", text)).split())
@@ -219,7 +238,8 @@ def _split_sentences(line: str) -> list[str]:
 
 
 def fact_problem(sentence: str, evidence: Evidence) -> str | None:
-    for check in (_numbers, _names, _types, _hedges, _negation, _roles, _new_phrase):
+    checks = (_numbers, _names, _types, _hedges, _comparison, _negation, _roles, _new_phrase, _term_replaced)
+    for check in checks:
         problem = check(sentence, evidence)
         if problem:
             return problem
@@ -247,11 +267,34 @@ def _number_tokens(folded: str) -> list[tuple[str, str | None, str]]:
     return out
 
 
+_FRACTION = re.compile(r"\b(?:(two)[- ]thirds?|(?:one|a)[- ]third|(three)[- ]quarters|half)\b")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)(?:[-–](\d+(?:\.\d+)?))?\s*(?:%|percent)")
+
+
+def _fractions(folded: str, evidence: Evidence) -> tuple[str, str | None]:
+    """The sentence without its fractions ("almost half", "two-thirds"), and the first one the
+    evidence's percentages do not come near (45 percent is about half; 60-70 percent two-thirds)."""
+    for match in _FRACTION.finditer(folded):
+        share = (
+            200 / 3 if match.group(1) else 75 if match.group(2) else 100 / 3 if "third" in match[0] else 50
+        )
+        given = [(float(lo), float(hi or lo)) for lo, hi in _PERCENT.findall(evidence.folded)]
+        if not any(lo - 8 <= share <= hi + 8 for lo, hi in given) and match[0] not in evidence.folded:
+            return folded, match[0]
+    return _FRACTION.sub(" ", folded), None
+
+
 def _numbers(sentence: str, evidence: Evidence) -> str | None:
-    said = _number_tokens(fold(sentence))
+    folded, fraction = _fractions(fold(sentence), evidence)
+    if fraction:
+        return f"fraction {fraction}"
+    said = _number_tokens(folded)
     given = _number_tokens(evidence.folded)
     given_values = {v for v, _, _ in given}
+    both = {stem(w) for w in re.findall(r"\bboth (?:the |of the )?([a-z]+)", evidence.folded)}
     for value, unit, counted in said:
+        if value == "2" and not unit and counted in both:
+            continue  # "the two companies" for "both companies"
         if value not in given_values and not _has_number(value, evidence.folded):
             return f"number {value}"
         if unit and (value, unit) not in {(v, u) for v, u, _ in given}:
@@ -315,17 +358,63 @@ def _types(sentence: str, evidence: Evidence) -> str | None:
     named = [fold(n) for n in names(untyped, evidence) if fold(n) in evidence.folded]
     if not named:
         return None
-    headings = " ".join(p.section for p in evidence.passages)
-    near = types_in(headings + " " + " ".join(evidence.beside(n) for n in named))
+    # the types the evidence gives beside the names themselves; only when it gives none there, the
+    # types of their subsection and section headings
+    near = types_in(" ".join(evidence.beside(n, heads=False) for n in named))
+    if not near:
+        headings = " ".join(p.section for p in evidence.passages)
+        near = types_in(headings + " " + " ".join(evidence.beside(n) for n in named))
     missing = said - near
     return f"type {', '.join(sorted(missing))} not beside {named[0]}" if missing else None
 
 
 def _hedges(sentence: str, evidence: Evidence) -> str | None:
     given = set(re.findall(r"[a-z]+", evidence.folded))
-    for word in re.findall(r"[a-z]+", fold(sentence)):
-        if word in _HEDGES and word not in given:
+    folded = fold(sentence)
+    negated = [m.end() for m in _NEGATION.finditer(folded)]
+    for match in re.finditer(r"[a-z]+", folded):
+        word = match[0]
+        if word not in _HEDGES and word not in _QUANTIFIERS:
+            continue
+        after = folded[match.end() :].split()
+        if word in ("all", "every", "both") and after and after[0] in _NUMBER_WORDS:
+            continue  # "all three partnerships": a count, not a claim about every case
+        clause = _CLAUSE.split(folded[: match.start()])[-1]
+        if any(_NEGATION.search(clause) for _ in negated):
+            continue  # "no single company carries all the cost" claims less, not more
+        if word not in given and word in _HEDGES:
             return f"hedge {word}"
+        if word in _QUANTIFIERS and _hedge_elsewhere(word, sentence, evidence):
+            return f"hedge {word} said of something else"
+    return None
+
+
+def _hedge_elsewhere(word: str, sentence: str, evidence: Evidence) -> bool:
+    """The evidence says ``word`` only in sentences about none of the sentence's types."""
+    said = types_in(sentence)
+    if not said:
+        return False
+    with_word = [s for s in evidence.sentences if re.search(rf"\b{word}\b", fold(s))]
+    return bool(with_word) and not any(said & types_in(s) for s in with_word)
+
+
+_COMPARATIVE = re.compile(
+    r"\b(more|less|fewer|greater|higher|lower|better|worse|larger|smaller|faster|slower|cheaper|"
+    r"stronger|weaker|easier|harder|riskier|safer)\s+((?:[a-z-]+\s+){0,3}?)than\b"
+)
+
+
+def _comparison(sentence: str, evidence: Evidence) -> str | None:
+    """A comparison ("more formal than", "faster than") that no evidence sentence makes: the
+    comparative, the word it compares on ("formal") and "than" must stand in one sentence."""
+    for match in _COMPARATIVE.finditer(fold(sentence)):
+        on = content_words(match.group(2))[:1]
+        needed = {match.group(1), *on}
+        if not any(
+            "than" in words and needed <= words
+            for words in ({*re.findall(r"[a-z]+", fold(s)), *content_words(s)} for s in evidence.sentences)
+        ):
+            return f"comparison {match[0]}"
     return None
 
 
@@ -333,10 +422,15 @@ _CLAUSE_END = re.compile(r"[,;:—()]|\bbut\b|\bwhile\b|\bwhereas\b|$")
 _CLAUSE = re.compile(r"[,;:—()]|\b(?:while|whereas|but)\b")
 
 
-def _negated(text: str) -> list[set[str]]:
-    """The content words each negation in the text governs: from "not" to the end of its clause."""
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\b", re.I)
+
+
+def _negated(text: str, contrast: bool = False) -> list[set[str]]:
+    """The content words each negation in the text governs: from "not" to the end of its clause
+    (with ``contrast``, what "instead of" and "rather than" set aside too)."""
     scopes = []
-    for match in _NEGATION.finditer(text):
+    matches = list(_NEGATION.finditer(text)) + (list(_CONTRAST.finditer(text)) if contrast else [])
+    for match in matches:
         tail = text[match.end() :]
         end = _CLAUSE_END.search(tail)
         words = set(content_words(tail[: end.start() if end else len(tail)]))
@@ -352,7 +446,7 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
     for candidate in evidence.sentences:
         if negated:
             break
-        for scope in _negated(candidate):
+        for scope in _negated(candidate, contrast=True):
             if len(scope & words) / len(scope) >= 0.5 and len(
                 words & set(content_words(candidate))
             ) >= 0.5 * len(words):
@@ -367,10 +461,70 @@ def _negation(sentence: str, evidence: Evidence) -> str | None:
 
 def _roles(sentence: str, evidence: Evidence) -> str | None:
     return (
-        _swapped_pair(sentence, evidence)
+        _swapped_contrast(sentence, evidence)
+        or _swapped_owner(sentence, evidence)
+        or _swapped_pair(sentence, evidence)
         or _claim_of_another(sentence, evidence)
         or _terms_apart(sentence, evidence)
     )
+
+
+_OWNED = (
+    r"\b(?:in|on|at|of|the|into|with|from|for|to)\s+({name})\s+([a-z][a-z-]+)"  # "in Starbucks stores"
+    r"|({name})(?:'s|’s|')\s+([a-z][a-z-]+)"  # "Tesla's approach"
+)
+
+
+# what every partner of a partnership has a part in: no owner to swap
+_SHARED = frozenset(
+    "partnership partnerships partner partners alliance alliances relationship deal example case "
+    "story".split()
+)
+
+
+def _owners(text: str, name: str = r"[A-Z][\w&]*") -> dict[str, set[str]]:
+    """thing -> the names that own it in the text: "in Starbucks stores", "Tesla's approach"."""
+    out: dict[str, set[str]] = {}
+    for match in re.finditer(_OWNED.format(name=name), text):
+        owner, thing = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
+        if thing not in STOP_WORDS | _SHARED and owner.split()[-1] not in _COMMON:
+            out.setdefault(stem(thing), set()).add(fold(owner.split()[-1]))
+    return out
+
+
+def _swapped_owner(sentence: str, evidence: Evidence) -> str | None:
+    """A thing the evidence gives one name said to be another's ("music curation in Spotify stores"
+    where the stores are Starbucks')."""
+    given = _owners(evidence.text)
+    for name in names(sentence, evidence):
+        for thing, owners in _owners(sentence, re.escape(name)).items():
+            if thing in given and not owners & given[thing]:
+                return f"{thing} of {'/'.join(sorted(given[thing]))}, not {name}"
+    return None
+
+
+def _sides(text: str, marker: re.Match[str]) -> tuple[set[str], set[str]]:
+    """The two content words before a contrast marker and the two after it, each side less the
+    words both share ("collaborative inertia instead of collaborative advantage")."""
+    before = content_words(_CLAUSE.split(text[: marker.start()])[-1])[-2:]
+    after = content_words(_CLAUSE_END.split(text[marker.end() :])[0])[:2]
+    common = set(before) & set(after)
+    return set(before) - common, set(after) - common
+
+
+def _swapped_contrast(sentence: str, evidence: Evidence) -> str | None:
+    """What the evidence prefers set aside and what it sets aside preferred ("A instead of B" said as
+    "B instead of A")."""
+    for said in _CONTRAST.finditer(sentence):
+        chosen, refused = _sides(sentence, said)
+        for candidate in evidence.sentences:
+            for given in _CONTRAST.finditer(candidate):
+                g_chosen, g_refused = _sides(candidate, given)
+                if chosen & g_refused and refused & g_chosen and not chosen & g_chosen:
+                    return f"{' '.join(sorted(chosen))} and {' '.join(sorted(refused))} swapped"
+    return None
 
 
 def _terms_apart(sentence: str, evidence: Evidence) -> str | None:
@@ -406,10 +560,9 @@ def _anchors(text: str, evidence: Evidence) -> list[str]:
 
 
 def _kind(anchor: str, evidence: Evidence) -> str:
-    """A name stands in for a name, a type for a type, a key term for a key term."""
-    if anchor in TYPES:
-        return "type"
-    return "term" if anchor in evidence.key_terms else "name"
+    """A name stands in for a name; an alliance type or a key term for a type or a key term (a
+    definition said of "collaborative advantage" that the evidence gives for coopetition)."""
+    return "term" if anchor in TYPES or anchor in evidence.key_terms else "name"
 
 
 def _relations(text: str, a: str, b: str) -> list[tuple[int, set[str]]]:
@@ -502,12 +655,44 @@ def _one_claim_of_another(sentence: str, evidence: Evidence) -> str | None:
 NEW_PHRASE = 3  # this many content words in a row that the evidence lacks make a claim of its own
 
 
+_PHRASE_BREAK = re.compile(
+    r"[,;:—()]|\b(?:and|or|but|that|which|who|when|while|because|as|than|then|if|so|ones?)\b", re.I
+)
+
+
 def _new_phrase(sentence: str, evidence: Evidence) -> str | None:
-    """A run of content words the evidence never uses ("severance for seconded employees")."""
-    given = set(content_words(evidence.text))
-    run: list[str] = []
-    for word in content_words(sentence):
-        run = [*run, word] if word not in given else []
-        if len(run) >= NEW_PHRASE:
-            return f"new phrase {' '.join(run)}"
+    """A run of content words the evidence never uses, inside one phrase ("severance for seconded
+    employees"); a comma, a conjunction or a relative word ends the run, and "ones" is a pronoun."""
+    run = _new_run(sentence, evidence, NEW_PHRASE)
+    return f"new phrase {run}" if run else None
+
+
+def _new_run(sentence: str, evidence: Evidence, length: int) -> str | None:
+    given = set(roots(evidence.text))
+    for phrase in _PHRASE_BREAK.split(sentence):
+        run: list[str] = []
+        for word in roots(phrase):
+            run = [*run, word] if word not in given else []
+            if len(run) >= length:
+                return " ".join(run)
     return None
+
+
+def _term_replaced(sentence: str, evidence: Evidence) -> str | None:
+    """The sentence follows one evidence sentence but puts words the evidence never uses where that
+    sentence has its key term ("draw up a charter document" where the passage says "draw up a
+    resource map")."""
+    words = set(roots(sentence))
+    if not words:
+        return None
+    best = max(evidence.sentences, key=lambda s: len(words & set(roots(s))), default="")
+    if len(words & set(roots(best))) < 0.5 * len(words):
+        return None
+    # a term is a few words; a longer bold span is a lead-in ("What made the alliance durable:")
+    missing = [
+        t for t in evidence.terms_in(best) if len(t.split()) <= 4 and t not in evidence.terms_in(sentence)
+    ]
+    if not missing:
+        return None
+    run = _new_run(sentence, evidence, 2)
+    return f"{missing[0]} replaced by {run}" if run else None

@@ -160,6 +160,58 @@ def test_fact_rules_keep_a_faithful_sentence(sentence):
     assert ground(sentence, RULES).text.startswith(sentence.split(" [")[0])
 
 
+WORDING = [
+    passage(
+        5,
+        "Most alliances are licensing deals. A joint venture needs a new company. The three partners "
+        "sign the charter. Both firms' sales teams share one target. Surveys found 45 percent of "
+        "members satisfied. Delta bought a stake in Echo, an equity alliance. The pilot favours small "
+        "steps instead of big launches. Pharmaceutical companies share the cost and risk of trials. "
+        "Spotify curates music in Starbucks stores. Early on, draw up a **resource map** of each "
+        "partner's assets. Licensing deals are less formal than joint ventures.",
+        section="Wording",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("Most alliances are joint ventures [5].", "a quantifier said of another type"),
+        ("The pilot favours big launches instead of small steps [5].", "contrast swapped"),
+        ("The pilot favours big launches [5].", "what the evidence sets aside, claimed"),
+        ("Surveys found that a third of members were satisfied [5].", "fraction far from the percentage"),
+        ("Delta and Echo formed a licensing deal [5].", "type of the section, not the one beside the names"),
+        ("Spotify curates the music in Spotify stores [5].", "a thing of one name said to be another's"),
+        ("Early on, draw up a contribution ledger of each partner's assets [5].", "key term replaced"),
+        ("Licensing deals are more formal than joint ventures [5].", "comparison turned round"),
+        ("Licensing deals are cheaper than joint ventures [5].", "comparison no sentence makes"),
+        ("The two sales teams share one target [5].", "'two' is 'both' only when it counts the same thing"),
+    ],
+)
+def test_wording_rules_drop_an_unfaithful_sentence(sentence, why):
+    assert ground(sentence, WORDING).text == "", why
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Surveys found almost half of the members satisfied [5].",
+        "The two firms' sales teams share one target [5].",
+        "All three partners sign the charter [5].",
+        "Most alliances are licensing deals [5].",
+        "Delta and Echo formed an equity alliance [5].",
+        "Spotify curates the music in Starbucks stores [5].",
+        "Early on, draw up a resource map of what each partner brings [5].",
+        "A licensing deal is less formal than a joint venture [5].",
+        "Pharmaceutical companies share the risk of trials, so no single company carries all of it [5].",
+        "The pilot favours small steps rather than big launches [5].",
+    ],
+)
+def test_wording_rules_keep_a_faithful_sentence(sentence):
+    assert ground(sentence, WORDING).text.startswith(sentence.split(" [")[0])
+
+
 def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
     source = [passage(1, "Acme licensed its sensor patents to Borealis for use in trucks.")]
     paraphrase = "Acme lets Borealis put its sensor designs into lorries [1]."
@@ -175,6 +227,23 @@ def test_an_embedder_keeps_a_paraphrase_in_other_words_but_not_a_wrong_fact():
     assert ground(paraphrase, source, embed=unrelated).text == ""
     assert ground(paraphrase, source, embed=same_meaning).text == paraphrase.replace(" [1].", ". [1]")
     assert ground(wrong, source, embed=same_meaning).text == ""
+
+
+def test_an_embedder_vetoes_passage_words_rearranged_into_another_claim():
+    source = [passage(1, "Acme licensed its sensor patents to Borealis for use in trucks.")]
+    rearranged = "Acme licensed sensor patents to Borealis for aircraft engines [1]."  # 5 of 7 words there
+    verbatim = "Acme licensed its sensor patents to Borealis for use in trucks [1]."
+
+    def same_meaning(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    def unrelated(texts: list[str]) -> np.ndarray:
+        return np.eye(len(texts))
+
+    assert ground(rearranged, source).text  # the word rules alone let it through
+    assert ground(rearranged, source, embed=same_meaning).text
+    assert ground(rearranged, source, embed=unrelated).text == ""
+    assert ground(verbatim, source, embed=unrelated).text  # all its words are there: no veto
 
 
 # --- the labelled grounding set ------------------------------------------------------------------------
