@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisor.answer import Passage
-from advisor.grounding_facts import Evidence, fact_problem, roots
+from advisor.grounding_claims import CLAIM_CHECKS
+from advisor.grounding_facts import FACT_CHECKS, Evidence, roots
 from advisor.text import content_words
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
@@ -127,3 +128,13 @@ def semantic_support(sentence: str, evidence: Evidence, embed: Embed) -> float:
         return 0.0
     vectors = embed([sentence, *candidates])
     return float(np.max(vectors[1:] @ vectors[0]))
+
+
+def fact_problem(sentence: str, evidence: Evidence) -> str | None:
+    """None when every fact and claim check passes (advisor.grounding_facts, advisor.grounding_claims),
+    else the first check's short reason."""
+    for check in (*FACT_CHECKS, *CLAIM_CHECKS):
+        problem = check(sentence, evidence)
+        if problem:
+            return problem
+    return None
