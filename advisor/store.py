@@ -34,6 +34,8 @@ BLOBS = "advisor-blobs"  # published keyword indexes, in parts (metadata strings
 LEASES = "advisor-leases"  # writer leases for ingest into a shared server (advisor/locks.py)
 BUILD_SEP = "__b"
 BLOB_PART = 4 * 2**20  # bytes per part before base64
+SYNC_THRESHOLD = 1000  # Chroma's default: records between two writes of a build's HNSW index to disk
+SETTLE_THRESHOLD = 100  # the lowest Chroma accepts (its batch size)
 
 
 @dataclass
@@ -178,6 +180,31 @@ class VectorStore:
         self._open(physical).add(
             ids=list(ids), embeddings=vectors, documents=list(texts), metadatas=list(metadatas)
         )
+
+    def settle(self, physical: str) -> None:
+        """Write a finished build's whole vector index to disk (embedded Chroma only).
+
+        Embedded Chroma persists its HNSW index only every ``sync_threshold`` (1,000) records; the
+        rest stay in its write-ahead log, which every new process replays into the index on its first
+        query (up to 999 inserts: 1.9 s of a 2.5 s cold ask at 46k chunks, 1,024-dim vectors). Lowering
+        the threshold and re-writing one record makes Chroma persist now; the threshold is then put
+        back so later incremental ingests keep the cheap default. A server keeps its index in memory."""
+        if self.settings.chroma_url:
+            return
+        collection = self._open(physical)
+        one = collection.get(limit=1, include=["embeddings", "documents", "metadatas"])
+        if not one["ids"]:
+            return
+        try:
+            collection.modify(configuration={"hnsw": {"sync_threshold": SETTLE_THRESHOLD}})
+            collection.upsert(
+                ids=one["ids"],
+                embeddings=one["embeddings"],
+                documents=one["documents"],
+                metadatas=one["metadatas"],
+            )
+        finally:
+            collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_THRESHOLD}})
 
     # -- reading -----------------------------------------------------------------------------------
 
