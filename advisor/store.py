@@ -16,6 +16,8 @@ import base64
 import hashlib
 import json
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -186,25 +188,22 @@ class VectorStore:
 
         Embedded Chroma persists its HNSW index only every ``sync_threshold`` (1,000) records; the
         rest stay in its write-ahead log, which every new process replays into the index on its first
-        query (up to 999 inserts: 1.9 s of a 2.5 s cold ask at 46k chunks, 1,024-dim vectors). Lowering
-        the threshold and re-writing one record makes Chroma persist now; the threshold is then put
-        back so later incremental ingests keep the cheap default. A server keeps its index in memory."""
-        if self.settings.chroma_url:
+        query (up to 999 inserts: 1.9 s of a 2.5 s cold ask at 46k chunks, 1,024-dim vectors). A
+        lower threshold makes Chroma persist on the next write, but a process that already holds the
+        index keeps the threshold it loaded it with, so a short child process does it (~2 s once per
+        ingest). A build under the threshold has nothing persisted to keep; a server keeps its index
+        in memory."""
+        if self.settings.chroma_url or self.count(physical) <= SYNC_THRESHOLD:
             return
-        collection = self._open(physical)
-        one = collection.get(limit=1, include=["embeddings", "documents", "metadatas"])
-        if not one["ids"]:
-            return
-        try:
-            collection.modify(configuration={"hnsw": {"sync_threshold": SETTLE_THRESHOLD}})
-            collection.upsert(
-                ids=one["ids"],
-                embeddings=one["embeddings"],
-                documents=one["documents"],
-                metadatas=one["metadatas"],
-            )
-        finally:
-            collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_THRESHOLD}})
+        code = "import sys; from advisor.store import settle_build; settle_build(sys.argv[1], sys.argv[2])"
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(self.settings.chroma_dir), physical],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:  # not fatal: cold asks replay the log, as before
+            log.warning("could not persist %s's vector index: %s", physical, done.stderr.strip()[-300:])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -370,3 +369,28 @@ def _query_error(collection: Any, vector: np.ndarray, exc: Exception) -> IndexEr
             f"--collection {logical}` or set ADVISOR_EMBEDDER back"
         )
     return IndexError_(f"searching collection {logical!r} failed ({exc.__class__.__name__})")
+
+
+def settle_build(chroma_dir: str, physical: str) -> None:
+    """In a fresh process (see ``VectorStore.settle``): lower the build's sync threshold before its
+    index is loaded, re-write one record so the load, the log replay and a persist happen, and put
+    the threshold back so later incremental ingests keep Chroma's cheap default."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(
+        path=chroma_dir, settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+    collection = client.get_collection(physical, embedding_function=None)
+    collection.modify(configuration={"hnsw": {"sync_threshold": SETTLE_THRESHOLD}})
+    try:
+        one = collection.get(limit=1, include=["embeddings", "documents", "metadatas"])
+        if one["ids"]:
+            collection.upsert(
+                ids=one["ids"],
+                embeddings=one["embeddings"],
+                documents=one["documents"],
+                metadatas=one["metadatas"],
+            )
+    finally:
+        collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_THRESHOLD}})
