@@ -268,9 +268,11 @@ class VectorStore:
             return {}
         return dict(zip(got["ids"], vectors, strict=True))
 
-    def records(self, physical: str, vectors: bool = False, batch: int = 2000) -> Iterator[list[Record]]:
-        """Every record of a build, a page at a time (vectors only when asked for)."""
-        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
+    def records(
+        self, physical: str, vectors: bool = False, batch: int = 2000, texts: bool = True
+    ) -> Iterator[list[Record]]:
+        """Every record of a build, a page at a time (vectors only when asked for; texts "" when not)."""
+        include = ["metadatas"] + (["documents"] if texts else []) + (["embeddings"] if vectors else [])
         collection = self._open(physical)
         offset = 0
         while True:
@@ -278,10 +280,11 @@ class VectorStore:
             if not page["ids"]:
                 return
             found = np.asarray(page["embeddings"], dtype=np.float32) if vectors else None
+            documents = page["documents"] if texts else [""] * len(page["ids"])
             yield [
                 Record(i, text, meta or {}, found[row] if found is not None else None)
                 for row, (i, text, meta) in enumerate(
-                    zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+                    zip(page["ids"], documents, page["metadatas"], strict=True)
                 )
             ]
             offset += len(page["ids"])
