@@ -260,6 +260,21 @@ class VectorStore:
             for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
 
+    def find(self, physical: str, where: dict, batch: int = 1000) -> Iterator[list[Record]]:
+        """Records (text and metadata) whose metadata match ``where`` (Chroma's filter syntax), a page
+        at a time: for one document's chunks, without reading the build."""
+        collection = self._open(physical)
+        offset = 0
+        while True:
+            got = collection.get(where=where, limit=batch, offset=offset, include=["documents", "metadatas"])
+            if not got["ids"]:
+                return
+            yield [
+                Record(i, text, meta or {})
+                for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            offset += len(got["ids"])
+
     def vectors(self, physical: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of the given ids (ids not found are left out)."""
         got = self._open(physical).get(ids=list(ids), include=["embeddings"])
