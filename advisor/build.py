@@ -126,6 +126,7 @@ class Build:
             self.writer.delete_paths(p for p in previous if p not in keep_paths and p not in self.new_paths)
         copied = self._copy_kept(keep_paths) if self.pointer else 0
         total = copied + self.embedded
+        self.store.settle(self.physical)
         self.ingestor._check(self.physical, total)
         old_artefacts = self.pointer.info.get(intent.INFO_KEY) if self.pointer else None
         artefacts = self.ingestor._build_intent(self.physical, old_artefacts, report)

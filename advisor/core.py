@@ -526,18 +526,17 @@ class Advisor:
         for p in request.passages:
             if p.source == cite.source and p.section.split(" > ")[0] == cite.section:
                 return p.n
-        index = self.retriever.lexical(self.store.live(collection).physical)
-        if index is None:
+        # The cited document's chunks from the store, a page at a time, not every chunk of the build.
+        first = None
+        for page in self.store.find(self.store.live(collection).physical, {"source": cite.source}):
+            for r in page:
+                if str(r.metadata.get("section", "")).split(" > ")[0] != cite.section:
+                    continue
+                if first is None or r.metadata.get("chunk_index", 0) < first.metadata.get("chunk_index", 0):
+                    first = r
+        if first is None:
             return None
-        hits = [
-            r
-            for r in index.records
-            if r[2].get("source") == cite.source
-            and str(r[2].get("section", "")).split(" > ")[0] == cite.section
-        ]
-        if not hits:
-            return None
-        rid, text, meta = min(hits, key=lambda r: r[2].get("chunk_index", 0))
+        rid, text, meta = first.id, first.text, first.metadata
         n = len(request.passages) + 1
         cleaned = without_instructions(
             [Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0)]
@@ -580,14 +579,22 @@ class Advisor:
         """(document title, section headings) for everything in the collection, in reading order."""
         name = collection or self.settings.collection
         self.ensure_index(name)
-        index = self.retriever.lexical(self.store.live(name).physical)
+        # Metadata only, a page at a time: memory grows with the sections, not with the chunks' text.
+        # Per (source, title): where it starts and where each top-level section first appears.
+        first: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
+        for page in self.store.records(self.store.live(name).physical, texts=False):
+            for r in page:
+                key = (str(r.metadata.get("source", "")), str(r.metadata.get("title", "")))
+                at = int(r.metadata.get("chunk_index", 0))
+                start, tops = first.get(key, (at, {}))
+                first[key] = (min(start, at), tops)
+                top = str(r.metadata.get("section", "")).split(" > ")[0]
+                if top:
+                    tops[top] = min(tops.get(top, at), at)
         docs: dict[str, list[str]] = {}
-        records = index.records if index else []
-        for _, _, meta in sorted(records, key=lambda r: (r[2].get("source", ""), r[2].get("chunk_index", 0))):
-            sections = docs.setdefault(str(meta.get("title", "")), [])
-            top = str(meta.get("section", "")).split(" > ")[0]
-            if top and top not in sections:
-                sections.append(top)
+        for (_, title), (_, tops) in sorted(first.items(), key=lambda kv: (kv[0][0], kv[1][0])):
+            sections = docs.setdefault(title, [])
+            sections.extend(t for t in sorted(tops, key=lambda t: tops[t]) if t not in sections)
         return list(docs.items())
 
 

@@ -31,6 +31,7 @@ from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.keywords_build import keywords_current, reindex_questions
 from advisor.locks import Lease, ingest_lock, lease_key
+from advisor.questions import SectionKey, load_section_questions, section_key
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.sentences import SentenceVectors
 from advisor.store import Pointer, VectorStore
@@ -270,14 +271,9 @@ class Ingestor:
         """The question index and scope model of a build (advisor/intent.py); returns the file name.
         Chunk vectors are read a page at a time: the scope model needs only each example's best
         similarity to them, so memory does not grow with the build (only ids and section names do)."""
-        records: list[tuple[str, str, dict]] = []
-        for page in self.store.records(physical):
-            for r in page:
-                meta = {k: r.metadata[k] for k in ("source", "section", "chunk_index") if k in r.metadata}
-                records.append((r.id, "", meta))
         pages = (np.stack([r.vector for r in page if r.vector is not None]) for page in self._pages(physical))
         name, embedded = intent.build(
-            records,
+            list(self._section_records(physical)),
             pages,
             self.settings.knowledge_dir,
             self.embedder,
@@ -297,6 +293,21 @@ class Ingestor:
         return SentenceVectors(self.settings.data_dir, self.embedder.name).add(
             domain.meaning_texts(), self.embedder.embed_documents
         )
+
+    def _section_records(self, physical: str) -> Iterator[tuple[str, str, dict]]:
+        """What the intent artefacts need of a build's chunks: every chunk of a section with written
+        questions (the question index points at them), one chunk of any other section (only its name
+        counts). A user collection has no written questions, so this grows with its sections, not its
+        chunks (at 46k chunks a list of every chunk's id and metadata was ~30 MB, 1M chunks ~650 MB)."""
+        written = load_section_questions(self.settings.knowledge_dir)
+        named: set[SectionKey] = set()
+        for page in self.store.records(physical, texts=False):
+            for r in page:
+                key = section_key(str(r.metadata.get("source", "")), str(r.metadata.get("section", "")))
+                if key in written or key not in named:
+                    named.add(key)
+                    meta = {k: r.metadata[k] for k in ("source", "section", "chunk_index") if k in r.metadata}
+                    yield r.id, "", meta
 
     def _pages(self, physical: str) -> Iterator[list]:
         for page in self.store.records(physical, vectors=True):

@@ -106,9 +106,10 @@ class BuildKeywords:
     """A build's keyword index as the retriever and its callers use it.
 
     ``hits`` and ``coverage`` read the persistent index. ``records``, ``by_id`` and ``search`` (row
-    numbers into ``records``) serve callers that walk every chunk (``Advisor.topics``, a citation's
-    fallback passage): they read the whole build from the store on first use, so they cost memory
-    in proportion to the build; the answer path does not touch them."""
+    numbers into ``records``) read the whole build from the store on first use, so they cost memory
+    in proportion to the build: only tests and the parity eval use them; the advisor does not
+    (``Advisor.topics`` and a citation's fallback passage ask the store for metadata pages or one
+    document's chunks)."""
 
     def __init__(self, store: VectorStore, physical: str, index: KeywordIndex) -> None:
         self.store = store
