@@ -334,7 +334,7 @@ class Advisor:
             detail=detail,
             form=question.form,
             similarity=self._similarity(query),
-            parts=self._parts(query) if len(retrieval.heads) > 1 else [],
+            parts=self._parts(query),
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
@@ -362,11 +362,11 @@ class Advisor:
 
     def _parts(self, query: str) -> list[SubQuestion]:
         """The parts of a multi-part query, each with its own form and similarity (the lead answers
-        each in turn)."""
-        return [
-            SubQuestion(part, read_question(part).form, self._similarity(part))
-            for part in split_question(query)
-        ]
+        each in turn); none for a one-part query. Two parts may share a best passage: both still lead."""
+        parts = split_question(query)
+        if len(parts) < 2:
+            return []
+        return [SubQuestion(part, read_question(part).form, self._similarity(part)) for part in parts]
 
     def _write(
         self, answer: Answer, eng: Engine, request: EngineRequest, citations: Citations, pieces: list[str]

@@ -76,16 +76,18 @@ def split_question(query: str) -> list[str]:
         return [query]
     # the thing of a first part told in several sentences (a situation) is anyone's guess
     thing = "" if _SENTENCE_END.search(parts[0]) else _thing(parts[0])
-    later = [_IT.sub(thing, p) if thing else p for p in parts[1:]]
-    if any(_leans_back(p) for p in later):
+    later = [_IT.sub(thing, p, count=1) if thing else p for p in parts[1:]]
+    if any(_leans_back(p, bool(thing)) for p in later):
         # "..., and which is more common?" alone finds anything: the question is asked as one
         return [query]
     return [parts[0], *later]
 
 
-def _leans_back(part: str) -> bool:
-    """A part that cannot be understood alone: a pronoun for something said before, or one word."""
-    return bool(_BACK.search(part)) or len(content_words(part)) < 2
+def _leans_back(part: str, resolved: bool) -> bool:
+    """A part that cannot be understood alone: a pronoun for something said before (another "it"
+    once the first is ``resolved`` is the same thing), or one word."""
+    leaning = _BACK.search(_IT.sub("", part) if resolved else part)
+    return bool(leaning) or len(content_words(part)) < 2
 
 
 def _thing(text: str) -> str:
