@@ -26,13 +26,13 @@ from advisor.compose import THIN_PLANS, item_named, named_item, plan_answer, res
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
-from advisor.engines import Engine, EngineRequest, get_engine
+from advisor.engines import Engine, EngineRequest, SubQuestion, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.followup import by_meaning, by_words, merged_query, merges, names_in, read_cues, root_query
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.plan import Plan
-from advisor.retrieval import Retrieval, Retriever
+from advisor.retrieval import Retrieval, Retriever, split_question
 from advisor.scope import Scope, decide
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
@@ -336,6 +336,7 @@ class Advisor:
             detail=detail,
             form=question.form,
             similarity=self._similarity(query),
+            parts=self._parts(query),
         )
         t0 = time.perf_counter()
         plan = self._plan(question, query, request, collection, focus)
@@ -365,6 +366,14 @@ class Advisor:
             answer.items = shown_labels(text)
         answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
         self._finish(answer, text, citations.passages())
+
+    def _parts(self, query: str) -> list[SubQuestion]:
+        """The parts of a multi-part query, each with its own form and similarity (the lead answers
+        each in turn); none for a one-part query. Two parts may share a best passage: both still lead."""
+        parts = split_question(query)
+        if len(parts) < 2:
+            return []
+        return [SubQuestion(part, read_question(part).form, self._similarity(part)) for part in parts]
 
     def _write(
         self, answer: Answer, eng: Engine, request: EngineRequest, citations: Citations, pieces: list[str]

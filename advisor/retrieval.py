@@ -27,7 +27,7 @@ from advisor.errors import ConfigError, unknown_choice
 from advisor.keywords import KeywordIndex
 from advisor.scope import Scope
 from advisor.store import BUILD_SEP, Hit, Record, VectorStore
-from advisor.text import content_words
+from advisor.text import STOP_WORDS, content_words
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,53 @@ _PARTS = re.compile(
 )
 
 
+# "it" as a thing, not the empty subject of "it is time to ..." / "is it worth ..."
+_EMPTY_IT = r"(?!\s+(?:is|was)\s+(?:time|worth|wise|best|better|possible|important)\b)"
+_IT = re.compile(rf"\bit\b{_EMPTY_IT}", re.I)
+_BACK = re.compile(rf"\bit\b{_EMPTY_IT}|\b(its|they|them|their|these|those)\b|\b(that|this)\s*\?*$", re.I)
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
+_NOUN_PHRASE = re.compile(
+    r"\b(?:an?|the|our|your|their|this|that)\s+([a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2})", re.I
+)
+
+
 def split_question(query: str) -> list[str]:
-    """The sub-questions of a multi-part question ("Why X, and how Y?"); one part otherwise."""
+    """The sub-questions of a multi-part question ("Why X, and how Y?"); one part otherwise.
+
+    A later part that says "it" gets the first part's thing instead ("What should be in place when
+    an alliance is formed, and how is it governed?" -> "how is the alliance governed?"): alone, "how
+    is it governed" finds and leads with anything about governance."""
     parts = [p.strip(" ,;") for p in _PARTS.split(query) if p and p.strip(" ,;")]
     parts = [p for p in parts if content_words(p)]
-    return parts if len(parts) > 1 else [query]
+    if len(parts) < 2:
+        return [query]
+    # the thing of a first part told in several sentences (a situation) is anyone's guess
+    thing = "" if _SENTENCE_END.search(parts[0]) else _thing(parts[0])
+    later = [_IT.sub(thing, p, count=1) if thing else p for p in parts[1:]]
+    if any(_leans_back(p, bool(thing)) for p in later):
+        # "..., and which is more common?" alone finds anything: the question is asked as one
+        return [query]
+    return [parts[0], *later]
+
+
+def _leans_back(part: str, resolved: bool) -> bool:
+    """A part that cannot be understood alone: a pronoun for something said before (another "it"
+    once the first is ``resolved`` is the same thing), or one word."""
+    leaning = _BACK.search(_IT.sub("", part) if resolved else part)
+    return bool(leaning) or len(content_words(part)) < 2
+
+
+def _thing(text: str) -> str:
+    """The first thing a question names after an article ("an alliance is formed" -> "the alliance")."""
+    for match in _NOUN_PHRASE.finditer(text):
+        words = []
+        for word in match.group(1).split():
+            if word.lower() in STOP_WORDS:
+                break
+            words.append(word)
+        if words:
+            return "the " + " ".join(words)
+    return ""
 
 
 class LexicalIndex:

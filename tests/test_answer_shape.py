@@ -285,6 +285,87 @@ def test_the_short_form_keeps_to_the_section_its_lead_comes_from():
     assert text.startswith(own[0]) and own[1] in text and own[2] in text
 
 
+def _chunk(n, section, sentences):
+    meta = {"source": "knowledge/x.md", "section": section, "title": "X", "chunk_index": n}
+    return Passage(n=n, id=f"c{n}", text="\n".join(sentences), metadata=meta, score=1.0, similarity=0.5)
+
+
+def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
+    from advisor.engines import EngineRequest, SubQuestion
+    from advisor.engines.extractive import ExtractiveEngine
+
+    why = ["Firms partner to reach markets faster.", "Both sides share the risk of a new venture."]
+    bad = ["A badly run alliance soaks up time and money.", "Most alliances disappoint their owners."]
+    # Against the whole question, one sentence that touches both parts wins: each part alone decides.
+    bridge = "Partnering is worth it only when the alliance is run well."
+    whole = {bridge: 0.9, why[0]: 0.6, bad[0]: 0.6}
+    first = {why[0]: 0.8, bridge: 0.5}
+    second = {bad[0]: 0.8, bridge: 0.5}
+
+    def cosine(table):
+        return lambda texts: [table.get(t, 0.1) for t in texts]
+
+    request = EngineRequest(
+        question="Why partner at all, and what if the alliance is badly run?",
+        query="Why partner at all, and what if the alliance is badly run?",
+        passages=[_chunk(1, "Reasons", [bridge, *why]), _chunk(2, "Costs", bad)],
+        heads=[0, 1],
+        similarity=cosine(whole),
+        parts=[
+            SubQuestion("Why partner at all", "why", cosine(first)),
+            SubQuestion("what if the alliance is badly run?", "general", cosine(second)),
+        ],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    opening = text.split("\n")[0]
+    assert opening == f"{why[0]} [1] {bad[0]} [2]"  # one paragraph: the first part, then the second
+
+
+def test_two_parts_never_lead_with_the_same_sentence():
+    from advisor.engines import EngineRequest, SubQuestion
+    from advisor.engines.extractive import ExtractiveEngine
+
+    sentences = ["Alliances fail when nobody funds the integration work.", "Fund a joint office early."]
+    same = {sentences[0]: 0.9, sentences[1]: 0.4}
+    request = EngineRequest(
+        question="q",
+        query="q",
+        passages=[_chunk(1, "Failure", sentences)],
+        heads=[0, 1],
+        similarity=lambda texts: [same.get(t, 0.0) for t in texts],
+        parts=[
+            SubQuestion("why do they fail", "why", lambda texts: [same.get(t, 0.0) for t in texts]),
+            SubQuestion("what do we do", "howto", lambda texts: [same.get(t, 0.0) for t in texts]),
+        ],
+    )
+    opening = "".join(ExtractiveEngine().answer(request)).split("\n")[0]
+    assert opening == f"{sentences[0]} [1] {sentences[1]} [1]"
+
+
+def test_the_advisor_hands_the_engine_each_part_of_a_two_part_question(advisor):
+    from advisor.engines import EngineRequest
+
+    seen: list[EngineRequest] = []
+    engine = advisor.engine("extractive")
+    answer_with = engine.answer
+
+    def spy(request):
+        seen.append(request)
+        return answer_with(request)
+
+    engine.answer = spy  # type: ignore[method-assign]
+    answer = advisor.ask("What is a joint venture, and how is it governed once it is running?")
+    assert not answer.refused
+    parts = [p.text for p in seen[-1].parts]
+    assert parts == [
+        "What is a joint venture",
+        "how is the joint venture governed once it is running?",
+    ]
+    assert seen[-1].parts[0].form == "definition"  # each part read on its own
+    one = advisor.ask("What is a joint venture?")
+    assert not one.refused and seen[-1].parts == []
+
+
 def test_a_sentence_that_announces_a_list_is_an_introduction_not_a_point():
     from advisor.units import Unit
 

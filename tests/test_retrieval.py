@@ -63,7 +63,20 @@ def test_fusion_keeps_the_first_list_s_hit_for_a_shared_id():
             "Why do alliances fail, and how should a firm choose a partner?",
             ["Why do alliances fail", "how should a firm choose a partner?"],
         ),
-        ("What is a joint venture? How is it governed?", ["What is a joint venture?", "How is it governed?"]),
+        # a later part's "it" is the first part's thing: alone, "How is it governed?" is about anything
+        (
+            "What is a joint venture? How is it governed?",
+            ["What is a joint venture?", "How is the joint venture governed?"],
+        ),
+        (
+            "What is an equity alliance, and how do we know it is time to leave it?",
+            ["What is an equity alliance", "how do we know it is time to leave the equity alliance?"],
+        ),
+        # a part that leans on the other is no question of its own: asked as one
+        (
+            "Equity vs non-equity alliances: how do they differ and which is more common?",
+            ["Equity vs non-equity alliances: how do they differ and which is more common?"],
+        ),
         ("What is a joint venture?", ["What is a joint venture?"]),
         # "and" between nouns is not a second question.
         ("How do trust and control interact?", ["How do trust and control interact?"]),

@@ -253,6 +253,38 @@ def test_artefacts_switch_with_the_build_and_follow_the_domain_files(zoo):
     assert files == [third.info[intent.INFO_KEY]]  # the old builds' artefacts are gone
 
 
+ARTICLE = """# Keeping grazers healthy
+
+## Hay, pellets and browse
+
+Zebras graze most of the day. Keepers spread hay in several piles so the herd does not crowd one
+spot, and pellets make up for what the hay lacks in winter when the paddock grass stops growing.
+"""
+
+
+def test_a_collection_of_other_documents_learns_in_scope_from_every_written_question(zoo, tmp_path):
+    from advisor.core import Advisor
+    from advisor.ingest import Ingestor
+    from advisor.store import VectorStore
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "grazers.txt").write_text(ARTICLE)
+    store = VectorStore(zoo)
+    Ingestor(zoo, store=store).run([articles], "articles")
+    pointer = store.pointer("articles")
+    assert pointer is not None
+    found = intent.load(zoo.data_dir, pointer.info)
+    assert found is not None and found.meta["questions"] == 0  # no section of it has questions
+    # the domain's written questions still teach what in scope looks like (the seeds run refused
+    # in-domain questions when only this build's heading templates did)
+    assert found.meta["training"]["in"] == 4 + 3 + 1
+    advisor = Advisor.from_settings(zoo, store=store)
+    retrieval = advisor.retriever.retrieve("how often should zebras get fodder?", "articles", 3)
+    assert retrieval.scope is not None and retrieval.scope["in"] > 0.9
+    assert not advisor.ask("how often do zebras get hay and pellets?", collection="articles").refused
+
+
 def test_documents_without_written_questions_have_no_question_list(zoo):
     shutil.rmtree(zoo.knowledge_dir / "_domain")
     _, pointer = _ingest(zoo)

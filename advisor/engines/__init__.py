@@ -19,6 +19,17 @@ from advisor.config import Settings
 from advisor.registry import Registry
 from advisor.sessions import Turn
 
+Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine of each to a question
+
+
+@dataclass
+class SubQuestion:
+    """One part of a multi-part question ("Why partner at all, and what if it is badly run?")."""
+
+    text: str
+    form: str = "general"  # its own form (advisor.understand.FORMS): "why" for the first part above
+    similarity: Similarity | None = None  # cosine of texts to this part alone
+
 
 @dataclass
 class EngineRequest:
@@ -30,7 +41,10 @@ class EngineRequest:
     form: str = "general"  # the question's form (advisor.understand.FORMS)
     detail: str = "short"  # "short": the point and a few cited points; "long": the full detail
     # cosine of each text to the query (the advisor's embedder, cached at ingest), when available
-    similarity: Callable[[list[str]], Sequence[float]] | None = None
+    similarity: Similarity | None = None
+    # a multi-part question's parts in the order asked (empty for a one-part question): each part's
+    # direct answer leads, in that order
+    parts: list[SubQuestion] = field(default_factory=list)
 
 
 class Engine(Protocol):

@@ -29,6 +29,7 @@ SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
 LEAD_PASSAGES = 2  # passages the lead sentence may come from
 SECTION_BONUS = 1.5  # score a point gains for coming from the lead's own section
+HEAD_BONUS = 1.0  # a multi-part lead candidate from its part's own best passage
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
     "why": re.compile(
@@ -97,20 +98,11 @@ class ExtractiveEngine:
         if cosines is not None:
             for unit, cosine in zip(prose, cosines, strict=True):
                 unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
-        cue = _CUES.get(request.form)
         for unit in prose:
-            if _DANGLING.match(unit.text) and unit.position > 0:
-                unit.score -= 1.0
-            if unit.text[:1].islower():  # a fragment of a sentence split elsewhere: never the lead
-                unit.score -= 3.0
-            if cue is not None and cue.search(unit.text):
-                unit.score += 1.5
-        heads = [h for h in request.heads if h < SHORT_PASSAGES]
-        leads: list[Unit] = []
-        for head in heads:  # a multi-part question: each part's best passage gives one lead
-            part = [u for u in prose if u.rank == head]
-            if part:
-                leads.append(max(part, key=lambda u: u.score))
+            unit.score += _fit(unit, request.form)
+        leads = (
+            self._part_leads(request, prose) if len(request.parts) > 1 else self._head_leads(request, prose)
+        )
         # The lead comes from the best passages: a lower-ranked passage's sentence may match the
         # question's words and still answer another question.
         top = [u for u in prose if u.rank < LEAD_PASSAGES] or prose
@@ -133,9 +125,45 @@ class ExtractiveEngine:
                 continue
             chosen.append(unit)
             words += _words(unit.text)
-        yield f"{lead.text} [{lead.n}]"
-        for unit in chosen[1:]:
+        opening = len(leads) if len(request.parts) > 1 else 1  # each part's answer, in one paragraph
+        yield " ".join(f"{u.text} [{u.n}]" for u in chosen[:opening])
+        for unit in chosen[opening:]:
             yield f"\n- {unit.text} [{unit.n}]"
+
+    @staticmethod
+    def _head_leads(request: EngineRequest, prose: list[Unit]) -> list[Unit]:
+        """Each head passage's best unit (a multi-part question whose parts the request lacks)."""
+        leads: list[Unit] = []
+        for head in [h for h in request.heads if h < SHORT_PASSAGES]:
+            part = [u for u in prose if u.rank == head]
+            if part:
+                leads.append(max(part, key=lambda u: u.score))
+        return leads
+
+    @staticmethod
+    def _part_leads(request: EngineRequest, prose: list[Unit]) -> list[Unit]:
+        """The direct answer to each part of a multi-part question, in the order asked: the unit
+        closest in meaning to that part alone (and of the kind its form asks for), each a different
+        one. Scored against the whole question, a sentence touching both parts won both leads."""
+        aligned = len(request.heads) == len(request.parts)  # else two parts shared a best passage
+        leads: list[Unit] = []
+        for i, part in enumerate(request.parts):
+            heads = {request.heads[i]} if aligned else set(request.heads)
+            pool = [u for u in prose if u not in leads and not any(_similar(u, o) for o in leads)]
+            if not pool:
+                break
+            overlaps = _overlaps(pool, part.text)
+            cosines = part.similarity([u.text for u in pool]) if part.similarity else None
+            scores = [
+                (float(cosines[j]) * 10 if cosines is not None else 0.0)
+                + overlaps[j] * 0.3
+                + 1.0 / (1 + u.rank)
+                + (HEAD_BONUS if u.rank in heads else 0.0)
+                + _fit(u, part.form)
+                for j, u in enumerate(pool)
+            ]
+            leads.append(pool[max(range(len(pool)), key=scores.__getitem__)])
+        return leads
 
     @staticmethod
     def _lead(main: list[Unit]) -> Unit:
@@ -196,6 +224,29 @@ class ExtractiveEngine:
                 added += 1
                 break
         return chosen
+
+
+def _fit(unit: Unit, form: str) -> float:
+    """How well a unit reads as the opening answer to a question of this form, beyond its meaning."""
+    score = 0.0
+    if _DANGLING.match(unit.text) and unit.position > 0:
+        score -= 1.0
+    if unit.text[:1].islower():  # a fragment of a sentence split elsewhere: never the lead
+        score -= 3.0
+    cue = _CUES.get(form)
+    if cue is not None and cue.search(unit.text):
+        score += 1.5
+    return score
+
+
+def _overlaps(units: list[Unit], query: str) -> list[float]:
+    """Each unit's idf-weighted word overlap with the query (idf over these units)."""
+    doc_freq: Counter[str] = Counter()
+    for unit in units:
+        doc_freq.update(unit.words)
+    words = set(content_words(query))
+    total = len(units)
+    return [sum(math.log(1 + total / doc_freq[w]) for w in words & u.words) for u in units]
 
 
 def _section_key(p: Passage) -> tuple[str, str]:
