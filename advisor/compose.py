@@ -81,32 +81,7 @@ def plan_answer(
     is an item an earlier answer showed and the question points back to; ``parts`` is how many
     questions the message asks ("why partner at all, and what if it is badly run?" asks two);
     ``similar_to`` gives the similarity to another text (a clause of a described situation).
-    A plan about one item is not padded with passage lines about its siblings.
     """
-    plan = _plan(question, query, sections, domain, cite, focus, similarity, parts, similar_to)
-    if plan is not None and plan.kind == "item" and not plan.avoid and plan.items:
-        item = item_named(domain, plan.items[0])
-        if item is not None:
-            plan.avoid = [
-                f"{i.name} {' '.join(i.aliases)} {i.summary} {i.advice}"
-                for i in domain.by_list[item.list_id].items
-                if i is not item
-            ]
-    return plan
-
-
-def _plan(
-    question: Question,
-    query: str,
-    sections: list[tuple[str, str]],
-    domain: Domain,
-    cite: Citer,
-    focus: Item | None = None,
-    similarity: Similarity | None = None,
-    parts: int = 1,
-    similar_to: Callable[[str], Similarity] | None = None,
-) -> Plan | None:
-    """plan_answer without the sibling filter."""
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
         return None if _DEEPER.search(question.text) else item_plan(focus, query, cite)
@@ -165,6 +140,19 @@ def _plan(
 
 
 # -- the plans ------------------------------------------------------------------------------------
+
+
+def without_siblings(plan: Plan, domain: Domain) -> Plan:
+    """A plan about one item is not to be padded with passage lines about its siblings."""
+    if plan.kind == "item" and not plan.avoid and plan.items:
+        item = item_named(domain, plan.items[0])
+        if item is not None:
+            plan.avoid = [
+                f"{i.name} {' '.join(i.aliases)} {i.summary} {i.advice}"
+                for i in domain.by_list[item.list_id].items
+                if i is not item
+            ]
+    return plan
 
 
 def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:

@@ -22,7 +22,7 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import THIN_PLANS, item_named, named_item, plan_answer, resolve_label
+from advisor.compose import THIN_PLANS, item_named, named_item, plan_answer, resolve_label, without_siblings
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -519,7 +519,7 @@ class Advisor:
             return "".join(f" [{n}]" for n in marks) if marks else ""
 
         item = item_named(domain, focus) if focus else None
-        return plan_answer(
+        plan = plan_answer(
             question,
             query,
             sections,
@@ -530,6 +530,7 @@ class Advisor:
             parts=len(request.heads),
             similar_to=self._similarity,
         )
+        return without_siblings(plan, domain) if plan is not None else None
 
     def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
         for p in request.passages:
