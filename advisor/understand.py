@@ -74,7 +74,7 @@ _COMPARE = re.compile(
     r"\bcompar(e|ing|ison)\b|\b(vs\.?|versus)\b|\bdifferen(ce|ces|t)\s+(between|from)\b|\bdiffer(s)?\s+from\b"
     r"|\b(better|worse|riskier|cheaper|safer|faster)\b[^?]{0,60}\bor\b|\bor\s+an?\b[^?]{0,40}\?\s*$"
     r"|\bpros\s+and\s+cons\b|\bhow\s+(is|are|does|do)\b[^?]{1,60}\b(differ|compare)\b"
-    r"|\bor\b[^?.]{1,50}[-:,]\s*which\b|\bwhich\b[^?]{0,50}\b(less|more|better|worse|riskier|safer|cheaper)\b[^?]{0,60}\bor\b",
+    r"|\bor\b[^?.]{1,50}[-:,]\s*which\b|\bor\s+an?\b[^?]{1,50}\b(better|worse|riskier|safer|cheaper)\b|\bwhich\b[^?]{0,50}\b(less|more|better|worse|riskier|safer|cheaper)\b[^?]{0,60}\bor\b",
     re.I,
 )
 _CHECKLIST = re.compile(

@@ -62,6 +62,9 @@ def passage_units(passage: Passage, rank: int) -> list[Unit]:
         block = block.strip()
         if not block:
             continue
+        if block.startswith("|") and block.endswith("|"):
+            flush_run()  # a table row: its cells are not a sentence to show (the prose says it)
+            continue
         heading = _LABEL.match(block)
         if heading:
             flush_run()

@@ -488,3 +488,10 @@ def test_a_stored_vector_whose_key_ends_in_a_zero_byte_is_found_again(tmp_path):
     SentenceVectors(tmp_path, "fake").add([text, "other"], lambda texts: np.ones((len(texts), 4)))
     found = SentenceVectors(tmp_path, "fake").lookup([text, "other"])  # a new reader loads the file
     assert all(v is not None for v in found)
+
+
+def test_table_rows_are_not_answer_sentences():
+    from advisor.units import answer_sentences
+
+    text = "Five modes are common.\n| Mode | Countermeasure |\n|---|---|\n| Drift | Re-charter |"
+    assert answer_sentences(text) == ["Five modes are common."]

@@ -27,7 +27,11 @@ def test_the_point_a_comparison_asks_about(text, key):
 
 @pytest.mark.parametrize(
     "text",
-    ["Licensing or a joint venture - which is less risky?", "Which is safer, a JV or licensing?"],
+    [
+        "Licensing or a joint venture - which is less risky?",
+        "Which is safer, a JV or licensing?",
+        "Is a joint venture or an equity alliance better when we want to keep control?",
+    ],
 )
 def test_which_questions_between_two_types_are_comparisons(text):
     assert read_question(text).form == "comparison"
