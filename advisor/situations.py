@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,9 +39,11 @@ STRONG = 0.35  # ...which a diagnosis needs unless it scores at least this
 SECTIONS = 5
 CLAUSE_WORDS = 3  # a clause with fewer content words describes nothing on its own
 MAX_CLAUSES = 3
-CLAUSE_PENALTY = 0.1  # a clause is short and nearer any one signal: it must stand out further
+CLAUSE_PENALTY = 0.05  # a clause is short and nearer any one signal: it must stand out further
+DECISIVE = 0.1  # a clause's diagnosis that leads every other item by this needs no backing from retrieval
 ALSO = 0.03  # further items within this of the best are named too (several symptoms in one message)
 MAX_ITEMS = 3
+MAX_QUOTED = 12  # words of a clause quoted back to the asker
 TOGETHER = frozenset({"failure-modes", "signs", "other"})  # list kinds whose items can co-occur
 PREFER = 0.04  # what the asker wants moves an item of the fitting list ahead of a near tie
 
@@ -76,6 +78,8 @@ class Match:
     item: Item
     score: float  # how far the item stands out for this question (see diagnose)
     rank: float = 0.0  # the score with what the asker wants added: the order of the diagnosis
+    decisive: bool = False  # found in one clause, far ahead of every other item for it
+    clause: str = ""  # the part of the message it was found in, when not the message as a whole
 
 
 def diagnose(
@@ -123,15 +127,21 @@ def diagnose(
     clauses = _clauses(question) if similar_to is not None and _together(domain, matches) else []
     for clause in clauses:  # one more symptom per clause, when it stands out on its own
         assert similar_to is not None
-        for match in _winners(domain, items, standout(similar_to(clause)) - CLAUSE_PENALTY, prefer, 0.0)[:1]:
+        scores = standout(similar_to(clause)) - CLAUSE_PENALTY
+        for match in _winners(domain, items, scores, prefer, 0.0)[:1]:
             if all(m.item is not match.item for m in matches):
-                matches.append(match)
+                runner_up = float(np.sort(scores)[-2]) if len(scores) > 1 else -1.0
+                matches.append(replace(match, decisive=match.score - runner_up >= DECISIVE, clause=clause))
     if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
         return []  # two factors (or stages) at once: a weighing question, which the passages answer
     # Retrieval is the other, independent reading of the question: a diagnosis it does not back (the
-    # item's section is not among the top sections) must stand out strongly on its own.
+    # item's section is not among the top sections) must stand out strongly on its own, or be far
+    # ahead for one clause of a message that describes several things at once (retrieval reads the
+    # whole message, where one symptom among three may not reach the top sections).
     backed = [
-        m for m in matches if m.score >= STRONG or any((c.source, c.section) in found for c in m.item.cites)
+        m
+        for m in matches
+        if m.score >= STRONG or m.decisive or any((c.source, c.section) in found for c in m.item.cites)
     ]
     if not matches or backed[:1] != matches[:1]:
         return []
@@ -238,7 +248,12 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         lead = f"What you describe matches {_count(len(same))} of {title}: {named}.{cite(lst.cites)}"
     else:
         summary = _lower_first(first.summary)
-        lead = f"What you describe sounds like **{first.name.lower()}**: {summary}{cite(first.cites)}"
+        what = (
+            f'Part of what you describe ("{_quoted(matches[0].clause)}")'
+            if matches[0].clause
+            else "What you describe"
+        )
+        lead = f"{what} sounds like **{first.name.lower()}**: {summary}{cite(first.cites)}"
     points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
     follow = domain.by_list.get(domain.then.get(lst.id, ""))
     if follow is not None:
@@ -263,6 +278,11 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
     return Advice(
         lead=lead, points=points, items=[i.name for i in (*same, *others)], cites=cites, siblings=siblings
     )
+
+
+def _quoted(clause: str) -> str:
+    words = clause.rstrip(" .!?").split()
+    return " ".join(words[:MAX_QUOTED]) + (" ..." if len(words) > MAX_QUOTED else "")
 
 
 def _count(n: int) -> str:

@@ -135,6 +135,13 @@ _NEED = re.compile(
 _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final)\b", re.I
 )
+# ...unless it asks for something in so many words ("Need the business case in a few bullets.")
+_REQUEST = re.compile(
+    r"(^|[.!:;-]\s+)(please\s+)?(need|want|give|tell|show|list|explain|share|send|summari[sz]e|outline|"
+    r"draft|write|compare|help|looking\s+for|can\s+you|could\s+you)\b",
+    re.I,
+)
+TOLD_WORDS = 12  # a first-person account this long with no question in it is a situation to advise on
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
 
 
@@ -169,7 +176,10 @@ def read_question(text: str) -> Question:
     described = bool(_SITUATION.search(plain)) or (
         bool(_STATEMENT.search(plain)) and bool(_FIRST_PERSON.search(plain))
     )
-    situation = described and bool(_NEED.search(plain)) and len(plain.split()) >= 7
+    # In chat a trouble told without a question ("the deal feels dead, no steering meeting in six
+    # months") asks what to make of it as much as one that ends in "what now?".
+    told = "?" not in plain and len(plain.split()) >= TOLD_WORDS and not _REQUEST.search(plain)
+    situation = described and (bool(_NEED.search(plain)) or told) and len(plain.split()) >= 7
     form = _form(plain, situation)
     return Question(
         plain,

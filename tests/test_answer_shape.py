@@ -90,6 +90,21 @@ def test_questions_are_not_small_talk(text):
     assert read_question(text).form != "chat"
 
 
+@pytest.mark.parametrize(
+    ("text", "situation"),
+    [
+        # a trouble told without a question asks for advice all the same
+        ("honestly the deal with Acme feels dead, we have not had a steering meeting in six months", True),
+        ("Our partner keeps missing the delivery dates and the launch slipped twice. What now?", True),
+        # ...but a statement that asks for something in so many words is that request
+        ("My CEO keeps asking why we would partner at all. Need the business case in a few bullets.", False),
+        ("We are a small software company", False),
+    ],
+)
+def test_situations_are_read_with_or_without_a_question(text, situation):
+    assert read_question(text).situation is situation
+
+
 def test_references_back_are_read_from_the_wording():
     assert read_question("How do I assess the second one?").ordinal == 2
     assert read_question("What happens in the last one?").ordinal == -1

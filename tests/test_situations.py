@@ -78,6 +78,23 @@ def test_each_clause_can_add_its_own_symptom(domain):
     assert {m.item.id for m in found} == {"strategic-misalignment", "persistent-governance-dysfunction"}
 
 
+def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(domain):
+    worn_out = domain.items["internal-organisational-fatigue"].signals[1]
+    question = (
+        "Our reseller was bought by a fund, the new managers keep renegotiating prices and our account "
+        "team is completely worn out. What should we do?"
+    )
+    clause = "our account team is completely worn out."
+    found = diagnose(domain, question, like(), similar_to=lambda t: like(worn_out) if t == clause else like())
+    assert [(m.item.id, m.clause) for m in found] == [("internal-organisational-fatigue", clause)]
+    lead = advise(domain, found, numbered).lead
+    assert lead.startswith('Part of what you describe ("our account team is completely worn out")')
+    # the same clause only slightly ahead of another item: retrieval would have to back it
+    rival = domain.items["repeated-performance-failures"].signals[0]
+    close = lambda texts: [0.6 if t == worn_out else 0.56 if t == rival else 0.3 for t in texts]  # noqa: E731
+    assert diagnose(domain, question, like(), similar_to=lambda t: close if t == clause else like()) == []
+
+
 def test_wanting_to_leave_puts_the_exit_sign_first_but_never_breaks_a_tie(domain):
     sign = domain.items["strategic-misalignment"].signals[0]
     mode = domain.items["reputational-risk"].signals[0]
