@@ -108,14 +108,24 @@ def test_new_kinds_meet_their_minimums():
     assert all(i["topic"] == "out-of-scope" for i in adjacent)
 
 
-def test_new_batch_follows_the_split_rule():
-    """The batch after the original 135 items: sorted by (topic, kind), positions 2 and 4 of every
-    five are dev."""
-    batch = gold_items()[135:]
-    assert batch and batch[0]["id"] == "sit-def-vendor"
+def _follows_the_split_rule(batch: list[dict]) -> None:
+    """Sorted by (topic, kind), positions 2 and 4 of every five are dev."""
     ordered = sorted(batch, key=lambda i: (i["topic"], i["kind"]))
     for pos, item in enumerate(ordered):
         assert item["split"] == ("dev" if pos % 5 in (1, 3) else "test"), item["id"]
+
+
+def test_new_batch_follows_the_split_rule():
+    """The two batches after the original 135 items are each split by the rule on their own: the
+    second from sit-def-vendor up to the third batch, the third being the items with an s5- id."""
+    items = gold_items()
+    third_start = next(n for n, i in enumerate(items) if i["id"].startswith("s5-"))
+    second, third = items[135:third_start], items[third_start:]
+    assert second and second[0]["id"] == "sit-def-vendor"
+    assert not any(i["id"].startswith("s5-") for i in second)
+    assert third and all(i["id"].startswith("s5-") for i in third)
+    _follows_the_split_rule(second)
+    _follows_the_split_rule(third)
 
 
 # -- the grounding set ---------------------------------------------------------------------------------
