@@ -85,7 +85,9 @@ def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(
         "team is completely worn out. What should we do?"
     )
     clause = "our account team is completely worn out."
-    found = diagnose(domain, question, like(), similar_to=lambda t: like(worn_out, strong=0.62) if t == clause else like())
+    found = diagnose(
+        domain, question, like(), similar_to=lambda t: like(worn_out, strong=0.62) if t == clause else like()
+    )
     assert [(m.item.id, m.clause) for m in found] == [("internal-organisational-fatigue", clause)]
     lead = advise(domain, found, numbered).lead
     assert lead.startswith('Part of what you describe ("our account team is completely worn out")')
