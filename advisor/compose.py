@@ -74,13 +74,15 @@ def plan_answer(
     similarity: Similarity | None = None,
     parts: int = 1,
     similar_to: Callable[[str], Similarity] | None = None,
+    sections_for: Callable[[str], Sequence[tuple[str, str]]] | None = None,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
     ``sections`` are the (source, section) pairs of the retrieved passages in rank order; ``focus``
     is an item an earlier answer showed and the question points back to; ``parts`` is how many
     questions the message asks ("why partner at all, and what if it is badly run?" asks two);
-    ``similar_to`` gives the similarity to another text (a clause of a described situation).
+    ``similar_to`` gives the similarity to another text (a clause of a described situation), and
+    ``sections_for`` the sections retrieval finds for it.
     """
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
@@ -98,7 +100,7 @@ def plan_answer(
     if case is not None:
         return case_plan(case, cite)
     if question.situation and similarity is not None:
-        matches = diagnose(domain, question.text, similarity, sections, similar_to)
+        matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for)
         if matches:
             advice = advise(domain, matches, cite)
             return Plan(

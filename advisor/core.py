@@ -41,6 +41,7 @@ from advisor.store import VectorStore
 from advisor.understand import Question, read_question
 
 log = logging.getLogger(__name__)
+SECTIONS_FOR_CLAUSE = 5  # passages retrieved for one clause of a described situation (see diagnose)
 DETAILS = ("short", "long")
 CLARIFY = (
     "I'm not sure what that refers to: there is no earlier answer in this conversation. Ask the whole "
@@ -529,6 +530,10 @@ class Advisor:
             request.similarity,
             parts=len(request.heads),
             similar_to=self._similarity,
+            sections_for=lambda text: [
+                (p.source, p.section)
+                for p in self.retriever.retrieve(text, collection, SECTIONS_FOR_CLAUSE).passages
+            ],
         )
         return without_siblings(plan, domain) if plan is not None else None
 

@@ -40,7 +40,8 @@ SECTIONS = 5
 CLAUSE_WORDS = 3  # a clause with fewer content words describes nothing on its own
 MAX_CLAUSES = 3
 CLAUSE_PENALTY = 0.05  # a clause is short and nearer any one signal: it must stand out further
-DECISIVE = 0.1  # a clause's diagnosis that leads every other item by this needs no backing from retrieval
+DECISIVE = 0.1  # a clause's diagnosis that leads every other item by this and that retrieval finds for
+# the clause alone needs no backing from the retrieval of the whole message
 ALSO = 0.03  # further items within this of the best are named too (several symptoms in one message)
 MAX_ITEMS = 3
 MAX_QUOTED = 12  # words of a clause quoted back to the asker
@@ -88,6 +89,7 @@ def diagnose(
     similarity: Similarity,
     sections: Sequence[tuple[str, str]] = (),
     similar_to: Callable[[str], Similarity] | None = None,
+    sections_for: Callable[[str], Sequence[tuple[str, str]]] | None = None,
 ) -> list[Match]:
     """The items the described situation is most like, best first (empty when none is close).
 
@@ -131,7 +133,10 @@ def diagnose(
         for match in _winners(domain, items, scores, prefer, 0.0)[:1]:
             if all(m.item is not match.item for m in matches):
                 runner_up = float(np.sort(scores)[-2]) if len(scores) > 1 else -1.0
-                matches.append(replace(match, decisive=match.score - runner_up >= DECISIVE, clause=clause))
+                decisive = match.score - runner_up >= DECISIVE and _retrieved_for(
+                    match.item, clause, sections_for
+                )
+                matches.append(replace(match, decisive=decisive, clause=clause))
     if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
         return []  # two factors (or stages) at once: a weighing question, which the passages answer
     # Retrieval is the other, independent reading of the question: a diagnosis it does not back (the
@@ -167,6 +172,16 @@ def _winners(
         return []
     named = [n for n in ranked if scores[n] >= scores[ranked[0]] - also][:MAX_ITEMS]
     return [Match(items[n], float(scores[n]), float(scores[n] + prefer[n])) for n in named]
+
+
+def _retrieved_for(
+    item: Item, clause: str, sections_for: Callable[[str], Sequence[tuple[str, str]]] | None
+) -> bool:
+    """Whether retrieval, reading this clause alone, finds the item's section among its top ones."""
+    if sections_for is None:
+        return False
+    found = {(source, section.split(" > ")[0].strip()) for source, section in sections_for(clause)[:SECTIONS]}
+    return any((c.source, c.section) in found for c in item.cites)
 
 
 def _together(domain: Domain, matches: list[Match]) -> bool:

@@ -79,22 +79,34 @@ def test_each_clause_can_add_its_own_symptom(domain):
 
 
 def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(domain):
-    worn_out = domain.items["internal-organisational-fatigue"].signals[1]
+    fatigue = domain.items["internal-organisational-fatigue"]
+    worn_out = fatigue.signals[1]
     question = (
         "Our reseller was bought by a fund, the new managers keep renegotiating prices and our account "
         "team is completely worn out. What should we do?"
     )
     clause = "our account team is completely worn out."
-    found = diagnose(
-        domain, question, like(), similar_to=lambda t: like(worn_out, strong=0.62) if t == clause else like()
-    )
+    home = [(c.source, c.section) for c in fatigue.cites]
+
+    def ask(clause_similarity, sections_for):
+        return diagnose(
+            domain,
+            question,
+            like(),
+            similar_to=lambda t: clause_similarity if t == clause else like(),
+            sections_for=sections_for,
+        )
+
+    found = ask(like(worn_out, strong=0.62), lambda text: home if text == clause else [])
     assert [(m.item.id, m.clause) for m in found] == [("internal-organisational-fatigue", clause)]
     lead = advise(domain, found, numbered).lead
     assert lead.startswith('Part of what you describe ("our account team is completely worn out")')
-    # the same clause only slightly ahead of another item: retrieval would have to back it
+    # ...not when retrieval, reading the clause alone, finds other sections
+    assert ask(like(worn_out, strong=0.62), lambda text: [("knowledge/other.md", "Elsewhere")]) == []
+    # ...nor when the clause is only slightly ahead of another item
     rival = domain.items["repeated-performance-failures"].signals[0]
     close = lambda texts: [0.6 if t == worn_out else 0.56 if t == rival else 0.3 for t in texts]  # noqa: E731
-    assert diagnose(domain, question, like(), similar_to=lambda t: close if t == clause else like()) == []
+    assert ask(close, lambda text: home) == []
 
 
 def test_wanting_to_leave_puts_the_exit_sign_first_but_never_breaks_a_tie(domain):
