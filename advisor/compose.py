@@ -420,7 +420,8 @@ def resolve_label(
     """Which label of an earlier answer the question points to ("the second one", "the IP one").
 
     Ordinals count in the list the user saw; a descriptor is matched by stemmed words against each
-    label (and, for domain items, their aliases and summary), then by meaning.
+    label (and, for domain items, their aliases, summary, advice and the plain words people use for
+    them), then by meaning.
     """
     if not labels or not question.refers_back:
         return None
@@ -436,7 +437,7 @@ def resolve_label(
     for i, label in enumerate(labels):
         item = item_named(domain, label) if domain else None
         names = set(content_words(label)) | (item.words() if item else set())
-        body = set(content_words(f"{item.summary} {item.advice}")) if item else set()
+        body = set(content_words(" ".join((item.summary, item.advice, *item.signals)))) if item else set()
         scored.append((2 * len(words & names) + len(words & body), -i))
         texts.append(f"{label}: {item.summary}" if item else label)
     best = max(scored)

@@ -478,13 +478,20 @@ class Advisor:
         if found:
             return found
         candidates = labels + siblings + mentioned
-        texts = [self._label_text(name, domain) for name in labels + siblings] + mentioned
-        return by_meaning(candidates, self._similarity(question.descriptor)(texts))
+        texts = [self._label_texts(name, domain) for name in labels + siblings] + [[m] for m in mentioned]
+        cosines = list(self._similarity(question.descriptor)([t for group in texts for t in group]))
+        best = []
+        for group in texts:  # a candidate is as close as the closest of its texts
+            best.append(max(cosines[: len(group)]))
+            cosines = cosines[len(group) :]
+        return by_meaning(candidates, best)
 
     @staticmethod
-    def _label_text(label: str, domain: Domain | None) -> str:
+    def _label_texts(label: str, domain: Domain | None) -> list[str]:
+        """What a descriptor is compared with: the item's name and summary, and the plain words
+        people use for it (its signals: "the lawyers one" is the over-engineered contract)."""
         item = item_named(domain, label) if domain else None
-        return f"{label}: {item.summary}" if item else label
+        return [f"{label}: {item.summary}", *item.signals] if item else [label]
 
     def _focused_query(self, focus: str, asked: str, collection: str) -> str:
         domain = self._domain(collection)

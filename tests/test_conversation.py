@@ -58,6 +58,16 @@ def test_a_reference_is_resolved_against_what_the_last_answer_showed(advisor):
     assert chip.retrieval_query.startswith("Intel: ")  # a name the answer mentioned
 
 
+def test_a_descriptor_is_matched_with_the_plain_words_people_use_for_an_item(advisor):
+    # "lawyers" is in no failure mode's name or summary, only in how people describe contract
+    # over-engineering (its signals)
+    shown = advisor.ask("What are the classic failure modes?", session_id="s")
+    assert "Contract over-engineering" in shown.items
+    answer = advisor.ask("the lawyers one - what do you actually do about it?", session_id="s")
+    assert answer.retrieval_query.startswith("Contract over-engineering: ")
+    assert answer.items == ["Contract over-engineering"]
+
+
 def test_queries_do_not_grow_over_follow_ups(advisor):
     first = "What are the three types of strategic alliance by ownership?"
     follow_ups = [
