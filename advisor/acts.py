@@ -113,6 +113,8 @@ _NEWS = _any(
     r"|rumou?rs?)\b",
     r"\b(?:any|the)\s+news\s+(?:on|about|from|of)\b",
     r"\bthe\s+latest\s+(?:on|about|with|from)\b",
+    r"\banything\s+new\s+(?:on|about|with|from|at)\b",
+    r"\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|at)\s+(?:the\s+)?(?-i:[A-Z])",
     r"\bin\s+the\s+news\s+(?:this|today|lately)\b",
     # a question on a named company's recent doings: "did Nestle sign ... last month?"
     r"\b(?:did|has|have|is|are|was|were)\s+(?:the\s+)?(?-i:[A-Z])\S*\s+(?:\S+\s+){0,6}?"

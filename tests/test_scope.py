@@ -78,6 +78,8 @@ def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topi
         ("List some packaging suppliers in Poland we could work with.", "pick"),
         ("Any news on the Airbus and Tata tie-up?", "news"),
         ("Did Unilever sign any new alliances last month?", "news"),
+        ("anything new on the Siemens and Bosch deal?", "news"),
+        ("what's new with the Renault Nissan alliance", "news"),
         ("What's the current valuation of our partner?", "news"),
         ("How is revenue from a licence fee taxed in Singapore?", "advice"),
         ("How much parental leave should our JV staff get?", "advice"),
@@ -99,6 +101,8 @@ def test_request_act_recognises_acts(request_text, act):
         "Which tool do good alliances use to measure whether the partnership works?",
         "What's the best way to choose a distributor for a new market?",
         "Our partner's CEO was in the news last month for fraud. Should we walk away?",
+        "We heard rumours our partner is being acquired. Anything new we should plan for?",
+        "What is new about the five-stage lifecycle compared with older models?",
         "Can you summarise why alliances fail?",
     ],
 )
