@@ -38,7 +38,7 @@ from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
-from advisor.understand import Question, read_question
+from advisor.understand import Question, chat_kind, read_question
 
 log = logging.getLogger(__name__)
 SECTIONS_FOR_CLAUSE = 5  # passages retrieved for one clause of a described situation (see diagnose)
@@ -263,7 +263,7 @@ class Advisor:
             scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval)
         if scope == "chat":
             answer.kind = "chat"
-            answer.text = chat_reply("meta")
+            answer.text = chat_reply(chat_kind(asked))
             yield answer.text
             return
         if scope == "out":

@@ -125,7 +125,10 @@ def diagnose(
         # how far an item stands out from the typical item for this text.
         return best - float(np.median(best)) + bonus
 
-    matches = _winners(domain, items, standout(similarity), prefer, ALSO)
+    whole = standout(similarity)
+    matches = _winners(domain, items, whole, prefer, ALSO)
+    if matches and len(whole) > 1 and matches[0].score - float(np.sort(whole)[-2]) >= DECISIVE:
+        matches[0] = replace(matches[0], decisive=True)
     clauses = _clauses(question) if similar_to is not None and _together(domain, matches) else []
     for clause in clauses:  # one more symptom per clause, when it stands out on its own
         assert similar_to is not None

@@ -25,6 +25,12 @@ def chat_reply(kind: str) -> str:
     """The reply for a chat kind from :func:`advisor.understand.read_question` (or the scope model)."""
     if kind == "thanks":
         return "You're welcome. Ask me anything else about alliances and partnerships whenever you need it."
+    if kind == "unhappy":
+        return (
+            "Sorry that did not help. Tell me a little more about your situation (what kind of partner, "
+            'what went wrong, what you need to decide), or ask for "more" to see the full detail of the '
+            "last answer."
+        )
     if kind == "bye":
         return "Good luck with the partnership. Come back any time."
     if kind == "greeting":

@@ -50,13 +50,19 @@ _ORDINALS = {
 }
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
-_GREETING = re.compile(
+_HELLO = (
     r"^\s*(hi|hello|hey|hiya|howdy|yo|greetings|good\s+(morning|afternoon|evening|day)|morning|"
-    r"hey\s+there|hi\s+there|hello\s+there)\b[\s,!.:)]*(advisor|bot|there|all|team|folks|everyone)?[\s!.:)]*$",
+    r"hey\s+there|hi\s+there|hello\s+there)\b[\s,!.:)]*(advisor|bot|there|all|team|folks|everyone)?[\s!.:),-]*"
+)
+_GREETING = re.compile(
+    _HELLO + r"((i|we)\s+(have|had|got|'ve\s+got)\s+(a|one|some|two|a\s+few)\s+(quick\s+)?questions?"
+    r"(\s+(about|on|regarding|for\s+you)[^?]{0,60})?|quick\s+(one|question)[^?]{0,40}|"
+    r"(are\s+)?you\s+(there|around|free|awake)\??|can\s+i\s+ask\s+(you\s+)?(something|a\s+question)\??)?"
+    r"[\s!.:)]*$",
     re.I,
 )
 _THANKS = re.compile(
-    r"^\s*(thanks?|thank\s+you|thx|ty|cheers|much\s+appreciated|appreciate\s+it|great,?\s+thanks?|"
+    r"^\s*((lol|haha|ha|ok(ay)?|great|nice|cool|awesome|perfect|brilliant|wow|oh)[\s,!.]+)*(thanks?|thank\s+you|thx|ty|cheers|much\s+appreciated|appreciate\s+it|great,?\s+thanks?|"
     r"perfect,?\s+thanks?|ok(ay)?,?\s+thanks?|got\s+it,?\s+thanks?|that\s+helps?|helpful|nice|cool|great|"
     r"awesome|perfect|ok(ay)?|got\s+it)\b[\w\s,!.'’]{0,40}$",
     re.I,
@@ -67,7 +73,10 @@ _META = re.compile(
     r"|\bwhat\s+(can|could|do)\s+(you|u)\s+(do|help|answer|know|cover)|\bhow\s+(do|can|should)\s+i\s+use\s+"
     r"(you|this)|\bwhat\s+(is|'s)\s+this\s+(bot|tool|thing)|\bare\s+you\s+(a\s+)?(bot|human|real|an?\s+ai)"
     r"|\bwhat\s+do\s+you\s+know\s+about\s*\??$|\bhelp\s*$|^\s*help\s+me\s*\??\s*$|\bwhat\s+topics\b"
-    r"|\bwhat\s+kinds?\s+of\s+questions\b|\bhow\s+does\s+this\s+work\b|\bwhat\s+are\s+your\s+sources\b",
+    r"|\bwhat\s+kinds?\s+of\s+questions\b|\bhow\s+does\s+this\s+work\b|\bwhat\s+are\s+your\s+sources\b"
+    r"|\bwhat\s+languages?\s+(do|can)\s+(you|u)\b|\bhow\s+(should|do|can)\s+i\s+(phrase|word|ask|frame)\s+"
+    r"(my\s+)?(questions?|things)|\bis\s+this\s+(thing|bot|tool)\s+(on|working|live)\b"
+    r"|\bcan\s+i\s+ask\s+(you\s+)?(something|a\s+question)\s*\??\s*$",
     re.I,
 )
 _COMPARE = re.compile(
@@ -204,6 +213,36 @@ def _chat_kind(text: str) -> str:
     if _META.search(text) and len(text.split()) <= 14:
         return "meta"
     return ""
+
+
+_THANKS_CUE = re.compile(
+    r"\b(thanks?|thank\s+you|thx|ty|cheers|appreciated?|helpful|clears?\s+it\s+up)\b", re.I
+)
+_HELLO_CUE = re.compile(_HELLO, re.I)
+_BYE_CUE = re.compile(r"\b(bye|goodbye|good\s*night|see\s+(you|ya)|brb|gotta\s+go|signing\s+off)\b", re.I)
+_UNHAPPY = re.compile(
+    r"\b(useless|((that|this|it)('?s|\s+is|\s+was)|you('?re|\s+are)|totally|completely)\s+wrong|wrong\s+answer|not\s+(helpful|useful|what\s+i\s+asked)|didn'?t\s+help|doesn'?t\s+help|bad\s+answer|"
+    r"makes?\s+no\s+sense|nonsense)\b",
+    re.I,
+)
+
+
+def chat_kind(text: str) -> str:
+    """Which friendly reply fits a message the scope model reads as small talk but whose wording
+    matched no pattern ("lol thanks, that's super helpful", "that was useless"): meta by default."""
+    plain = " ".join(text.split())
+    kind = _chat_kind(plain)
+    if kind:
+        return kind
+    if _UNHAPPY.search(plain):
+        return "unhappy"
+    if _THANKS_CUE.search(plain):
+        return "thanks"
+    if _BYE_CUE.search(plain):
+        return "bye"
+    if _HELLO_CUE.match(plain):
+        return "greeting"
+    return "meta"
 
 
 def _form(text: str, situation: bool) -> str:

@@ -12,7 +12,7 @@ from advisor.citations import Citations, renumber, shown_labels
 from advisor.compose import item_named, plan_answer, resolve_label
 from advisor.errors import InputError
 from advisor.sentences import SentenceVectors
-from advisor.understand import read_question
+from advisor.understand import chat_kind, read_question
 
 
 def planned(domain, text, *sections, **kwargs):
@@ -71,11 +71,32 @@ def test_question_forms(text, form):
         ("bye", "bye"),
         ("Who built you?", "meta"),
         ("What can you help me with?", "meta"),
+        ("lol thanks, that's super helpful", "thanks"),
+        ("Hi there, I have a question about partnerships", "greeting"),
+        ("hey, you around?", "greeting"),
+        ("What languages do you speak?", "meta"),
+        ("how should I phrase my questions?", "meta"),
+        ("is this thing working?", "meta"),
     ],
 )
 def test_small_talk_is_recognised(text, kind):
     question = read_question(text)
     assert (question.form, question.chat) == ("chat", kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("that was useless", "unhappy"),
+        ("that's wrong", "unhappy"),
+        ("sorry, wrong channel", "meta"),
+        ("nice, appreciate it", "thanks"),
+        ("brb", "bye"),
+        ("you're awesome", "meta"),
+    ],
+)
+def test_small_talk_the_scope_model_finds_gets_the_reply_that_fits(text, kind):
+    assert chat_kind(text) == kind
 
 
 @pytest.mark.parametrize(
