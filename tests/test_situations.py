@@ -7,7 +7,7 @@ import re
 from citing import numbered
 
 from advisor.config import bundled_knowledge_dir
-from advisor.situations import Match, advise, diagnose
+from advisor.situations import STRONG, Match, advise, diagnose
 from advisor.yamlfile import read_yaml
 
 SITUATIONS = bundled_knowledge_dir() / "_domain" / "situations.yaml"
@@ -46,6 +46,20 @@ def test_a_described_symptom_is_diagnosed_as_its_item(domain):
     signal = domain.items["paper-partnership"].signals[0]
     found = diagnose(domain, "We launched it in March and since then silence. What now?", like(signal))
     assert [m.item.id for m in found] == ["paper-partnership"]
+
+
+def test_a_message_far_closer_to_one_item_than_to_any_other_needs_no_backing_from_retrieval(domain):
+    signal = domain.items["unsettled-knowledge-use"].signals[0]
+    question = (
+        "Engineers fear the partner will reuse what we share in their own products. What should we agree?"
+    )
+    # below the strong score, not among the retrieved sections, but far ahead of every other item
+    found = diagnose(domain, question, like(signal, strong=0.62))
+    assert [m.item.id for m in found] == ["unsettled-knowledge-use"] and found[0].score < STRONG
+    # ...while a near tie with another item still needs retrieval to agree
+    rival = domain.items["knowledge-protection"].signals[0]
+    close = lambda texts: [0.62 if t == signal else 0.58 if t == rival else 0.3 for t in texts]  # noqa: E731
+    assert diagnose(domain, question, close) == []
 
 
 def test_nothing_standing_out_gives_no_diagnosis(domain):
