@@ -51,7 +51,8 @@ _ORDINALS = {
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
 _HELLO = (
-    r"^\s*(hi|hello|hey|hiya|howdy|yo|greetings|good\s+(morning|afternoon|evening|day)|morning|"
+    r"^\s*(hi|hello|hey|hiya|howdy|yo|greetings(\s+from\s+[\w\s]{2,30}?)?|good\s+(morning|afternoon|evening|day)|"
+    r"morning|happy\s+(mon|tues|wednes|thurs|fri|satur|sun)day|happy\s+(weekend|new\s+year|holidays)|"
     r"hey\s+there|hi\s+there|hello\s+there)\b[\s,!.:)]*(advisor|bot|there|all|team|folks|everyone)?[\s!.:),-]*"
 )
 _GREETING = re.compile(
@@ -76,7 +77,16 @@ _META = re.compile(
     r"|\bwhat\s+kinds?\s+of\s+questions\b|\bhow\s+does\s+this\s+work\b|\bwhat\s+are\s+your\s+sources\b"
     r"|\bwhat\s+languages?\s+(do|can)\s+(you|u)\b|\bhow\s+(should|do|can)\s+i\s+(phrase|word|ask|frame)\s+"
     r"(my\s+)?(questions?|things)|\bis\s+this\s+(thing|bot|tool)\s+(on|working|live)\b"
-    r"|\bcan\s+i\s+ask\s+(you\s+)?(something|a\s+question)\s*\??\s*$",
+    r"|\bcan\s+i\s+ask\s+(you\s+)?(something|a\s+question)\s*\??\s*$"
+    # about the advisor itself: its answers, sources, limits, memory, languages, age, rivals
+    r"|^\s*(what|where|how|which|when)(['’]s|\s+(is|are|do|does|did))?\s+your\s+(answers?|sources?|citations?|"
+    r"knowledge(\s+cut-?off)?|cut-?off|data|information|model|name|limits?|training|memory|privacy)\b"
+    r"|\bcan\s+i\s+trust\s+(you|u|your\s+(answers?|sources?|advice))\b"
+    r"|\bare\s+(you|u)\s+(able|allowed|better|smarter|trained|updated|reliable|accurate|still\s+there|there)\b"
+    r"|\bcan\s+(you|u)\s+(speak|talk\s+in|understand|remember|learn|do\s+anything\s+(else|besides|other))\b"
+    r"|\bhow\s+(old|accurate|reliable|smart|recent|up\s+to\s+date)\s+(are\s+(you|u)|is\s+your)\b"
+    r"|\bdo\s+(you|u)\s+(store|save|log|remember|learn\s+from)\s+(my|our|what\s+i|conversations?|chats?|messages?)"
+    r"|\bdo\s+(you|u)\s+have\s+feelings\b",
     re.I,
 )
 _COMPARE = re.compile(

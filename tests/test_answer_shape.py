@@ -77,6 +77,13 @@ def test_question_forms(text, form):
         ("What languages do you speak?", "meta"),
         ("how should I phrase my questions?", "meta"),
         ("is this thing working?", "meta"),
+        ("happy friday!", "greeting"),
+        ("Greetings from Berlin!", "greeting"),
+        ("can I trust your answers?", "meta"),
+        ("what's your knowledge cutoff?", "meta"),
+        ("where do your citations come from?", "meta"),
+        ("can you speak German?", "meta"),
+        ("do you store my conversations?", "meta"),
     ],
 )
 def test_small_talk_is_recognised(text, kind):
@@ -105,6 +112,11 @@ def test_small_talk_the_scope_model_finds_gets_the_reply_that_fits(text, kind):
         "Why do alliances fail?",
         "What is a joint venture?",
         "Hello, what is a joint venture and when is it used?",
+        # "you" and "your" in a question on the domain are the asker's, not the advisor's
+        "how do you keep a partnership alive after signing?",
+        "How do you protect your knowledge in an alliance?",
+        "Are you sure a JV is right for a small firm?",
+        "Should you share your data with a partner?",
     ],
 )
 def test_questions_are_not_small_talk(text):
