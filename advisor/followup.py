@@ -62,7 +62,9 @@ REFERENCE = re.compile(
     r"|^\W*(and|so|ok|okay|but)?[\s,]*(what|how)\s+about\b"
     r"|\b(first|second|third|fourth|fifth|sixth|seventh|last|final|middle|other)\s+(one|ones|point|item|"
     r"factor|stage|sign|step|type|option|reason)\b"
-    r"|\bwhich\s+(one|of\s+(those|these|them))\b",
+    r"|\bwhich\s+(one|of\s+(those|these|them))\b"
+    # "the culture bit", "the money side": colloquial pointers at one part of the last answer
+    r"|\bthe\s+(?:[\w'’-]+\s+){1,2}?(bit|side)\b",
     re.I,
 )
 # "this/these/those" before any noun ("is this normal?", "who sits on those committees?") and a closing
@@ -82,7 +84,7 @@ _ENDS_ON_PRONOUN = re.compile(r"\b(those|these|them|it|that)\s*\??\s*$", re.I)
 _DESCRIPTOR = re.compile(
     r"\bthe\s+one\s+(?:with|about|on|for|from|where|in)\s+(?:the\s+|a\s+|an\s+|its\s+)?"
     r"(?P<after>[\w'’ /&-]{2,40})"
-    rf"|\b(?:the|that|this)\s+(?P<before>(?:[\w'’-]+\s+){{0,3}}?)(?:one|ones|{POINTER_NOUNS})s?\b",
+    rf"|\b(?:the|that|this)\s+(?P<before>(?:[\w'’-]+\s+){{0,3}}?)(?:one|ones|side|{POINTER_NOUNS})s?\b",
     re.I,
 )
 _ORDINAL_WORDS = frozenset(
@@ -129,7 +131,7 @@ _TRAILING_PRONOUN = re.compile(r"\b(those|these|them|it|that|this|one)\s*[?.!]*\
 # "Why does that matter?", "What made it durable?": a pronoun as the subject of a short question
 # (not the "it" of "will it rain", "what does it take").
 _PRONOUN_SUBJECT = re.compile(
-    r"\b(does|did|do|is|was|are|were|would|will|can|could|should|made|makes|make)\s+"
+    r"\b(does|did|do|is|was|are|were|would|will|can|could|should|has|have|had|made|makes|make)\s+"
     r"(it|that|this|they|those|these)\b(?!\s+(a|an|the|rain\w*|snow\w*|be|take|takes|cost)\b)"
     r"|\b(their|its)\s+\w+",  # "How long does their partnership run?"
     re.I,
@@ -154,7 +156,8 @@ _SWITCH = re.compile(
 _REQUEST_WORDS = frozenset(
     content_words(
         "give show share example examples instance case explain explanation elaborate detail details "
-        "further deeper clarify mean meaning exactly really else expand say more why how so"
+        "further deeper clarify mean meaning exactly really else expand say more why how so "
+        "other others another additional"
     )
 )
 

@@ -86,7 +86,10 @@ _META = re.compile(
     r"|\bcan\s+(you|u)\s+(speak|talk\s+in|understand|remember|learn|do\s+anything\s+(else|besides|other))\b"
     r"|\bhow\s+(old|accurate|reliable|smart|recent|up\s+to\s+date)\s+(are\s+(you|u)|is\s+your)\b"
     r"|\bdo\s+(you|u)\s+(store|save|log|remember|learn\s+from)\s+(my|our|what\s+i|conversations?|chats?|messages?)"
-    r"|\bdo\s+(you|u)\s+have\s+feelings\b",
+    r"|\bdo\s+(you|u)\s+have\s+feelings\b"
+    r"|\bhow\s+(can|could|would|might)\s+(you|u)\s+help\b|\bthis\s+(tool|bot|assistant|app|thing)\b"
+    r"|\bis\s+(this|it)\s+(open[\s-]?source|free|paid)\b|\bwho\s+(maintains|runs|owns|hosts)\s+(this|you)\s*\??\s*$"
+    r"|\b(introduce|about)\s+yourself\b",
     re.I,
 )
 _COMPARE = re.compile(
@@ -211,9 +214,17 @@ def read_question(text: str) -> Question:
     )
 
 
+_WAVE = re.compile(r"^[\s👋🖐✋🤚]+$")
+_THUMBS = re.compile(r"^[\s🙏👍🙌💯✅❤️🔥👏]+$")
+
+
 def _chat_kind(text: str) -> str:
     if len(text) > 120:
         return ""
+    if _WAVE.match(text):
+        return "greeting"
+    if _THUMBS.match(text):
+        return "thanks"
     if _GREETING.match(text):
         return "greeting"
     if _BYE.match(text):

@@ -84,6 +84,12 @@ def test_question_forms(text, form):
         ("where do your citations come from?", "meta"),
         ("can you speak German?", "meta"),
         ("do you store my conversations?", "meta"),
+        ("👋", "greeting"),
+        ("🙏", "thanks"),
+        ("how can you help my team?", "meta"),
+        ("is this open source?", "meta"),
+        ("who maintains this?", "meta"),
+        ("I love this tool", "meta"),
     ],
 )
 def test_small_talk_is_recognised(text, kind):
@@ -117,6 +123,7 @@ def test_small_talk_the_scope_model_finds_gets_the_reply_that_fits(text, kind):
         "How do you protect your knowledge in an alliance?",
         "Are you sure a JV is right for a small firm?",
         "Should you share your data with a partner?",
+        "What is a re-charter workshop, and who runs it?",
     ],
 )
 def test_questions_are_not_small_talk(text):
