@@ -25,6 +25,12 @@ def chat_reply(kind: str) -> str:
     """The reply for a chat kind from :func:`advisor.understand.read_question` (or the scope model)."""
     if kind == "thanks":
         return "You're welcome. Ask me anything else about alliances and partnerships whenever you need it."
+    if kind == "opener":
+        return (
+            "Happy to help. Tell me what is going on: what kind of partner it is, what has happened so "
+            'far and what you need to decide. For example: "Our distributor keeps missing its targets '
+            'and wants exclusivity. Should we agree?"'
+        )
     if kind == "unhappy":
         return (
             "Sorry that did not help. Tell me a little more about your situation (what kind of partner, "

@@ -50,11 +50,12 @@ _ORDINALS = {
 }
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
-_HELLO = (
-    r"^\s*(hi|hello|hey|hiya|howdy|yo|greetings(\s+from\s+[\w\s]{2,30}?)?|good\s+(morning|afternoon|evening|day)|"
+_HELLO_BODY = (
+    r"(hi|hello|hey|hiya|howdy|yo|greetings(\s+from\s+[\w\s]{2,30}?)?|good\s+(morning|afternoon|evening|day)|"
     r"morning|happy\s+(mon|tues|wednes|thurs|fri|satur|sun)day|happy\s+(weekend|new\s+year|holidays)|"
     r"hey\s+there|hi\s+there|hello\s+there)\b[\s,!.:)]*(advisor|bot|there|all|team|folks|everyone)?[\s!.:),-]*"
 )
+_HELLO = r"^\s*" + _HELLO_BODY
 _GREETING = re.compile(
     _HELLO + r"((i|we)\s+(have|had|got|'ve\s+got)\s+(a|one|some|two|a\s+few)\s+(quick\s+)?questions?"
     r"(\s+(about|on|regarding|for\s+you)[^?]{0,60})?|quick\s+(one|question)[^?]{0,40}|"
@@ -68,7 +69,30 @@ _THANKS = re.compile(
     r"awesome|perfect|ok(ay)?|got\s+it)\b[\w\s,!.'’]{0,40}$",
     re.I,
 )
-_BYE = re.compile(r"^\s*(bye|goodbye|see\s+you|see\s+ya|later|good\s*night|ciao)\b[\s\w!.,]{0,20}$", re.I)
+_BYE = re.compile(
+    r"^\s*(bye|goodbye|see\s+you|see\s+ya|later|good\s*night|ciao|talk\s+(later|soon|tomorrow)|"
+    r"(i['’]ll|i\s+will|will)\s+(come|be|check)\s+back)\b[\s\w!.,]{0,20}$",
+    re.I,
+)
+# Thanks that go on to say what for ("cheers for that, super useful for the board pack").
+_THANKS_FOR = re.compile(
+    r"^\s*(thanks?|thank\s+you|thx|ty|cheers|much\s+appreciated|appreciate\s+(it|that|this|the\s+help))\b[^?]{0,80}$",
+    re.I,
+)
+# An opener: a greeting or a plea for help that does not yet say what with ("Hey, I need some help with
+# a partner issue"): the reply asks for the situation rather than guessing one.
+_VAGUE_THING = (
+    r"(a|an|our|my|the|this|some)\s+(new\s+)?(partner(ship)?|alliance|jv|joint\s+venture|deal|collaboration)"
+    r"(\s+(issue|problem|question|situation|thing|matter))?"
+)
+_OPENER = re.compile(
+    r"^\W*(" + _HELLO_BODY + r")?[\s,!.:-]*("
+    rf"(can|could|would)\s+(you|u)\s+help\s+(me|us)(\s+(with|think\s+through|figure\s+out)\s+{_VAGUE_THING})?"
+    rf"|(i|we)\s+(need|could\s+use|want|would\s+like)\s+(some\s+|a\s+little\s+)?(help|advice)(\s+(with|on)\s+{_VAGUE_THING})?"
+    rf"|(i|we)(['’]ve|\s+have)?\s+(got\s+)?(a|one|some)\s+(quick\s+)?questions?\s+(about|on)\s+{_VAGUE_THING}"
+    r")[\s?!.]*$",
+    re.I,
+)
 _META = re.compile(
     r"\b(who|what)\s+(are|r)\s+(you|u)\b|\bwho\s+(built|made|created|wrote|trained|develop(ed|s))\s+(you|this)"
     r"|\bwhat\s+(can|could|do)\s+(you|u)\s+(do|help|answer|know|cover)|\bhow\s+(do|can|should)\s+i\s+use\s+"
@@ -89,7 +113,8 @@ _META = re.compile(
     r"|\bdo\s+(you|u)\s+have\s+feelings\b"
     r"|\bhow\s+(can|could|would|might)\s+(you|u)\s+help\b|\bthis\s+(tool|bot|assistant|app|thing)\b"
     r"|\bis\s+(this|it)\s+(open[\s-]?source|free|paid)\b|\bwho\s+(maintains|runs|owns|hosts)\s+(this|you)\s*\??\s*$"
-    r"|\b(introduce|about)\s+yourself\b",
+    r"|\b(introduce|about)\s+yourself\b|\bis\s+this\s+the\s+[\w\s-]{0,30}(bot|advisor|assistant)\b"
+    r"|\byour\s+knowledge\s+base\b|\b(documents?|sources?|articles?)\s+do\s+(you|u)\s+(use|have|rely\s+on|draw\s+on)\b",
     re.I,
 )
 _COMPARE = re.compile(
@@ -231,6 +256,10 @@ def _chat_kind(text: str) -> str:
         return "bye"
     if _THANKS.match(text):
         return "thanks"
+    if _THANKS_FOR.match(text) and len(text.split()) <= 14:
+        return "thanks"
+    if _OPENER.match(text):
+        return "opener"
     if _META.search(text) and len(text.split()) <= 14:
         return "meta"
     return ""

@@ -90,6 +90,13 @@ def test_question_forms(text, form):
         ("is this open source?", "meta"),
         ("who maintains this?", "meta"),
         ("I love this tool", "meta"),
+        ("Hi! Can you help me think through a partnership?", "opener"),
+        ("Hey, I need some help with a partner issue", "opener"),
+        ("morning, I've got a question about our JV", "opener"),
+        ("cheers for that, super useful for the board pack", "thanks"),
+        ("I'll come back tomorrow", "bye"),
+        ("What's in your knowledge base?", "meta"),
+        ("Which documents do you use?", "meta"),
     ],
 )
 def test_small_talk_is_recognised(text, kind):
@@ -124,6 +131,8 @@ def test_small_talk_the_scope_model_finds_gets_the_reply_that_fits(text, kind):
         "Are you sure a JV is right for a small firm?",
         "Should you share your data with a partner?",
         "What is a re-charter workshop, and who runs it?",
+        "thanks, but what about the exit clause?",
+        "Hey, I need some help with a partner who keeps missing deadlines",
     ],
 )
 def test_questions_are_not_small_talk(text):
