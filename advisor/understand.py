@@ -260,11 +260,23 @@ def _chat_kind(text: str) -> str:
         return "thanks"
     if _OPENER.match(text):
         return "opener"
-    if _META.search(text) and len(text.split()) <= 14:
+    if len(text.split()) <= 14 and (_META.search(text) or (_LIMITS.search(text) and _ADDRESSED.search(text))):
         return "meta"
     return ""
 
 
+# What the advisor covers, asked of it ("can you help with stuff beyond partnerships?", "do you only
+# know about alliances?"): with a "you" addressed to it, in a short message.
+_LIMITS = re.compile(
+    r"\b(beyond|besides|apart\s+from|other\s+than|outside(\s+of)?|except)\s+(the\s+)?(alliances?|partnerships?|"
+    r"partner|alliance|partnering)\b|\b(only|just|limited\s+to)\s+((know|knows|cover|do|answer)\s+(about\s+)?)?"
+    r"(alliances?|partnerships?|alliance\s+\w+|partnership\s+\w+)\b|\b(other|general|different)\s+"
+    r"(topics|subjects|areas|business\s+questions)\b",
+    re.I,
+)
+_ADDRESSED = re.compile(
+    r"\b(can|could|do|are|will|would)\s+(you|u)\b|\b(you|u)\s+(can|could|know|cover|do|help)\b", re.I
+)
 _THANKS_CUE = re.compile(
     r"\b(thanks?|thank\s+you|thx|ty|cheers|appreciated?|helpful|clears?\s+it\s+up)\b", re.I
 )

@@ -97,6 +97,9 @@ def test_question_forms(text, form):
         ("I'll come back tomorrow", "bye"),
         ("What's in your knowledge base?", "meta"),
         ("Which documents do you use?", "meta"),
+        ("Can you help with stuff beyond partnerships?", "meta"),
+        ("Do you only know about alliances?", "meta"),
+        ("Could you also help with general business questions?", "meta"),
     ],
 )
 def test_small_talk_is_recognised(text, kind):
@@ -132,6 +135,9 @@ def test_small_talk_the_scope_model_finds_gets_the_reply_that_fits(text, kind):
         "Should you share your data with a partner?",
         "What is a re-charter workshop, and who runs it?",
         "thanks, but what about the exit clause?",
+        "Can you tell me anything else about joint ventures?",
+        "Do you only need one partner for a consortium?",
+        "Can you list partnerships other than JVs?",
         "Hey, I need some help with a partner who keeps missing deadlines",
     ],
 )
