@@ -499,10 +499,12 @@ class Advisor:
         return f"{focus}: {item.summary} {asked}" if item else f"{focus}: {asked}"
 
     def _names_an_item(self, question: str, collection: str) -> bool:
-        """Whether the question names an item of the domain in full ("how do we counter strategy
-        drift?"): a short question, but one that stands on its own."""
+        """Whether the question names an item or a case of the domain in full ("how do we counter
+        strategy drift?", "and what about Starbucks and Nestle?"): short, but it stands on its own."""
         domain = self._domain(collection)
-        return domain is not None and named_item(domain, question, []) is not None
+        return domain is not None and (
+            named_item(domain, question, []) is not None or domain.case_in(question) is not None
+        )
 
     def _domain(self, collection: str) -> Domain | None:
         """The structured domain layer: the bundled knowledge base's own, for its collection only."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,9 +181,14 @@ class Domain:
         return items + [t for checklist in self.checklists for t in checklist.texts()]
 
     def case_in(self, text: str) -> Case | None:
-        low = text.lower()
-        hits = [c for c in self.cases if c.companies and all(name.lower() in low for name in c.companies[:2])]
+        """The case whose (first two) companies the text names, accents aside ("Nestle" is Nestlé)."""
+        low = _plain(text)
+        hits = [c for c in self.cases if c.companies and all(_plain(name) in low for name in c.companies[:2])]
         return hits[0] if hits else None
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 # -- loading ---------------------------------------------------------------------------------------

@@ -360,6 +360,32 @@ def _chunk(n, section, sentences):
     return Passage(n=n, id=f"c{n}", text="\n".join(sentences), metadata=meta, score=1.0, similarity=0.5)
 
 
+def test_a_definition_opens_from_the_section_whose_heading_names_the_term():
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    own = ["In a non-equity alliance both parties pool resources without a new entity.", "It is less formal."]
+    examples = [
+        "Two examples illustrate the joint venture, non-equity and equity alliance types.",
+        "One is old.",
+    ]
+    # the examples sentence names more of the question's words and is a little closer in meaning
+    cosine = {examples[0]: 0.62, own[0]: 0.55}
+    request = EngineRequest(
+        question="What is a non-equity alliance?",
+        query="What is a non-equity alliance?",
+        passages=[
+            _chunk(1, "Non-equity strategic alliances", own),
+            _chunk(2, "Alliance-type examples", examples),
+        ],
+        similarity=lambda texts: [cosine.get(t, 0.3) for t in texts],
+        form="definition",
+    )
+    assert "".join(ExtractiveEngine().answer(request)).startswith(own[0])
+    request.form = "general"  # the heading is a definition's cue only
+    assert "".join(ExtractiveEngine().answer(request)).startswith(examples[0])
+
+
 def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
     from advisor.engines import EngineRequest, SubQuestion
     from advisor.engines.extractive import ExtractiveEngine

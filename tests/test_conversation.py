@@ -68,6 +68,13 @@ def test_a_descriptor_is_matched_with_the_plain_words_people_use_for_an_item(adv
     assert answer.items == ["Contract over-engineering"]
 
 
+def test_a_follow_up_naming_another_case_is_about_that_case(advisor):
+    advisor.ask("Explain the Cisco and Microsoft Azure partnership", session_id="s")
+    answer = advisor.ask("and what about Starbucks and Nestle?", session_id="s")  # no accent
+    assert answer.retrieval_query == "and what about Starbucks and Nestle?"
+    assert answer.items == ["Starbucks and Nestlé Global Coffee Alliance"]
+
+
 def test_queries_do_not_grow_over_follow_ups(advisor):
     first = "What are the three types of strategic alliance by ownership?"
     follow_ups = [

@@ -29,6 +29,7 @@ SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
 LEAD_PASSAGES = 2  # passages the lead sentence may come from
 SECTION_BONUS = 1.5  # score a point gains for coming from the lead's own section
+HEADING_BONUS = 1.5  # a definition's sentence from the section whose heading names the asked term
 HEAD_BONUS = 1.0  # a multi-part lead candidate from its part's own best passage
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
@@ -100,6 +101,14 @@ class ExtractiveEngine:
                 unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
         for unit in prose:
             unit.score += _fit(unit, request.form)
+        if request.form == "definition":
+            # "What is a non-equity alliance?": the section whose heading names the term defines it;
+            # a neighbour that mentions it among others ("two examples illustrate ...") does not
+            asked = _stems(request.query)
+            headings = {p.n: _stems(p.section.split(" > ")[0]) for p in request.passages}
+            for unit in prose:
+                if asked and asked <= headings.get(unit.n, set()):
+                    unit.score += HEADING_BONUS
         leads = (
             self._part_leads(request, prose) if len(request.parts) > 1 else self._head_leads(request, prose)
         )
@@ -237,6 +246,11 @@ def _fit(unit: Unit, form: str) -> float:
     if cue is not None and cue.search(unit.text):
         score += 1.5
     return score
+
+
+def _stems(text: str) -> set[str]:
+    """Content words with plural and final-e endings cut ("alliances", "alliance" -> "allianc")."""
+    return {re.sub(r"(es|s|e)$", "", w) for w in content_words(text)}
 
 
 def _overlaps(units: list[Unit], query: str) -> list[float]:
