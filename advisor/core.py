@@ -41,6 +41,13 @@ from advisor.store import VectorStore
 from advisor.understand import Question, chat_kind, read_question
 
 log = logging.getLogger(__name__)
+# "What comes next?" after an answer about one stage or step: the one that follows it.
+_NEXT = re.compile(
+    r"^\W*(and|ok(ay)?|so)?[\s,]*(then\s+what|what\s+(comes|happens|follows)\s+(next|after(\s+(that|this|it))?)|"
+    r"(and\s+)?after\s+(that|this|it)|what['’]?s\s+next|(the\s+)?next\s+(one|stage|step|phase)|and\s+next)\W*$",
+    re.I,
+)
+ORDERED_KINDS = ("stages", "steps")
 SECTIONS_FOR_CLAUSE = 5  # passages retrieved for one clause of a described situation (see diagnose)
 DETAILS = ("short", "long")
 CLARIFY = (
@@ -449,6 +456,9 @@ class Advisor:
         """What the question points back to, if it points to something: an item the last answer showed
         ("the second one", "the contract one"), a name it mentioned ("the chip company"), or a named
         item of the domain ("the adapt stage")."""
+        following = self._following(question, history, collection)
+        if following is not None:
+            return following
         if not question.refers_back:
             return None
         # The most recent answer that showed a list, within the last few turns ("the second one" may
@@ -492,6 +502,22 @@ class Advisor:
         people use for it (its signals: "the lawyers one" is the over-engineered contract)."""
         item = item_named(domain, label) if domain else None
         return [f"{label}: {item.summary}", *item.signals] if item else [label]
+
+    def _following(self, question: Question, history: list[Turn], collection: str) -> str | None:
+        """The stage or step after the one the last answer was about ("what does Architect involve?"
+        then "and after that?" is Activate), when the question asks what comes next."""
+        if not _NEXT.match(question.text):
+            return None
+        domain = self._domain(collection)
+        last = _anchor(history)
+        if domain is None or last is None or not last.items:
+            return None
+        item = item_named(domain, last.items[0])
+        lst = domain.by_list.get(item.list_id) if item else None
+        if item is None or lst is None or lst.kind not in ORDERED_KINDS:
+            return None
+        position = lst.items.index(item)
+        return lst.items[position + 1].name if position + 1 < len(lst.items) else None
 
     def _focused_query(self, focus: str, asked: str, collection: str) -> str:
         domain = self._domain(collection)

@@ -133,7 +133,10 @@ _TRAILING_PRONOUN = re.compile(r"\b(those|these|them|it|that|this|one)\s*[?.!]*\
 _PRONOUN_SUBJECT = re.compile(
     r"\b(does|did|do|is|was|are|were|would|will|can|could|should|has|have|had|made|makes|make)\s+"
     r"(it|that|this|they|those|these)\b(?!\s+(a|an|the|rain\w*|snow\w*|be|take|takes|cost)\b)"
-    r"|\b(their|its)\s+\w+",  # "How long does their partnership run?"
+    r"|\b(their|its)\s+\w+"  # "How long does their partnership run?"
+    # "one" standing for the thing just discussed: "when should we put one in?", "do we need one?"
+    r"|\b(need|want|have|get|put|set\s+up|draft|write|add|use|build|create|start|pick|choose|form)\s+one\b"
+    r"(?!\s+(of|more|another|thing|day|year|partner|company|firm|side))",
     re.I,
 )
 TRAILING_PRONOUN_MAX_WORDS = 3

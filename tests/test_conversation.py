@@ -75,6 +75,20 @@ def test_a_follow_up_naming_another_case_is_about_that_case(advisor):
     assert answer.items == ["Starbucks and Nestlé Global Coffee Alliance"]
 
 
+def test_what_comes_next_after_a_stage_is_the_following_stage(advisor):
+    first = advisor.ask("What does the Architect stage involve?", session_id="s")
+    assert first.items[0] == "Architect"
+    answer = advisor.ask("and after that?", session_id="s")
+    assert answer.retrieval_query.startswith("Activate: ")
+    assert answer.items[0] == "Activate"
+
+
+def test_one_standing_for_the_thing_just_discussed_builds_on_it(advisor):
+    advisor.ask("What is a no-fault exit clause?", session_id="s")
+    answer = advisor.ask("when should we put one in?", session_id="s")
+    assert not answer.refused and answer.retrieval_query != "when should we put one in?"
+
+
 def test_queries_do_not_grow_over_follow_ups(advisor):
     first = "What are the three types of strategic alliance by ownership?"
     follow_ups = [
