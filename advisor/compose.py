@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from advisor.checklists import asked_checklist, checklist_lines
-from advisor.comparisons import ATTRIBUTE_LABELS, SKIP_ATTRIBUTES, article, comparison_plan
+from advisor.comparisons import ATTRIBUTE_LABELS, SKIP_ATTRIBUTES, article, asked_attribute, comparison_plan
 from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
 from advisor.plan import Plan
 from advisor.situations import advise, diagnose
@@ -61,6 +61,12 @@ _WANTS_ACTION = re.compile(
 )
 _DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
 _GENERIC_TYPES = {"strategic-partnership"}
+OWNERSHIP_SCHEME = "types-by-ownership"
+_WHICH_TYPE = re.compile(
+    r"\b(which|what)\s+(alliance\s+|partnership\s+)?(types?|kinds?|forms?|structures?)\s+(of\s+(alliance|partnership)s?\s+)?"
+    r"(gives?|offers?|has|have|is|are|carries|carry|keeps?|means?|needs?|requires?)\b",
+    re.I,
+)
 SHORT_ATTRIBUTES = ("structure", "ownership", "commitment", "best_for", "example")
 
 
@@ -93,6 +99,12 @@ def plan_answer(
             return comparison_plan(kinds[:3], cite, question.text)
     if question.form == "checklist":
         return checklist_plan(domain, sections, cite, question.text, similarity)
+    if _WHICH_TYPE.search(question.text) and len(_compared_types(domain, question.text)) < 2:
+        # "Which alliance type gives the most control?": the three types by ownership, on that point
+        asked = asked_attribute(question.text)
+        kinds = [t for t in domain.types if OWNERSHIP_SCHEME in t.schemes]
+        if asked not in (None, "best_for") and len(kinds) >= 2:
+            return comparison_plan(kinds, cite, question.text)
     if parts > 1:
         # one list or one item answers one part: the passages of each part's section answer both
         return None

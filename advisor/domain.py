@@ -84,6 +84,7 @@ class AllianceType:
     aliases: tuple[str, ...] = ()
     contrast: bool = False
     cites: tuple[Cite, ...] = ()
+    schemes: tuple[str, ...] = ()  # the classifications it belongs to ("types-by-ownership", ...)
 
     def patterns(self) -> list[str]:
         return [self.name, *self.aliases]
@@ -281,6 +282,7 @@ def _type(entry: dict) -> AllianceType:
         aliases=tuple(str(a) for a in entry.get("aliases") or []),
         contrast=bool(entry.get("contrast", False)),
         cites=_cites(entry),
+        schemes=tuple(str(x) for x in entry.get("schemes") or []),
     )
 
 

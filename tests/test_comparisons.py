@@ -52,3 +52,18 @@ def test_a_stated_point_leads_and_a_type_name_is_not_a_point(domain):
     assert "states nothing on control for equity strategic alliance" in control.lead
     named = comparison_plan(kinds, cite, "Compare joint ventures and equity alliances")
     assert named.lead.startswith("A **joint venture**")
+
+
+def test_which_type_gives_the_most_of_something_compares_the_types_by_ownership(domain):
+    from advisor.compose import plan_answer
+
+    question = read_question("Which alliance type gives the most control?")
+    plan = plan_answer(question, question.text, [], domain, cite)
+    assert plan is not None and plan.kind == "comparison"
+    assert plan.items == ["Joint venture", "Equity strategic alliance", "Non-equity strategic alliance"]
+    assert plan.lead.startswith("On control: Joint venture:")
+    assert "states nothing on control for equity strategic alliance" in plan.lead
+    # ...but "which type is best for us" is not a point the types are rated on
+    best = read_question("Which alliance type is best for a startup?")
+    plan = plan_answer(best, best.text, [], domain, cite)
+    assert plan is None or plan.kind != "comparison"
