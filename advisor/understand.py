@@ -188,6 +188,20 @@ _REQUEST = re.compile(
     r"draft|write|compare|help|looking\s+for|can\s+you|could\s+you)\b",
     re.I,
 )
+# One question and nothing told before it ("How do we know if the partnership is succeeding?") is a
+# situation only when it names a trouble ("Should we exit if our partner keeps missing deadlines?").
+_ONE_QUESTION = re.compile(
+    r"^\W*(how|what|which|when|why|where|who|is|are|do|does|did|can|could|should|would|will)\b[^.!?;:]*\?\s*$",
+    re.I,
+)
+_TROUBLE = re.compile(
+    r"\b(keeps?|kept|stopped|stops|missed|miss(es|ing)|breach\w*|ignor\w*|refus\w*|slipp\w*|fail\w*|stall\w*|"
+    r"lost|losing|late|behind|worse|broke\w*|clash\w*|conflict\w*|disput\w*|fight\w*|argu\w*|angry|unhappy|"
+    r"frustrat\w*|tense|tension|distrust\w*|stuck|silent|silence|ghost\w*|nobody|no\s+one|never|won['’]?t|"
+    r"doesn['’]?t|don['’]?t|can['’]?t|isn['’]?t|aren['’]?t|not|no\s+longer|anymore|copied|poach\w*|undercut\w*|"
+    r"acquired|bought|scandal\w*|probe|lawsuit|sued|burn\w*|exhaust\w*|drift\w*|overdue|delay\w*)\b",
+    re.I,
+)
 TOLD_WORDS = 12  # a first-person account this long with no question in it is a situation to advise on
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
 
@@ -227,6 +241,8 @@ def read_question(text: str) -> Question:
     # months") asks what to make of it as much as one that ends in "what now?".
     told = "?" not in plain and len(plain.split()) >= TOLD_WORDS and not _REQUEST.search(plain)
     situation = described and (bool(_NEED.search(plain)) or told) and len(plain.split()) >= 7
+    if situation and _ONE_QUESTION.match(plain) and not _TROUBLE.search(plain):
+        situation = False  # "How do we know if the partnership is succeeding?" asks, it tells nothing
     form = _form(plain, situation)
     return Question(
         plain,

@@ -154,6 +154,10 @@ def test_questions_are_not_small_talk(text):
         # ...but a statement that asks for something in so many words is that request
         ("My CEO keeps asking why we would partner at all. Need the business case in a few bullets.", False),
         ("We are a small software company", False),
+        # one question that tells no trouble asks rather than describes
+        ("How do we know if the partnership is succeeding?", False),
+        ("Should we exit if our partner keeps missing deadlines?", True),
+        ("How do we fix a partnership where nobody owns the relationship?", True),
     ],
 )
 def test_situations_are_read_with_or_without_a_question(text, situation):
