@@ -50,7 +50,7 @@ _DOCUMENT = _words(
     r"poems? stor(?:y|ies) essays? speech(?:es)? scripts? code functions? quer(?:y|ies) regex\w* "
     r"polic(?:y|ies) job\s+ad\w* job\s+descriptions? proposals? pitch(?:\s+deck)? decks? slides? "
     r"presentations? invoices? templates? wording copy blog\s*posts? articles? addend(?:um|a) "
-    r"amendments? rfps? statements?\s+of\s+work minutes agendas? bylaws logos? resumes? cvs?"
+    r"amendments? rfps? statements?\s+of\s+work minutes agendas? bylaws logos? resumes? cvs? charters?"
 )
 _DRAFT = _any(
     _ASK

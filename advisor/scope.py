@@ -24,6 +24,7 @@ calibrated on the eval dev split by ``evals/quality/calibrate.py``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -159,6 +160,24 @@ def decide(
     if probs is not None and probs["in"] < 1.0 - threshold:
         return "out"
     return "in"
+
+
+# An alliance of one's own named by its structure ("our JV", "the consortium we joined", "our
+# reseller"): the plain "partner" is left out (a spouse or a business partner in a firm is one too).
+_OWN_ALLIANCE = re.compile(
+    r"\b(our|my|we|we['’]re|we['’]ve|us)\b[^.?!]{0,60}\b(jv|joint\s+ventures?|alliances?|consortium|consortia|"
+    r"resellers?|distributors?|licens(ee|or|ing\s+partner)s?|co-?branding|co-?marketing|channel\s+partners?|"
+    r"strategic\s+partner(ship)?s?)\b"
+    r"|\b(jv|joint\s+venture|alliance|consortium|reseller|distributor)\s+(partner|with)\b",
+    re.I,
+)
+
+
+def tells_own_alliance(text: str) -> bool:
+    """Whether a message tells of the asker's own alliance by its structure (and asks for nothing the
+    knowledge base cannot do, :func:`advisor.acts.request_act`): such a situation is in scope however
+    the classifier reads its other words ("profits are down ... should we sell?")."""
+    return bool(_OWN_ALLIANCE.search(text)) and request_act(text) is None
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

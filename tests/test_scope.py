@@ -357,3 +357,35 @@ def test_shipped_scope_defaults_equal_the_dev_calibration(real_settings, tmp_pat
         real_settings.scope_threshold,
         real_settings.scope_floor,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "own"),
+    [
+        (
+            "We've been in a JV for 4 years, profits are down and they want to buy us out. Should we sell?",
+            True,
+        ),
+        ("Our reseller in Chile has sold nothing since March. Is it too early to worry?", True),
+        ("Our JV partner stopped sharing data. What now?", True),
+        # a request the knowledge base cannot do stays refused, whatever the alliance
+        ("I need you to write the governance charter for our consortium, ready to sign.", False),
+        ("How should we account for our JV under IFRS 11?", False),
+        # the plain "partner" may be a spouse or a co-owner of a firm
+        ("My partner keeps ignoring my texts. What now?", False),
+        ("Should we sell our Tesla shares?", False),
+    ],
+)
+def test_a_situation_told_of_ones_own_alliance_is_in_scope_however_it_is_worded(text, own):
+    from advisor.scope import tells_own_alliance
+
+    assert tells_own_alliance(text) is own
+
+
+def test_the_advisor_answers_a_situation_of_its_own_alliance_the_classifier_reads_as_out(
+    advisor, monkeypatch
+):
+    monkeypatch.setattr(type(advisor), "_scope", lambda self, query, retrieval: "out")
+    told = advisor.ask("Our JV partner wants to buy us out and profits are down. Should we sell?")
+    assert not told.refused
+    assert advisor.ask("Should we sell our Tesla shares before the results?").refused
