@@ -61,6 +61,9 @@ _CANDIDATE = re.compile(
 _CLAUSE = re.compile(
     r"(?<=[.!?;])\s+|,?\s+\b(?:and|but|while|yet|so)\s+(?=(?:they|we|our|their|the|it|he|she|i|now)\b)", re.I
 )
+_ASKING = re.compile(
+    r"^\W*(how|what|which|when|why|where|who|is|are|do|does|can|could|should|would|will)\b|.*\?\s*$", re.I
+)
 _LOOKUP = re.compile(
     r"^\s*(so\s+|and\s+)?(what|which)(\s+|(?=['’]s))(types?|kinds?|sorts?|forms?|stages?|phases?|steps|are\s+the|is\s+the|"
     r"was\s+the|['’]s\s+the|would\s+(that|this|it)\s+be|does\s+\w+\s+(mean|say))\b",
@@ -266,12 +269,16 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         lead = f"What you describe matches {_count(len(same))} of {title}: {named}.{cite(lst.cites)}"
     else:
         summary = _lower_first(first.summary)
-        what = (
-            f'Part of what you describe ("{_quoted(matches[0].clause)}")'
-            if matches[0].clause
-            else "What you describe"
-        )
-        lead = f"{what} sounds like **{first.name.lower()}**: {summary}{cite(first.cites)}"
+        clause = matches[0].clause
+        if clause and _ASKING.match(clause):  # the question part of the message matched, not a symptom
+            said = f'On your question ("{_quoted(clause)}"), the knowledge base points to'
+        else:
+            said = (
+                f'Part of what you describe ("{_quoted(clause)}") sounds like'
+                if clause
+                else "What you describe sounds like"
+            )
+        lead = f"{said} **{first.name.lower()}**: {summary}{cite(first.cites)}"
     points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
     follow = domain.by_list.get(domain.then.get(lst.id, ""))
     if follow is not None:

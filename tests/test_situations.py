@@ -123,6 +123,18 @@ def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(
     assert ask(close, lambda text: home) == []
 
 
+def test_a_diagnosis_found_in_the_question_part_is_not_called_a_symptom(domain):
+    clause = domain.items["plan-no-fault-exit-clause"]
+    lead = advise(
+        domain, [Match(clause, 0.3, clause="What should the contract cover on exit?")], numbered
+    ).lead
+    assert lead.startswith(
+        'On your question ("What should the contract cover on exit"), the knowledge base points to'
+    )
+    told = advise(domain, [Match(clause, 0.3, clause="the contract says nothing on exit")], numbered).lead
+    assert told.startswith('Part of what you describe ("the contract says nothing on exit") sounds like')
+
+
 def test_wanting_to_leave_puts_the_exit_sign_first_but_never_breaks_a_tie(domain):
     sign = domain.items["strategic-misalignment"].signals[0]
     mode = domain.items["reputational-risk"].signals[0]
