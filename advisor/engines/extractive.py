@@ -29,7 +29,10 @@ SHORT_POINTS = 4  # supporting points after the lead
 SHORT_PASSAGES = 4  # passages the short form draws from
 LEAD_PASSAGES = 2  # passages the lead sentence may come from
 SECTION_BONUS = 1.5  # score a point gains for coming from the lead's own section
-HEADING_BONUS = 1.5  # a definition's sentence from the section whose heading names the asked term
+GENERIC_STEMS = {"allianc", "partner", "partnership", "strategic", "company", "firm"}
+HEADING_BONUS = (
+    3.0  # a sentence from the section whose heading names what is asked (all of a definition's term)
+)
 HEAD_BONUS = 1.0  # a multi-part lead candidate from its part's own best passage
 # Words that mark a sentence as the kind of answer a question form asks for.
 _CUES = {
@@ -101,14 +104,17 @@ class ExtractiveEngine:
                 unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
         for unit in prose:
             unit.score += _fit(unit, request.form)
-        if request.form == "definition":
-            # "What is a non-equity alliance?": the section whose heading names the term defines it;
-            # a neighbour that mentions it among others ("two examples illustrate ...") does not
-            asked = _stems(request.query)
-            headings = {p.n: _stems(p.section.split(" > ")[0]) for p in request.passages}
-            for unit in prose:
-                if asked and asked <= headings.get(unit.n, set()):
-                    unit.score += HEADING_BONUS
+        # The section whose heading names what is asked says it: "What is a non-equity alliance?" is
+        # defined under "Non-equity strategic alliances", not in the examples section that mentions
+        # it among others; in a scraped article, "Cultural Similarity: The Glue ..." answers what
+        # cultural similarity means better than the article's introduction does.
+        asked = _stems(request.query) - GENERIC_STEMS
+        headings = {p.n: _stems(p.section.split(" > ")[0]) for p in request.passages}
+        for unit in prose:
+            covered = asked & headings.get(unit.n, set())
+            whole_term = request.form == "definition" and bool(asked) and covered == asked
+            if whole_term or (len(covered) >= 2 and len(covered) * 2 >= len(asked)):
+                unit.score += HEADING_BONUS
         leads = (
             self._part_leads(request, prose) if len(request.parts) > 1 else self._head_leads(request, prose)
         )
