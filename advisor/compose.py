@@ -110,7 +110,7 @@ def plan_answer(
         return None
     case = _asked_case(domain, question, query, sections, similarity)
     if case is not None:
-        return case_plan(case, cite)
+        return case_plan(case, cite, question.text)
     if question.situation and similarity is not None:
         matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for)
         if matches:
@@ -202,18 +202,44 @@ def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> P
     return Plan(kind="item", lead=lead, points=points, items=[item.name])
 
 
-def case_plan(case: Case, cite: Citer) -> Plan:
-    """A case study: what the partners did, then what came of it and what made it work."""
+_CASE_OUTCOME = re.compile(
+    r"\b(outcomes?|results?|came\s+of|turn(ed)?\s+out|achiev\w*|impact|bring\s+in|brought\s+in|gain\w*|"
+    r"deliver\w*|how\s+much|what\s+did\s+\w+\s+get)\b",
+    re.I,
+)
+_CASE_LESSON = re.compile(
+    r"\b(what\s+made|why\s+did\s+[\w\s]{0,30}(work|succeed|last|endure)|why\s+(it|this|that)\s+(worked|works|lasted)|"
+    r"lessons?|takeaways?|learn\s+from|secret|durable|key\s+to|made\s+it\s+(work|last))\b",
+    re.I,
+)
+
+
+def case_plan(case: Case, cite: Citer, asked: str = "") -> Plan:
+    """A case study: what the partners did, then what came of it and what made it work; when the
+    question asks for the outcome or the lesson ("what made it work?"), that leads."""
     mark = cite(case.cites)
     years = f" ({case.years})" if case.years and case.years not in SKIP_ATTRIBUTES else ""
-    points = [
-        f"**{label}**: {text}{mark}"
+    parts = [
+        (label, text)
         for label, text in (("Outcome", case.outcome), ("What made it work", case.lesson))
         if text.strip().lower() not in SKIP_ATTRIBUTES
     ]
-    return Plan(
-        kind="case", lead=f"**{case.name}**{years}: {case.what}{mark}", points=points, items=[case.name]
+    wanted = (
+        "What made it work"
+        if _CASE_LESSON.search(asked)
+        else "Outcome"
+        if _CASE_OUTCOME.search(asked)
+        else ""
     )
+    first = next((p for p in parts if p[0] == wanted), None)
+    if first is None:
+        lead = f"**{case.name}**{years}: {case.what}{mark}"
+        rest = parts
+    else:
+        lead = f"**{case.name}**{years}, {first[0].lower()}: {first[1]}{mark}"
+        rest = [p for p in parts if p is not first] + [("What the partners did", case.what)]
+    points = [f"**{label}**: {text}{mark}" for label, text in rest]
+    return Plan(kind="case", lead=lead, points=points, items=[case.name])
 
 
 def type_plan(kind: AllianceType, cite: Citer) -> Plan:

@@ -231,6 +231,27 @@ def test_a_case_named_by_its_companies_gets_what_came_of_it_and_why(domain):
     assert "phased capital" in text and "2030" in text and "**What made it work**" in text
 
 
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        (
+            "What made the Microsoft and OpenAI partnership work?",
+            "**Microsoft and OpenAI** (2019-2030), what made it work:",
+        ),
+        (
+            "What was the outcome of the Microsoft and OpenAI deal?",
+            "**Microsoft and OpenAI** (2019-2030), outcome:",
+        ),
+        ("Tell me about Microsoft and OpenAI.", "**Microsoft and OpenAI** (2019-2030): "),
+    ],
+)
+def test_a_case_question_opens_with_what_it_asks(domain, text, opening):
+    question = read_question(text)
+    plan = plan_answer(question, question.text, [], domain, numbered)
+    assert plan is not None and plan.kind == "case" and plan.lead.startswith(opening)
+    assert "phased capital" in plan.render()  # what the partners did is never dropped
+
+
 def test_a_described_situation_gets_the_case_its_best_section_tells(domain):
     question = read_question(
         "We run bookstores and a coffee chain wants cafes in them. Has that worked for anyone?"
