@@ -171,9 +171,25 @@ def _patterns() -> tuple[tuple[Act, re.Pattern[str]], ...]:
     return tuple((act, re.compile(pattern, re.I)) for act, pattern in _ACTS)
 
 
+# How named companies are doing now ("Are Panasonic and Tesla still working together?", "Is the
+# Microsoft OpenAI partnership in trouble these days?"): live news, when the asker tells of no alliance
+# of their own.
+_NOW = re.compile(
+    r"\b(these\s+days|lately|recently|nowadays|currently|at\s+the\s+moment|"
+    r"this\s+(week|month|quarter|year)|last\s+(week|month|quarter))\b"
+    r"|\bstill\s+(working|together|partners?|partnering|allied|running|going|alive|active|on\s+good\s+terms|"
+    r"in\s+(business|the\s+alliance|the\s+deal))\b",
+    re.I,
+)
+_NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+[A-Za-z]*\b")
+_OWN = re.compile(r"\b(we|we['’]re|we['’]ve|our|ours|us|my|i|i['’]m|i['’]ve)\b", re.I)
+
+
 def request_act(text: str) -> Act | None:
     """The act of a request the knowledge base cannot perform, or None (explain, advise, compare...)."""
     for act, pattern in _patterns():
         if pattern.search(text):
             return act
+    if _NOW.search(text) and not _OWN.search(text) and len(_NAMED.findall(text.strip())) >= 1:
+        return "news"
     return None

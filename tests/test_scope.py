@@ -80,6 +80,8 @@ def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topi
         ("Did Unilever sign any new alliances last month?", "news"),
         ("anything new on the Siemens and Bosch deal?", "news"),
         ("what's new with the Renault Nissan alliance", "news"),
+        ("Are Panasonic and Tesla still working together?", "news"),
+        ("Is the Microsoft OpenAI partnership in trouble these days?", "news"),
         ("What's the current valuation of our partner?", "news"),
         ("How is revenue from a licence fee taxed in Singapore?", "advice"),
         ("How much parental leave should our JV staff get?", "advice"),
@@ -103,6 +105,8 @@ def test_request_act_recognises_acts(request_text, act):
         "Our partner's CEO was in the news last month for fraud. Should we walk away?",
         "We heard rumours our partner is being acquired. Anything new we should plan for?",
         "What is new about the five-stage lifecycle compared with older models?",
+        "Is the Starbucks and Nestle alliance still a good example of a rights carve-out?",
+        "Our partner Acme recently stopped replying to our emails. What now?",
         "Can you summarise why alliances fail?",
     ],
 )
