@@ -94,7 +94,8 @@ _PRODUCT = _any(
     _TOOL, _words("providers? suppliers? manufacturers? distributors? resellers? companies firms")
 )
 _PICK = _any(
-    r"\b(?:which|what(?:'s|\s+is|\s+are)?|who(?:'s|\s+is|\s+are)?|recommend\w*|suggest\w*|name|list)\s+"
+    r"\b(?:which|what(?:'s|\s+is|\s+are)?|who(?:'s|\s+is|\s+are)?|recommend\w*|suggest\w*|name|list|"
+    r"checklist\s+of|list\s+of|give\s+me)\s+"
     r"(?:\S+\s+){0,4}?(?:best|top|cheapest|leading|good|right|most\s+\w+)\s+(?:\S+\s+){0,3}?"
     + _PRODUCT
     + r"\b",

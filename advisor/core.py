@@ -33,7 +33,7 @@ from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.plan import Plan
 from advisor.retrieval import Retrieval, Retriever, split_question
-from advisor.scope import Scope, decide, tells_own_alliance
+from advisor.scope import Scope, asks_domain_list, decide, tells_own_alliance
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
@@ -268,7 +268,9 @@ class Advisor:
         if question is not None and retrieval is not None and retrieval.passages:
             # a reference back to an item the user was shown stays in scope
             scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval)
-            if scope == "out" and question.situation and tells_own_alliance(asked):
+            if scope == "out" and (
+                (question.situation and tells_own_alliance(asked)) or asks_domain_list(asked, question.form)
+            ):
                 # "We've been in a JV for 4 years, profits are down and they want to buy us out.
                 # Should we sell?" reads like investing to the classifier; it is an exit decision
                 scope = "in"

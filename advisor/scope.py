@@ -173,6 +173,20 @@ _OWN_ALLIANCE = re.compile(
 )
 
 
+_DOMAIN_THING = re.compile(
+    r"\b(partner(s|ship|ships|ing)?|alliances?|jvs?|joint\s+ventures?|consorti(um|a)|resellers?|distributors?|"
+    r"licens(ee|or|ing)s?|co-?branding|co-?marketing)\b",
+    re.I,
+)
+
+
+def asks_domain_list(text: str, form: str) -> bool:
+    """Whether a request for a checklist is about partnering ("what should I check before
+    signing with a new distributor? list please"), and asks for nothing the knowledge base cannot do:
+    the classifier reads "list please" as a request for anything."""
+    return form == "checklist" and bool(_DOMAIN_THING.search(text)) and request_act(text) is None
+
+
 def tells_own_alliance(text: str) -> bool:
     """Whether a message tells of the asker's own alliance by its structure (and asks for nothing the
     knowledge base cannot do, :func:`advisor.acts.request_act`): such a situation is in scope however

@@ -17,6 +17,7 @@ from advisor.acts import request_act
 from advisor.guard import REFUSAL
 from advisor.questions import QuestionIndex, heading_questions, load_section_questions
 from advisor.scope import Scope, decide, train_scope
+from advisor.understand import read_question
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -393,3 +394,19 @@ def test_the_advisor_answers_a_situation_of_its_own_alliance_the_classifier_read
     told = advisor.ask("Our JV partner wants to buy us out and profits are down. Should we sell?")
     assert not told.refused
     assert advisor.ask("Should we sell our Tesla shares before the results?").refused
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("what should I check before signing with a new distributor? list please", True),
+        ("steps to take before we announce the partnership publicly", True),
+        ("Give me a checklist of the best PRM tools for partner management", False),  # a vendor pick
+        ("Give me a checklist for packing for a holiday", False),
+        ("How many vacation days should we give the staff of our new joint venture in France?", False),
+    ],
+)
+def test_a_checklist_about_partnering_is_in_scope_however_it_is_worded(text, asks):
+    from advisor.scope import asks_domain_list
+
+    assert asks_domain_list(text, read_question(text).form) is asks
