@@ -140,7 +140,7 @@ def cold_asks(
             if run.returncode != 0:
                 results.note(SECTION, f"{label}: cold ask failed: {run.stderr.strip()[-300:]}")
                 return
-            if attempt == "first" and not extra:
+            if attempt == "first" and "ADVISOR_CHROMA_URL" not in extra:
                 continue  # embedded: the first ask is as cold as the second
             answer = json.loads(run.stdout)
             found = any(s.get("section") == "Clause note 0" for s in answer.get("sources", []))
