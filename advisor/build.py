@@ -89,22 +89,31 @@ class Build:
             self._flush()
 
     def _flush(self) -> None:
-        assert self.physical is not None and self.writer is not None
+        assert self.physical is not None
         # Length-sorted so each slice pads to similar lengths: unsorted 64-chunk slices encoded ~10-25%
         # slower than one big call (sentence-transformers only sorts within a call); sorted, they match it.
         todo = sorted(self.pending, key=lambda c: len(c.embed_text))
         self.pending = []
-        embedder = self.ingestor.embedder
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            vectors = embedder.embed_documents([c.embed_text for c in batch])
-            ids, texts, metas = [c.id for c in batch], [c.text for c in batch], [c.metadata for c in batch]
-            self.store.add(self.physical, ids, vectors, texts, metas)
-            self.writer.add(ids, texts, metas)
-            self.embedded += len(batch)
-            self.ingestor.progress("embed", self.embedded, len(self.seen))
+        # One write per STREAM_BATCH chunks, not per embedding slice: each Chroma add is a transaction
+        # and an index update (at 64 records a call, ~1.5x the Chroma time of 2,048 a call). A large
+        # file can leave more than that pending, and Chroma caps a call's size (~5,000 embedded).
+        for start in range(0, len(todo), STREAM_BATCH):
+            self._write(todo[start : start + STREAM_BATCH])
         for chunk in todo:
             self._remember(chunk)
+
+    def _write(self, chunks: list[Chunk]) -> None:
+        assert self.physical is not None and self.writer is not None
+        embedder = self.ingestor.embedder
+        vectors = []
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            vectors.append(embedder.embed_documents([c.embed_text for c in batch]))
+            self.ingestor.progress("embed", self.embedded + start + len(batch), len(self.seen))
+        ids, texts, metas = [c.id for c in chunks], [c.text for c in chunks], [c.metadata for c in chunks]
+        self.store.add(self.physical, ids, np.concatenate(vectors), texts, metas)
+        self.writer.add(ids, texts, metas)
+        self.embedded += len(chunks)
 
     def _remember(self, chunk: Chunk) -> None:
         if len(self.samples) < WARM_SAMPLES:

@@ -272,6 +272,7 @@ class HashingEmbedder:
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
+        self.name = f"hashing-{dim}"
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)

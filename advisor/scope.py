@@ -92,13 +92,19 @@ def train_scope(
     learning_rate: float = LEARNING_RATE,
 ) -> ScopeModel:
     """Fit the classifier. Same inputs, same weights: no randomness anywhere."""
-    x = features(vectors, similarities).astype(np.float64)
+    # Built in place, in float64 from the start: at ingest this array (n examples by the vector width)
+    # is the largest thing alive, and copies of it made the scope training an ingest's peak memory.
+    vectors = np.asarray(vectors, dtype=np.float32)
+    xs = np.empty((len(vectors), vectors.shape[1] + 1))
+    xs[:, :-1] = vectors
+    xs[:, -1] = np.asarray(similarities, dtype=np.float32).reshape(-1)
     y = np.array([CLASSES.index(label) for label in labels])
-    n, d = x.shape
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0) if standardize else np.ones(d)
+    n, d = xs.shape
+    mean = xs.mean(axis=0)
+    scale = xs.std(axis=0) if standardize else np.ones(d)
     scale[scale < 1e-6] = 1.0
-    xs = (x - mean) / scale
+    xs -= mean
+    xs /= scale
     counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
     present = counts > 0
     sample_w = (n / (present.sum() * np.where(present, counts, 1.0)))[y]

@@ -134,3 +134,20 @@ def test_quick_bench_prints_every_section_with_figures(settings, capsys):
     assert re.search(r"^chunks ingested\s+1,000 chunks", table, re.M)
     assert "failed" not in table and "did not come up" not in table
     assert "targets missed:" in table
+
+
+def test_the_bulk_embedder_plugin_gives_a_hashing_embedder_of_minilms_width(monkeypatch):
+    from advisor.config import load_settings
+    from advisor.embeddings import EMBEDDERS, get_embedder
+
+    monkeypatch.setattr(EMBEDDERS, "_factories", dict(EMBEDDERS._factories))
+    monkeypatch.setattr(EMBEDDERS, "_loaded", set(EMBEDDERS._loaded))
+    settings = load_settings(embedder="hashing-384", plugins="evals.bench.bulk_embedder")
+    embedder = get_embedder(settings)
+    # The name carries the width: a build made at one width is never reused at another.
+    assert (embedder.name, embedder.dim, embedder.embed_query("partners").shape) == (
+        "hashing-384",
+        384,
+        (384,),
+    )
+    assert get_embedder(load_settings(embedder="hashing")).name == "hashing-1024"

@@ -71,3 +71,98 @@ def test_cleanup_keeps_a_build_whose_writer_holds_a_live_lease(settings, tmp_pat
         "removed a live writer's build, or kept a dead one"
     )
     assert dead not in store.orphans("shared", {live})
+
+
+# --- across machines: the PostgreSQL advisory lock (real PostgreSQL: scripts/with_postgres.sh) -------
+
+
+def _held_advisory_locks(url: str, collection: str) -> int:
+    """Granted advisory locks on the collection's key, in any session of the server."""
+    import psycopg
+
+    key = locks._pg_key(collection) & 0xFFFFFFFFFFFFFFFF  # a bigint key is stored as two oids
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
+            (key >> 32, key & 0xFFFFFFFF),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.fixture
+def two_machines(settings, postgres_url, tmp_path):
+    """Two writers' settings: their own data dirs (so no shared file lock), one database."""
+    from pydantic import SecretStr
+
+    return [
+        settings.model_copy(
+            update={"data_dir": tmp_path / f"data-{name}", "database_url": SecretStr(postgres_url)}
+        )
+        for name in ("a", "b")
+    ]
+
+
+def _docs(folder, word: str):
+    folder.mkdir(parents=True)
+    (folder / f"{word}.md").write_text(
+        f"# {word}\n\n## About {word}\n\nPartners review {word} each quarter.\n"
+    )
+    return folder
+
+
+@pytest.mark.real
+def test_two_writers_sharing_a_database_are_serialised_and_the_lock_is_released(
+    two_machines, postgres_url, tmp_path
+):
+    first, second = two_machines
+    seen: dict = {}
+
+    def while_first_holds_it(stage: str, done: int, total: int) -> None:
+        if seen:
+            return
+        seen["held"] = _held_advisory_locks(postgres_url, "shared")
+        try:
+            Ingestor(second).run([_docs(tmp_path / "docs-b", "beta")], "shared")
+        except IngestLockedError as exc:
+            seen["refused"] = str(exc)
+
+    report = Ingestor(first, progress=while_first_holds_it).run(
+        [_docs(tmp_path / "docs-a", "alpha")], "shared"
+    )
+    assert report.built
+    assert seen["held"] == 1, "the first writer did not hold the advisory lock"
+    assert "another ingest of collection 'shared' is running" in seen.get("refused", "")
+    assert "PostgreSQL advisory lock" in seen["refused"]
+    assert _held_advisory_locks(postgres_url, "shared") == 0, "the lock outlived the ingest"
+    assert Ingestor(second).run([tmp_path / "docs-b"], "shared").built
+
+
+@pytest.mark.real
+def test_with_wait_a_writer_on_another_machine_queues_behind_the_database_lock(
+    two_machines, postgres_url, tmp_path
+):
+    import threading
+
+    first, second = two_machines
+    held, released = threading.Event(), {}
+
+    def holder() -> None:
+        with locks.ingest_lock(first.data_dir, "shared", database_url=postgres_url):
+            held.set()
+            time.sleep(0.8)
+            released["at"] = time.monotonic()  # the release starts after this
+
+    def started_work(stage: str, done: int, total: int) -> None:
+        released.setdefault("second_worked_at", time.monotonic())
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    report = Ingestor(second, progress=started_work).run(
+        [_docs(tmp_path / "docs-b", "beta")], "shared", wait=30
+    )
+    thread.join()
+    assert report.built
+    assert released["second_worked_at"] >= released["at"], "it worked while the other machine held the lock"
+    assert _held_advisory_locks(postgres_url, "shared") == 0

@@ -211,7 +211,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             from evals.bench import bench_hybrid
 
             sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-            results = bench_hybrid.main(sizes, work, args.server, keep=False)
+            results = bench_hybrid.main(sizes, work, args.server, keep=False, dim=args.dim)
         else:
             results = run(args, settings, work)
     finally:

@@ -18,6 +18,7 @@ with the hashing embedder (no meaning) a by-meaning paraphrase set would measure
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import shutil
@@ -30,6 +31,9 @@ from evals.bench.synthetic import _paragraph, real_sentences, write_corpus
 
 SECTION = "4c scale: hybrid retrieval at size (hashing embedder)"
 PLANTED = 40
+# The hashing embedder's width -> its name; "hashing-384" comes from the bench's plugin (bulk_embedder).
+EMBEDDERS = {1024: "hashing", 384: "hashing-384"}
+PLUGIN = "evals.bench.bulk_embedder"
 _NAMES = (
     "zanzibar aldebaran borealis cassiopeia dorado eridanus fornax gemini hydra indus lacerta lyra "
     "mensa norma octans pavo pictor puppis pyxis reticulum sagitta scutum sextans taurus vela volans "
@@ -82,8 +86,10 @@ def write_planted(target: Path, sentences: list[str]) -> list[dict]:
     return facts
 
 
-def run_size(results: Results, size: int, work: Path, server_url: str | None = None) -> None:
-    label = f"{size:,} chunks" + (" (chroma run)" if server_url else "")
+def run_size(results: Results, size: int, work: Path, server_url: str | None = None, dim: int = 1024) -> None:
+    label = (
+        f"{size:,} chunks" + (" (chroma run)" if server_url else "") + (f", {dim}-dim" if dim != 1024 else "")
+    )
     sentences = [s for s in real_sentences([bundled_knowledge_dir()]) if len(s) <= 380]
     source = work / f"corpus-{size}"
     if not source.is_dir():
@@ -94,7 +100,9 @@ def run_size(results: Results, size: int, work: Path, server_url: str | None = N
     facts = planted_facts()
     data = work / f"data-{size}{'-server' if server_url else ''}"
     extra = {"ADVISOR_CHROMA_URL": server_url} if server_url else {}
-    env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER="hashing", **extra)
+    embedder = EMBEDDERS[dim]
+    extra = {**extra, "ADVISOR_PLUGINS": PLUGIN}
+    env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER=embedder, **extra)
     run = run_child(
         advisor_command("ingest", str(source), "--collection", "synth", "--json"), env, work, 4 * 3600
     )
@@ -112,8 +120,8 @@ def run_size(results: Results, size: int, work: Path, server_url: str | None = N
     if folder.is_dir():
         results.add(SECTION, f"{label}: keyword index on disk", _du(folder) / 2**20, "MB")
     replica = work / f"replica-{size}" if server_url else data
-    cold_asks(results, label, size, replica, facts[0], extra, work)
-    warm(results, label, replica, facts, extra)
+    cold_asks(results, label, size, replica, facts[0], {**extra, "ADVISOR_EMBEDDER": embedder}, work)
+    warm(results, label, replica, facts, extra, embedder)
 
 
 def cold_asks(
@@ -121,9 +129,7 @@ def cold_asks(
 ) -> None:
     target_s, target_mb = (1.5, 350) if size <= 50_000 else (2.0, 400) if size <= 100_000 else (2.5, None)
     for mode in ("hybrid", "bm25"):
-        env = child_env(
-            ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER="hashing", ADVISOR_RETRIEVAL=mode, **extra
-        )
+        env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_RETRIEVAL=mode, **extra)
         for attempt in ("first", "cold"):  # the first may download the published index (replica)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             run = run_child(
@@ -134,7 +140,7 @@ def cold_asks(
             if run.returncode != 0:
                 results.note(SECTION, f"{label}: cold ask failed: {run.stderr.strip()[-300:]}")
                 return
-            if attempt == "first" and not extra:
+            if attempt == "first" and "ADVISOR_CHROMA_URL" not in extra:
                 continue  # embedded: the first ask is as cold as the second
             answer = json.loads(run.stdout)
             found = any(s.get("section") == "Clause note 0" for s in answer.get("sources", []))
@@ -149,12 +155,16 @@ def cold_asks(
             results.add(SECTION, f"{name}: clause code among the sources", int(found), "", ">= 1")
 
 
-def warm(results: Results, label: str, data: Path, facts: list[dict], extra: dict) -> None:
+def warm(
+    results: Results, label: str, data: Path, facts: list[dict], extra: dict, embedder: str = "hashing"
+) -> None:
     from advisor.embeddings import get_embedder
     from advisor.retrieval import Retriever
     from advisor.store import VectorStore
 
-    settings = Settings(data_dir=data, embedder="hashing", chroma_url=extra.get("ADVISOR_CHROMA_URL"))
+    settings = Settings(
+        data_dir=data, embedder=embedder, chroma_url=extra.get("ADVISOR_CHROMA_URL"), plugins=PLUGIN
+    )
     store = VectorStore(settings)
     retriever = Retriever(store, get_embedder(settings))
     retriever.retrieve(facts[0]["keyword"], "synth", 5)
@@ -173,26 +183,32 @@ def warm(results: Results, label: str, data: Path, facts: list[dict], extra: dic
                 results.add(SECTION, f"{label}: warm {mode} p95", pct(latencies, 95), "ms", target)
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages: the machine may be shared, and wall times depend on it."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def main(sizes: list[int], work: Path, server: bool, keep: bool) -> Results:
-    results = Results(meta={"sizes": sizes, "server": server})
+def main(sizes: list[int], work: Path, server: bool, keep: bool, dim: int = 1024) -> Results:
+    results = Results(meta={"sizes": sizes, "server": server, "dim": dim, "loadavg_start": _load()})
     work.mkdir(parents=True, exist_ok=True)
     for size in sizes:
-        run_size(results, size, work)
+        run_size(results, size, work, dim=dim)
         if server:
             from evals.bench.bench_scale import _free_port, _stop
 
             url, proc = _start_server(work / f"server-{size}", _free_port())
             try:
-                run_size(results, size, work, url)
+                run_size(results, size, work, url, dim)
             finally:
                 _stop(proc)
         if not keep:
             for path in work.glob(f"*-{size}*"):
                 shutil.rmtree(path, ignore_errors=True)
+        results.meta[f"loadavg_after_{size}"] = _load()
         print(results.render(), flush=True)
     return results
 

@@ -19,6 +19,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="only hybrid retrieval at these corpus sizes (planted facts, cold/warm latency, peak RSS)",
     )
     p.add_argument("--server", action="store_true", help="with --sizes: also through a real `chroma run`")
+    p.add_argument(
+        "--dim",
+        type=int,
+        choices=(1024, 384),
+        default=1024,
+        help="with --sizes: the hashing embedder's width (384 is MiniLM's: a MiniLM build's memory figures)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=run)
 
