@@ -33,7 +33,7 @@ from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.plan import Plan
 from advisor.retrieval import Retrieval, Retriever, split_question
-from advisor.scope import Scope, asks_domain_list, decide, tells_own_alliance
+from advisor.scope import Scope, decide, rescued
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
@@ -267,13 +267,8 @@ class Advisor:
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
             # a reference back to an item the user was shown stays in scope
-            scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval)
-            if scope == "out" and (
-                (question.situation and tells_own_alliance(asked)) or asks_domain_list(asked, question.form)
-            ):
-                # "We've been in a JV for 4 years, profits are down and they want to buy us out.
-                # Should we sell?" reads like investing to the classifier; it is an exit decision
-                scope = "in"
+            rescue = rescued(asked, question.situation, question.form)
+            scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval, rescue)
         if scope == "chat":
             answer.kind = "chat"
             answer.text = chat_reply(chat_kind(asked))
@@ -288,11 +283,11 @@ class Advisor:
         assert question is not None and retrieval is not None  # scope is "in" only with both
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
-    def _scope(self, query: str, retrieval: Retrieval) -> Scope:
+    def _scope(self, query: str, retrieval: Retrieval, rescue: bool = False) -> Scope:
         """In scope, out of scope or small talk, for the standalone query (advisor/scope.py)."""
         s = self.settings
         relevance = max(retrieval.best_similarity, retrieval.question_similarity)
-        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor, query)
+        return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor, query, rescue)
 
     def _standalone(
         self, question: str, history: list[Turn], eng: Engine, collection: str

@@ -148,7 +148,12 @@ def loss(
 
 
 def decide(
-    probs: dict[Scope, float] | None, relevance: float, threshold: float, floor: float, query: str = ""
+    probs: dict[Scope, float] | None,
+    relevance: float,
+    threshold: float,
+    floor: float,
+    query: str = "",
+    rescue: bool = False,
 ) -> Scope:
     """Chat, out or in, for a standalone query.
 
@@ -158,14 +163,23 @@ def decide(
     similar (``relevance``: the best cosine to a chunk or an example question, below ``floor``), or
     when the classifier gives in-scope less than ``1 - threshold`` (out and small talk together: a
     question that is neither confident small talk nor in scope is not answered). In otherwise.
-    ``probs`` is None for a build without a scope model: act and floor alone decide."""
+    ``probs`` is None for a build without a scope model: act and floor alone decide. ``rescue``
+    (:func:`rescued`, for the question as asked) keeps in scope what the classifier would refuse."""
     if probs is not None and probs["chat"] >= max(probs["in"], probs["out"], CHAT_MIN):
         return "chat"
     if request_act(query) is not None or relevance < floor:
-        return "out"
+        return "in" if rescue else "out"
     if probs is not None and probs["in"] < 1.0 - threshold:
-        return "out"
+        return "in" if rescue else "out"
     return "in"
+
+
+def rescued(asked: str, situation: bool, form: str) -> bool:
+    """Whether the question as asked is in scope whatever the classifier says: a situation told of
+    one's own alliance by its structure ("We've been in a JV for 4 years, profits are down and they
+    want to buy us out. Should we sell?" reads like investing to it), or a checklist about
+    partnering ("what should I check before signing with a new distributor? list please")."""
+    return (situation and tells_own_alliance(asked)) or asks_domain_list(asked, form)
 
 
 # An alliance of one's own named by its structure ("our JV", "the consortium we joined", "our

@@ -387,10 +387,18 @@ def test_a_situation_told_of_ones_own_alliance_is_in_scope_however_it_is_worded(
     assert tells_own_alliance(text) is own
 
 
-def test_the_advisor_answers_a_situation_of_its_own_alliance_the_classifier_reads_as_out(
-    advisor, monkeypatch
-):
-    monkeypatch.setattr(type(advisor), "_scope", lambda self, query, retrieval: "out")
+def test_a_rescued_question_is_in_scope_whatever_the_classifier_says(advisor, monkeypatch):
+    out = {"in": 0.01, "out": 0.99, "chat": 0.0}
+    assert decide(out, 0.5, threshold=0.9, floor=0.1, rescue=True) == "in"
+    assert decide(out, 0.5, threshold=0.9, floor=0.1) == "out"
+    chat = {"in": 0.0, "out": 0.05, "chat": 0.95}
+    assert decide(chat, 0.5, threshold=0.9, floor=0.1, rescue=True) == "chat"
+    # the advisor rescues by the question as asked
+
+    def scope(self, query, retrieval, rescue=False):
+        return "in" if rescue else "out"
+
+    monkeypatch.setattr(type(advisor), "_scope", scope)
     told = advisor.ask("Our JV partner wants to buy us out and profits are down. Should we sell?")
     assert not told.refused
     assert advisor.ask("Should we sell our Tesla shares before the results?").refused

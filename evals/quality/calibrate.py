@@ -53,12 +53,15 @@ class Point:
     probs: dict
     best: float  # relevance: the best cosine to a chunk or an example question
     act: str | None  # the request's act (advisor.acts), None for explain/advise
+    rescue: bool = False  # in scope whatever the classifier says (advisor.scope.rescued), as asked
 
 
 def collect(advisor, items, collection: str) -> list[Point]:
     """Scope inputs for every item, computed the way the advisor computes them."""
     from advisor.acts import request_act
     from advisor.guard import strip_injection
+    from advisor.scope import rescued
+    from advisor.understand import read_question
 
     advisor.ensure_index(collection)
     points = []
@@ -84,16 +87,27 @@ def collect(advisor, items, collection: str) -> list[Point]:
                 probs=retrieval.scope,
                 best=max(retrieval.best_similarity, retrieval.question_similarity),
                 act=request_act(query),
+                rescue=_rescued(strip_injection(item.turns[-1])[0], rescued, read_question),
             )
         )
     return points
 
 
+def _rescued(asked: str, rescued, read_question) -> bool:
+    if not asked:
+        return False
+    question = read_question(asked)
+    return bool(rescued(asked, question.situation, question.form))
+
+
 def decisions(points: list[Point], threshold: float, floor: float, acts: bool = True) -> list[str]:
-    """The decision for every point; ``acts=False`` is the classifier and floor alone (the ablation)."""
+    """The decision for every point, as the advisor makes it; ``acts=False`` is the classifier and
+    floor alone (the ablation: no acts, no rescue)."""
     from advisor.scope import decide
 
-    return [decide(p.probs, p.best, threshold, floor, p.query if acts else "") for p in points]
+    return [
+        decide(p.probs, p.best, threshold, floor, p.query if acts else "", p.rescue and acts) for p in points
+    ]
 
 
 def rates(points: list[Point], got: list[str]) -> dict:
