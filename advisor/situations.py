@@ -42,6 +42,7 @@ MAX_CLAUSES = 3
 CLAUSE_PENALTY = 0.05  # a clause is short and nearer any one signal: it must stand out further
 DECISIVE = 0.1  # a clause's diagnosis that leads every other item by this and that retrieval finds for
 # the clause alone needs no backing from the retrieval of the whole message
+NEAR = 0.03  # a whole message's best item this close to MATCH leads a diagnosis found in one clause
 ALSO = 0.03  # further items within this of the best are named too (several symptoms in one message)
 MAX_ITEMS = 3
 MAX_QUOTED = 12  # words of a clause quoted back to the asker
@@ -143,6 +144,20 @@ def diagnose(
                     match.item, clause, sections_for
                 )
                 matches.append(replace(match, decisive=decisive, clause=clause))
+    if matches and matches[0].clause:
+        # No item stood out for the whole message but one did for a clause: the whole message's own
+        # best item, when nearly there and backed by retrieval, comes first ("keeps missing the
+        # milestones ... and the board is losing patience": the missed milestones are the point)
+        n = int(np.argmax(whole))
+        near = items[n]
+        if (
+            whole[n] >= MATCH - NEAR
+            and domain.by_list[near.list_id].kind in TOGETHER
+            and any((c.source, c.section) in found for c in near.cites)
+            and all(m.item is not near for m in matches)
+        ):
+            top = max(m.rank for m in matches)
+            matches.insert(0, Match(near, float(whole[n]), top + 1.0))
     if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
         return []  # two factors (or stages) at once: a weighing question, which the passages answer
     # Retrieval is the other, independent reading of the question: a diagnosis it does not back (the
@@ -156,7 +171,7 @@ def diagnose(
     ]
     if not matches or backed[:1] != matches[:1]:
         return []
-    backed.sort(key=lambda m: -m.rank)
+    backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
 
 

@@ -7,7 +7,7 @@ import re
 from citing import numbered
 
 from advisor.config import bundled_knowledge_dir
-from advisor.situations import STRONG, Match, advise, diagnose
+from advisor.situations import MATCH, STRONG, Match, advise, diagnose
 from advisor.yamlfile import read_yaml
 
 SITUATIONS = bundled_knowledge_dir() / "_domain" / "situations.yaml"
@@ -121,6 +121,30 @@ def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(
     rival = domain.items["repeated-performance-failures"].signals[0]
     close = lambda texts: [0.6 if t == worn_out else 0.56 if t == rival else 0.3 for t in texts]  # noqa: E731
     assert ask(close, lambda text: home) == []
+
+
+def test_the_whole_messages_nearly_clear_item_comes_before_a_clauses_diagnosis(domain):
+    missing = domain.items["repeated-performance-failures"]
+    stuck = domain.items["persistent-governance-dysfunction"]
+    question = (
+        "Our JV partner keeps missing the milestones we agreed and the steering group is stuck. "
+        "Should we exit?"
+    )
+    clause = "the steering group is stuck."
+    home = [(c.source, c.section) for c in (*missing.cites, *stuck.cites)]
+    found = diagnose(
+        domain,
+        question,
+        like(missing.signals[0], strong=0.44),  # nearly clear on the whole message, not quite
+        home,
+        similar_to=lambda t: like(stuck.signals[0], strong=0.62) if t == clause else like(),
+        sections_for=lambda text: home,
+    )
+    assert [m.item.id for m in found] == [
+        "repeated-performance-failures",
+        "persistent-governance-dysfunction",
+    ]
+    assert found[0].score < MATCH
 
 
 def test_a_diagnosis_found_in_the_question_part_is_not_called_a_symptom(domain):
