@@ -184,20 +184,19 @@ def rescued(asked: str, situation: bool, form: str) -> bool:
 
 # An alliance of one's own named by its structure ("our JV", "the consortium we joined", "our
 # reseller"): the plain "partner" is left out (a spouse or a business partner in a firm is one too).
+_STRUCTURE = (  # an alliance named by its structure (not the plain "partner")
+    r"jvs?|joint\s+ventures?|alliances?|consorti(um|a)|resellers?|distributors?|licens(ee|or|ing)s?|"
+    r"co-?branding|co-?marketing"
+)
 _OWN_ALLIANCE = re.compile(
-    r"\b(our|my|we|we['’]re|we['’]ve|us)\b[^.?!]{0,60}\b(jv|joint\s+ventures?|alliances?|consortium|consortia|"
-    r"resellers?|distributors?|licens(ee|or|ing\s+partner)s?|co-?branding|co-?marketing|channel\s+partners?|"
+    rf"\b(our|my|we|we['’]re|we['’]ve|us)\b[^.?!]{{0,60}}\b({_STRUCTURE}|channel\s+partners?|"
     r"strategic\s+partner(ship)?s?)\b"
     r"|\b(jv|joint\s+venture|alliance|consortium|reseller|distributor)\s+(partner|with)\b",
     re.I,
 )
 
 
-_DOMAIN_THING = re.compile(
-    r"\b(partner(s|ship|ships|ing)?|alliances?|jvs?|joint\s+ventures?|consorti(um|a)|resellers?|distributors?|"
-    r"licens(ee|or|ing)s?|co-?branding|co-?marketing)\b",
-    re.I,
-)
+_DOMAIN_THING = re.compile(rf"\b(partner(s|ship|ships|ing)?|{_STRUCTURE})\b", re.I)
 
 
 def asks_domain_list(text: str, form: str) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from advisor.domain import GENERIC_WORDS, Cite, Domain, Item
-from advisor.text import content_words
+from advisor.text import QUESTION_START, content_words
 
 Similarity = Callable[[list[str]], Sequence[float]]
 Citer = Callable[[tuple], str]
@@ -62,9 +62,7 @@ _CANDIDATE = re.compile(
 _CLAUSE = re.compile(
     r"(?<=[.!?;])\s+|,?\s+\b(?:and|but|while|yet|so)\s+(?=(?:they|we|our|their|the|it|he|she|i|now)\b)", re.I
 )
-_ASKING = re.compile(
-    r"^\W*(how|what|which|when|why|where|who|is|are|do|does|can|could|should|would|will)\b|.*\?\s*$", re.I
-)
+_ASKING = re.compile(QUESTION_START + r"|.*\?\s*$", re.I)
 _LOOKUP = re.compile(
     r"^\s*(so\s+|and\s+)?(what|which)(\s+|(?=['’]s))(types?|kinds?|sorts?|forms?|stages?|phases?|steps|are\s+the|is\s+the|"
     r"was\s+the|['’]s\s+the|would\s+(that|this|it)\s+be|does\s+\w+\s+(mean|say))\b",

@@ -19,6 +19,10 @@ STOP_WORDS = frozenset(
 )
 
 
+# The words a question opens with ("How do we ...", "Should we ...").
+QUESTION_START = r"^\W*(how|what|which|when|why|where|who|is|are|do|does|did|can|could|should|would|will)\b"
+
+
 def stem(word: str) -> str:
     """A tiny suffix stripper: enough for 'partners'/'partnership'/'partnering' to meet."""
     for suffix in ("ships", "ship", "ings", "ing", "ies", "es", "ed", "s"):

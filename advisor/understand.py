@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from advisor.followup import descriptor as describes
 from advisor.followup import refers_back
+from advisor.text import QUESTION_START
 
 FORMS = (
     "chat",
@@ -190,10 +191,7 @@ _REQUEST = re.compile(
 )
 # One question and nothing told before it ("How do we know if the partnership is succeeding?") is a
 # situation only when it names a trouble ("Should we exit if our partner keeps missing deadlines?").
-_ONE_QUESTION = re.compile(
-    r"^\W*(how|what|which|when|why|where|who|is|are|do|does|did|can|could|should|would|will)\b[^.!?;:]*\?\s*$",
-    re.I,
-)
+_ONE_QUESTION = re.compile(QUESTION_START + r"[^.!?;:]*\?\s*$", re.I)
 _TROUBLE = re.compile(
     r"\b(keeps?|kept|stopped|stops|missed|miss(es|ing)|breach\w*|ignor\w*|refus\w*|slipp\w*|fail\w*|stall\w*|"
     r"lost|losing|late|behind|worse|broke\w*|clash\w*|conflict\w*|disput\w*|fight\w*|argu\w*|angry|unhappy|"
