@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -201,6 +202,25 @@ def test_two_replicas_share_dedupe_memory_and_votes(team, postgres_url, tmp_path
     )
     replies = team.wait_replies(2)
     assert [r["thread_ts"] for r in replies] == [root, root]
+    # The first mention edited, re-delivered to B as Slack does (an edited app_mention with a new
+    # event id, and a message_changed message event): no new reply.
+    edited = {**question, "text": question["text"] + " And an equity alliance?"}
+    edited["edited"] = {"user": "U0001", "ts": "1700000100.000900"}
+    changed = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": "C0001",
+        "channel_type": "channel",
+        "hidden": True,
+        "ts": "1700000100.000900",
+        "message": {**edited, "type": "message"},
+        "previous_message": {**question, "type": "message"},
+    }
+    assert send(b, edited, "EvTEAM3") == 200
+    assert send(a, changed, "EvTEAM4") == 200
+    time.sleep(1.0)
+    assert len(team.replies()) == 2
+
     db = PostgresDatabase(postgres_url, pool_size=1)
     try:
         from advisor.sessions import SessionStore
@@ -302,3 +322,20 @@ def test_a_burst_across_two_replicas_with_redeliveries_is_answered_once_each(tea
     per_thread = Counter(r["thread_ts"] for r in replies)
     assert sorted(per_thread) == sorted(event["ts"] for _, event in events)  # every event answered
     assert [ts for ts, n in per_thread.items() if n > 1] == []  # and none twice
+
+
+def test_sigterm_during_an_answer_lets_the_replica_finish_it_and_exit_0(team):
+    """SIGTERM arrives while replica A's reply is on its way to Slack: the reply completes, A exits 0,
+    and B goes on serving."""
+    a, b = team.replica("a"), team.replica("b")
+    process = team.processes[0]
+    team.slack.delay("chat.postMessage", 3.0)
+    assert send(a, mention("What is a joint venture?", ts="1700000300.000100"), "EvTERM1") == 200
+    assert team.slack.wait_for("chat.postMessage", 1, timeout=60), "the answer never reached Slack"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=40) == 0
+    (reply,) = team.replies()
+    assert reply["thread_ts"] == "1700000300.000100" and "joint venture" in reply["text"].lower()
+    team.slack.delay("chat.postMessage", 0.0)
+    assert send(b, mention("What is an equity alliance?", ts="1700000300.000200"), "EvTERM2") == 200
+    assert len(team.wait_replies(2)) == 2
