@@ -142,6 +142,13 @@ _LIST = re.compile(
     r"|\bwhat\s+(criteria|factors|stages|signs|reasons|types)\b|\bhow\s+many\b",
     re.I,
 )
+# an ordered list asked for as a plan: "what steps should we follow", "a 5-step plan", "step by step"
+_STEPS = re.compile(
+    r"\bwhat\s+(steps|stages|phases)\s+(should|do|does|must|would|will|to)\b"
+    r"|\b(\d|two|three|four|five|six|seven)[\s-](step|stage|phase)\b"
+    r"|\bstep[\s-]by[\s-]step\b|\bwalk\s+(me|us)\s+through\s+the\s+(steps|stages|phases)\b",
+    re.I,
+)
 _SUPERLATIVE = re.compile(
     r"\b(most|least|biggest|largest|smallest|main|top|number\s+one|#1|primary|single\s+(biggest|most))\b"
     r"|\bbest\b(?!\s+practices?)|\bworst\b|\bhow\s+(much|many|often|long)\b|\bwhat\s+(percentage|share|"
@@ -328,7 +335,7 @@ def _form(text: str, situation: bool) -> str:
         # "...not sure they'll be around in 18 months. What should we look at?" describes a
         # situation and wants advice on it; a checklist is asked for by name
         return "checklist"
-    if _LIST.search(text):
+    if _LIST.search(text) or (_STEPS.search(text) and not situation):
         return "list"
     if _EXAMPLE.search(text) and not situation:
         return "example"

@@ -54,6 +54,12 @@ def planned(domain, text, *sections, **kwargs):
         ("The alliance eats half our exec team's time for very little return. Should we bail?", "situation"),
         # ...and a checklist asked for by name stays a checklist
         ("We are about to sign with a partner. What should be on our checklist?", "checklist"),
+        # an ordered list asked for as a plan
+        ("What steps should we follow to set up a new partnership?", "list"),
+        ("Give me a 5-step plan to launch a distribution partnership", "list"),
+        ("How do we set up an alliance step by step?", "list"),
+        # ...but "what steps" after a told trouble asks for advice on it
+        ("Our partner stopped answering our calls. What steps should we take?", "situation"),
     ],
 )
 def test_question_forms(text, form):
@@ -186,6 +192,20 @@ def test_a_list_question_names_every_item(domain):
     text = plan.render()
     assert all(name in text for name in plan.items)
     assert all("[" in line for line in text.splitlines())  # every line is cited
+
+
+def test_a_plan_asked_for_in_steps_gets_the_stages_in_their_order(domain):
+    """Support lines picked by score came out as Amplify, Activate, Align, Architect."""
+    question = read_question("Give me a 5-step plan to set up a new distribution partnership")
+    sections = [
+        (
+            "knowledge/partnership-lifecycle.md",
+            "The five-stage model: Align, Architect, Activate, Adapt, Amplify",
+        )
+    ]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "list"
+    assert plan.items == ["Align", "Architect", "Activate", "Adapt", "Amplify"]
 
 
 @pytest.mark.parametrize(
