@@ -38,6 +38,7 @@ from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
+from advisor.text import spell_out
 from advisor.understand import Question, chat_kind, read_question
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,7 @@ class Advisor:
         asked, injected = strip_injection(text)
         if injected:
             log.info("session %s: instruction-like text removed from the question", session_id)
+        asked = spell_out(asked)  # "QBRs" -> "QBRs (quarterly business reviews)"
         history = [] if standalone else self.sessions.history(session_id, self.settings.history_turns)
         answer = Answer(
             text="",

@@ -60,7 +60,9 @@ _CANDIDATE = re.compile(
     re.I,
 )
 _CLAUSE = re.compile(
-    r"(?<=[.!?;])\s+|,?\s+\b(?:and|but|while|yet|so)\s+(?=(?:they|we|our|their|the|it|he|she|i|now)\b)", re.I
+    r"(?<=[.!?;])\s+|,?\s+\b(?:and|but|while|yet|so)\s+(?=(?:they|we|our|their|the|it|he|she|i|now)\b)"
+    r"|,\s+(?=(?:nobody|no\s+one|they|we|our|their)\b)",  # "revenue is flat, nobody shows up anymore"
+    re.I,
 )
 _ASKING = re.compile(QUESTION_START + r"|.*\?\s*$", re.I)
 _LOOKUP = re.compile(

@@ -34,3 +34,45 @@ def stem(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """The stemmed words of a text that carry meaning, in order (repeats kept)."""
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+
+
+# Business shorthand people write in chat, spelled out so that the embedder, the keyword index and
+# the wording cues meet the words the knowledge base uses ("nobody shows up to QBRs anymore").
+# Upper-case forms only (with a plural "s"): "it", "bd" in lower case are left alone.
+ACRONYMS = {
+    "QBR": "quarterly business review",
+    "KPI": "key performance indicator",
+    "OKR": "objectives and key results",
+    "MoU": "memorandum of understanding",
+    "MOU": "memorandum of understanding",
+    "LOI": "letter of intent",
+    "NDA": "non-disclosure agreement",
+    "SLA": "service level agreement",
+    "ROI": "return on investment",
+    "GTM": "go-to-market",
+    "BD": "business development",
+    "SteerCo": "steering committee",
+    "PMO": "programme management office",
+    "IP": "intellectual property",
+    "JV": "joint venture",
+    "M&A": "mergers and acquisitions",
+    "P&L": "profit and loss",
+}
+_ACRONYM = re.compile(
+    r"(?<![\w&])(" + "|".join(sorted(map(re.escape, ACRONYMS), key=len, reverse=True)) + r")(s?)(?![\w&])"
+    r"(?!\s+(?:one|ones|bit|side|point|part|thing)\b)"  # "the IP one" points back: left as it is
+)
+
+
+def spell_out(text: str) -> str:
+    """The text with business shorthand followed by its meaning: "QBRs" -> "QBRs (quarterly business
+    reviews)". A shorthand already spelled out next to it is left as it is."""
+    low = text.lower()
+
+    def expand(match: re.Match) -> str:
+        meaning = ACRONYMS[match.group(1)]
+        if meaning.lower() in low:
+            return match.group(0)
+        return f"{match.group(0)} ({meaning}{match.group(2)})"
+
+    return _ACRONYM.sub(expand, text)

@@ -239,8 +239,12 @@ def read_question(text: str) -> Question:
     ordinal = _ordinal(plain) if refers or len(plain.split()) <= 8 else None
     descriptor = describes(plain) if refers else ""
     count = _count(plain)
+    statement = _STATEMENT.search(plain)
+    # "The partnership is 2 years in, nobody on their side shows up anymore. Time to pull the plug?"
+    # tells a trouble of the asker's alliance without saying "we"
     described = bool(_SITUATION.search(plain)) or (
-        bool(_STATEMENT.search(plain)) and bool(_FIRST_PERSON.search(plain))
+        statement is not None
+        and (bool(_FIRST_PERSON.search(plain)) or bool(_TROUBLE.search(plain[: statement.end()])))
     )
     # In chat a trouble told without a question ("the deal feels dead, no steering meeting in six
     # months") asks what to make of it as much as one that ends in "what now?".

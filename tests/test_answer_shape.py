@@ -54,6 +54,12 @@ def planned(domain, text, *sections, **kwargs):
         ("The alliance eats half our exec team's time for very little return. Should we bail?", "situation"),
         # ...and a checklist asked for by name stays a checklist
         ("We are about to sign with a partner. What should be on our checklist?", "checklist"),
+        # a trouble told of the alliance without "we" is still the asker's situation
+        (
+            "The partnership is 2 years in, nobody on their side shows up to reviews anymore. "
+            "Time to pull the plug?",
+            "situation",
+        ),
         # an ordered list asked for as a plan
         ("What steps should we follow to set up a new partnership?", "list"),
         ("Give me a 5-step plan to launch a distribution partnership", "list"),

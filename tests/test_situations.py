@@ -92,6 +92,22 @@ def test_each_clause_can_add_its_own_symptom(domain):
     assert {m.item.id for m in found} == {"strategic-misalignment", "persistent-governance-dysfunction"}
 
 
+def test_symptoms_listed_with_commas_are_clauses_of_their_own():
+    from advisor.situations import _clauses
+
+    message = (
+        "Revenue has been flat for a year, nobody on their side shows up to reviews anymore. "
+        "Is it time to pull the plug on the alliance?"
+    )
+    assert _clauses(message) == [
+        "Revenue has been flat for a year",
+        "nobody on their side shows up to reviews anymore.",
+        "Is it time to pull the plug on the alliance?",
+    ]
+    # a comma inside one description is not a split
+    assert _clauses("The launch, already late, keeps slipping. What now?") == []
+
+
 def test_one_clause_far_ahead_is_a_diagnosis_even_when_the_whole_message_is_not(domain):
     fatigue = domain.items["internal-organisational-fatigue"]
     worn_out = fatigue.signals[1]
