@@ -38,7 +38,7 @@ from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
-from advisor.text import spell_out
+from advisor.text import content_words, spell_out
 from advisor.understand import Question, chat_kind, read_question
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,22 @@ CLARIFY = (
     'question, for example "Why does partner stability matter?"'
 )
 UNGROUNDED = "The model's answer could not be grounded in the sources; showing their own words."
+NOT_COVERED = (
+    "The knowledge base says nothing specific about {words}: the points above are the nearest it has."
+)
+MIN_GAP_WORD = 4  # shorter words (and numbers) are too often noise to name back to the asker
+MAX_GAP_WORDS = 3
+CENTRAL = 0.92  # a question without a word its meaning turns on is less like itself than this
+GAP_PASSAGES = 3
+GAP_MARGIN = 0.02  # ...and the best passages are this much closer to the question without that word
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_ASKING_WORDS = frozenset(content_words("advice tips thoughts ideas help question answer thanks please"))
+
+
+def _join_words(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
@@ -368,6 +384,12 @@ class Advisor:
                 yield pieces[-1]
         else:
             yield from self._write(answer, eng, request, citations, pieces)
+        gap = ""
+        if not question.situation and focus is None:
+            gap = self._not_covered(asked, collection, request.passages)
+        if gap:
+            pieces.append(citations.feed(gap))
+            yield pieces[-1]
         tail = citations.flush()
         if tail:
             pieces.append(tail)
@@ -377,6 +399,37 @@ class Advisor:
             answer.items = shown_labels(text)
         answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
         self._finish(answer, text, citations.passages())
+
+    def _not_covered(self, asked: str, collection: str, passages: list[Passage]) -> str:
+        """A line saying which words of the question the collection never mentions ("franchise",
+        "seats" in "does an equity alliance mean giving up board seats?"), so that the nearest
+        points are not mistaken for an answer to them; empty when it knows every word."""
+        surface: dict[str, str] = {}
+        for word in _WORD.findall(asked):
+            for term in content_words(word):
+                if len(term) >= MIN_GAP_WORD and term not in _ASKING_WORDS:
+                    surface.setdefault(term, word)
+        unknown = self.retriever.unknown_words(list(surface), collection)
+        if not unknown:
+            return ""
+        # Only a word the question turns on: without it the question means something else (its
+        # vector moves away). "bookstores help both brands" without "shops" means the same thing.
+        # And only a word whose meaning the passages lack: "wedding" is in no chunk, but the passage on
+        # the marriage analogy is closer to the question with it than without it; "franchise" is not.
+        asked_vector = self.embedder.embed_query(asked)
+        without = self._vectors([re.sub(rf"\b{re.escape(surface[t])}\b", "", asked) for t in unknown])
+        found = self._vectors([p.text for p in passages[:GAP_PASSAGES]])
+        nearest = float((found @ asked_vector).max()) if len(found) else 0.0
+        unknown = [
+            t
+            for t, vector in zip(unknown, without, strict=True)
+            if float(vector @ asked_vector) < CENTRAL
+            and (float((found @ vector).max()) if len(found) else 0.0) >= nearest + GAP_MARGIN
+        ][:MAX_GAP_WORDS]
+        if not unknown:
+            return ""
+        named = _join_words([f'"{surface[t]}"' for t in unknown])
+        return f"\n\n{NOT_COVERED.format(words=named)}"
 
     def _parts(self, query: str) -> list[SubQuestion]:
         """The parts of a multi-part query, each with its own form and similarity (the lead answers

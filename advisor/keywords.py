@@ -183,6 +183,10 @@ class KeywordIndex:
             return 0.0
         return sum(1 for t in terms if self._searcher.doc_freq("body", t) > 0) / len(terms)
 
+    def unknown(self, words: list[str]) -> list[str]:
+        """The words (already content words) that occur in no chunk."""
+        return [w for w in words if self._searcher.doc_freq("body", w) == 0]
+
 
 def is_valid(folder: Path, physical: str, count: int | None) -> bool:
     """Whether a directory holds a finished index of this build (and, if given, of ``count`` chunks)."""

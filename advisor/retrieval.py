@@ -166,6 +166,9 @@ class BuildKeywords:
     def coverage(self, query: str) -> float:
         return self.index.coverage(query)
 
+    def unknown(self, words: list[str]) -> list[str]:
+        return self.index.unknown(words)
+
     @property
     def records(self) -> list[tuple[str, str, dict]]:
         if self._records is None:
@@ -213,6 +216,13 @@ class Retriever:
                 )
                 self._lexical = {physical: found}  # one live build per collection is enough
             return found
+
+    def unknown_words(self, words: list[str], collection_name: str) -> list[str]:
+        """Of these content words, those no chunk of the collection's live build contains (none
+        when the build has no keyword index)."""
+        pointer = self.store.live(collection_name)
+        index = self.lexical(pointer.physical)
+        return index.unknown(words) if index is not None else []
 
     def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         """Passages for the query; for a multi-part question, each part's best passage leads."""

@@ -644,3 +644,17 @@ def test_table_rows_are_not_answer_sentences():
 
     text = "Five modes are common.\n| Mode | Countermeasure |\n|---|---|\n| Drift | Re-charter |"
     assert answer_sentences(text) == ["Five modes are common."]
+
+
+def test_a_word_the_knowledge_base_never_mentions_is_named_after_the_nearest_points(advisor):
+    """An answer to "...in the hospital sector?" says the knowledge base has nothing on hospitals,
+    rather than passing its nearest passages off as the answer."""
+    answer = advisor.ask("How do strategic partnerships work in the hospital sector?")
+    assert not answer.refused
+    body = answer.text.split("\nSources")[0]
+    assert body.rstrip().endswith(
+        'The knowledge base says nothing specific about "hospital": the points above are the nearest it has.'
+    )
+    # every word known, or unknown words a question does not turn on: no such line
+    for known in ("What is a joint venture?", "What are the four partner selection factors? Any advice?"):
+        assert "says nothing specific" not in advisor.ask(known).text, known
