@@ -47,6 +47,12 @@ ALSO = 0.03  # further items within this of the best are named too (several symp
 MAX_ITEMS = 3
 MAX_QUOTED = 12  # words of a clause quoted back to the asker
 TOGETHER = frozenset({"failure-modes", "signs", "other"})  # list kinds whose items can co-occur
+# How the lead names an item that is not a trouble: a stage the alliance is at, a factor it needs
+NOT_TROUBLES = {
+    "stages": "What you describe belongs to the **{name}** stage ({title})",
+    "factors": "What you describe comes down to **{name}** ({title})",
+    "success-factors": "What you describe comes down to **{name}** ({title})",
+}
 PREFER = 0.04  # what the asker wants moves an item of the fitting list ahead of a near tie
 
 _EXIT = re.compile(
@@ -293,7 +299,10 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
                 if clause
                 else "What you describe sounds like"
             )
-        lead = f"{said} **{first.name.lower()}**: {summary}{cite(first.cites)}"
+        named = f"{said} **{first.name.lower()}**"
+        if lst.kind in NOT_TROUBLES and not clause:  # where the alliance stands, or what it needs
+            named = NOT_TROUBLES[lst.kind].format(name=first.name.lower(), title=_lower_first(lst.title))
+        lead = f"{named}: {summary}{cite(first.cites)}"
     points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
     follow = domain.by_list.get(domain.then.get(lst.id, ""))
     if follow is not None:

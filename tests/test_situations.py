@@ -189,6 +189,17 @@ def test_wanting_to_leave_puts_the_exit_sign_first_but_never_breaks_a_tie(domain
 # -- the advice ------------------------------------------------------------------------------------
 
 
+def test_a_stage_or_a_success_factor_is_not_called_a_trouble(domain):
+    """'sounds like **align**' read as if a stage were a symptom."""
+    stage = advise(domain, [Match(domain.items["adapt"], 0.4)], numbered)
+    assert stage.lead.startswith(
+        "What you describe belongs to the **adapt** stage (the five stages of the partnership lifecycle): "
+    )
+    factor = advise(domain, [Match(domain.items["executive-sponsors"], 0.4)], numbered)
+    assert factor.lead.startswith("What you describe comes down to **executive sponsors** (the four critical")
+    assert any(p.startswith("What to do about executive sponsors: ") for p in factor.points)
+
+
 def test_advice_names_the_diagnosis_and_its_countermeasure_with_citations(domain):
     item = domain.items["cultural-collision"]
     advice = advise(domain, [Match(item, 0.4)], numbered)
