@@ -40,6 +40,9 @@ _KIND_WORDS = {
     "bodies": {"body", "bodi", "committee", "mechanism"},
 }
 _ITEM_GENERIC = frozenset({"partner", "strategic", "alliance", "allianc", "exit"})
+LIST_MEANT = 0.6  # cosine a how-to question needs to a list's title to be answered with the list
+LIST_MEANT_MARGIN = 0.12  # ...and its lead over every other list's title
+LIST_SECTIONS = 5  # ...whose section retrieval must find among this many
 CASE_MATCH = 0.4  # cosine a described situation needs to a case told in the best section
 LABEL_MATCH = 0.3
 THIN_PLANS = frozenset({"item"})
@@ -126,6 +129,18 @@ def plan_answer(
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
         return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)
+    if (
+        question.form == "howto"  # a procedure asked for; "when" and "should we" ask for a judgement
+        and not question.situation
+        and query == question.text
+        and similarity is not None
+    ):
+        # "How do I pick a partner?", "How do you end an alliance well?": a list whose title says
+        # what the question asks, far ahead of every other list, and backed by retrieval (a
+        # follow-up, read with the turn before it, is left to the passages)
+        meant = _list_meant(domain, similarity, sections)
+        if meant is not None:
+            return _with_rival(list_plan(meant, query, cite), meant, question.text, domain, sections, cite)
     if question.form in (
         "general",
         "howto",
@@ -382,6 +397,27 @@ def _asked_list(domain: Domain, question: Question, sections: list[tuple[str, st
         if score > best_score:
             best, best_score = lst, score
     return best if best is not None and best_score > 0 else None
+
+
+def _list_meant(
+    domain: Domain, similarity: Similarity, sections: Sequence[tuple[str, str]]
+) -> DomainList | None:
+    """The list whose title is far closer to the question than any other list's, when its own
+    section is among the top retrieved ones."""
+    lists = [lst for lst in domain.lists if lst.items and lst.kind != "types"]
+    if len(lists) < 2:
+        return None
+    scores = list(similarity([lst.title for lst in lists]))
+    ranked = sorted(range(len(lists)), key=lambda n: -scores[n])
+    best, runner_up = scores[ranked[0]], scores[ranked[1]]
+    if best < LIST_MEANT or best - runner_up < LIST_MEANT_MARGIN:
+        return None
+    found = {(source, section.split(" > ")[0].strip()) for source, section in sections[:LIST_SECTIONS]}
+    lst = lists[ranked[0]]
+    cited = {(c.source, c.section) for c in lst.cites} | {
+        (c.source, c.section) for i in lst.items for c in i.cites
+    }
+    return lst if cited & found else None
 
 
 def _with_rival(

@@ -658,3 +658,31 @@ def test_a_word_the_knowledge_base_never_mentions_is_named_after_the_nearest_poi
     # every word known, or unknown words a question does not turn on: no such line
     for known in ("What is a joint venture?", "What are the four partner selection factors? Any advice?"):
         assert "says nothing specific" not in advisor.ask(known).text, known
+
+
+def _titled(title: str, score: float = 0.8, others: float = 0.4):
+    """A similarity that finds the question close to one list title and far from the rest."""
+    return lambda texts: [score if t == title else others for t in texts]
+
+
+def test_a_how_to_question_meaning_one_list_gets_that_list(domain):
+    """'How do I pick a partner?' names no list, but means the partner-selection factors."""
+    factors = domain.by_list["partner-factors"]
+    sections = [(c.source, c.section) for c in factors.items[0].cites]
+    question = read_question("How do I pick a partner?")
+    plan = plan_answer(question, question.text, sections, domain, numbered, similarity=_titled(factors.title))
+    assert plan is not None and plan.kind == "list" and plan.items == [i.name for i in factors.items]
+    # ...not when the list is only a little ahead, when retrieval does not find its section, or when
+    # the question is a follow-up read with the turn before it
+    near = _titled(factors.title, score=0.5)
+    for similarity, found, query in (
+        (near, sections, question.text),
+        (
+            _titled(factors.title),
+            [("knowledge/why-alliances-fail.md", "Root causes of alliance failure")],
+            question.text,
+        ),
+        (_titled(factors.title), sections, "What is a joint venture? How do I pick a partner?"),
+    ):
+        plan = plan_answer(question, query, found, domain, numbered, similarity=similarity)
+        assert plan is None or plan.items != [i.name for i in factors.items]
