@@ -39,7 +39,7 @@ from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
 from advisor.text import content_words, spell_out
-from advisor.understand import Question, chat_kind, read_question
+from advisor.understand import Question, asks_for_more, chat_kind, read_question
 
 log = logging.getLogger(__name__)
 # "What comes next?" after an answer about one stage or step: the one that follows it.
@@ -202,6 +202,10 @@ class Advisor:
         """
         if detail not in DETAILS:
             raise InputError(f"detail must be one of: {', '.join(DETAILS)}")
+        if session_id and not standalone and isinstance(question, str) and asks_for_more(question):
+            # "more" typed in a Slack thread or over the API, as in the REPL
+            yield from self.more(session_id, collection, engine)
+            return
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         session_id = session_id or new_session_id()

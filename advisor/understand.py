@@ -380,3 +380,14 @@ def _count(text: str) -> int | None:
         return None
     word = match.group(1).lower()
     return _NUMBERS.get(word) or (int(word) if word.isdigit() else None)
+
+
+# What people type to see the rest of the last answer (the REPL's "more", Slack's "Show more").
+MORE_WORDS = frozenset(
+    {"more", "more please", "tell me more", "go on", "show more", "more detail", "full answer"}
+)
+
+
+def asks_for_more(text: str) -> bool:
+    """Whether a message only asks for the full detail of the last answer ("more", "go on")."""
+    return " ".join(text.lower().split()).rstrip(".!?") in MORE_WORDS

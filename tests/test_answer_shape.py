@@ -568,6 +568,18 @@ def test_the_short_answer_is_short_and_the_long_one_is_one_step_away(advisor):
     assert long.text.splitlines()[0] != ""
 
 
+def test_more_typed_as_a_message_gives_the_full_detail_of_the_last_answer(advisor):
+    """In a Slack thread (or over the API) people type "more" rather than press the button."""
+    short = advisor.ask("How does coopetition between competing firms work?", session_id="typed")
+    typed = advisor.ask("More please", session_id="typed")
+    assert typed.detail == "long" and len(typed.text) > len(short.text)
+    assert typed.text.splitlines()[0] == short.text.splitlines()[0]
+    with pytest.raises(InputError, match="ask a question first"):
+        advisor.ask("more", session_id="nothing-yet")
+    # "more" inside a question is a question
+    assert advisor.ask("Which alliance type needs more commitment?", session_id="q").detail == "short"
+
+
 def test_more_without_an_earlier_answer_says_what_to_do(advisor):
     with pytest.raises(InputError, match="ask a question first"):
         list(advisor.more("empty-session"))

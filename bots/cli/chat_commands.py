@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from advisor import Advisor, Answer
+from advisor.understand import asks_for_more
 from bots.cli.chat_view import PlainView, first_line
 
 
@@ -37,7 +38,6 @@ class ChatState(Protocol):
 
 
 Handler = Callable[[ChatState, str], bool]
-MORE_WORDS = frozenset({"more", "more please", "tell me more", "go on", "show more"})
 COMMANDS: dict[str, Handler] = {}
 ALIASES = {
     "more": "/more",
@@ -59,12 +59,12 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 def is_command(text: str) -> bool:
     """A slash command, or "more" alone (the natural way to ask for the rest of an answer)."""
-    return text.startswith("/") or text.strip().lower().rstrip(".!?") in MORE_WORDS
+    return text.startswith("/") or asks_for_more(text)
 
 
 def run_command(chat: ChatState, text: str) -> bool:
     """Run one slash command; False means leave the REPL."""
-    if text.strip().lower().rstrip(".!?") in MORE_WORDS:
+    if asks_for_more(text):
         text = "/more"
     name, _, rest = text.strip().partition(" ")
     name = ALIASES.get(name.lower(), name.lower())
