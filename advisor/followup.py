@@ -142,7 +142,10 @@ _PRONOUN_SUBJECT = re.compile(
 TRAILING_PRONOUN_MAX_WORDS = 3
 # "What is a paper partnership and how do you prevent it?": the pronoun's antecedent is in the
 # question itself.
-_SECOND_CLAUSE = re.compile(r"\band\s+(how|what|who|why|when|where|which|is|are|do|does|can|should)\b", re.I)
+# (A leading "and" continues the conversation: "and how do we prevent that?" points back.)
+_SECOND_CLAUSE = re.compile(
+    r"\w[\s,]+and\s+(how|what|who|why|when|where|which|is|are|do|does|can|should)\b", re.I
+)
 # "What is a resource map?": a definition question names its own topic.
 _DEFINITION = re.compile(
     r"^\W*(so\s+|and\s+|ok\s+)?(what\s+(is|are)|what['’]s|define)\s+(?!(it|this|that|those|these|they|them)\b)"

@@ -131,6 +131,8 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
         ("and the adapt stage?", True),
         ("Is it true that partners share the risk?", False),
         ("Someone compared an alliance to a wedding. What was the point of that comparison?", False),
+        # a leading "and" continues the conversation: the pronoun is not the question's own
+        ("and how do we prevent that?", True),
     ],
 )
 def test_reference_cues(question, refers_back):
@@ -368,3 +370,11 @@ def test_every_connection_is_closed(store, monkeypatch):
     for db in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             db.execute("SELECT 1")
+
+
+def test_a_plain_word_points_to_the_item_it_is_about(advisor):
+    """ "the money one" after the root causes is ambiguous value division (revenue sharing, who pays)."""
+    first = advisor.ask("What are the root causes of alliance failure?", session_id="plain-word")
+    assert "Ambiguous value division" in first.items
+    answer = advisor.ask("tell me more about the money one", session_id="plain-word")
+    assert answer.items and answer.items[0] == "Ambiguous value division"
