@@ -141,14 +141,9 @@ def plan_answer(
         meant = _list_meant(domain, similarity, sections)
         if meant is not None:
             return _with_rival(list_plan(meant, query, cite), meant, question.text, domain, sections, cite)
-    if question.form in (
-        "general",
-        "howto",
-        "why",
-        "decision",
-    ):  # a definition reads best in the text's words
+    if question.form in ("general", "howto", "why", "decision", "definition"):
         one = named_item(domain, question.text, sections)
-        if one is not None:  # "what does the Activate stage involve?"
+        if one is not None:  # "what does the Activate stage involve?", "what is strategy drift?"
             return item_plan(one, query, cite)
     if question.form == "list" or (question.form == "superlative" and question.count):
         lst = _asked_list(domain, question, sections)

@@ -20,6 +20,12 @@ _SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
 _FOLLOWING = re.compile(r"^(the\s+)?following\b|\bthe\s+following\s+(\w+\s+){0,2}(are|is|include)\b", re.I)
+_ELSEWHERE = re.compile(
+    r"\b(is|are)\s+(described|covered|discussed|explained|set\s+out)\s+in\s+(the|this|another)\b"
+    r"[^.]*\b(document|section|article|chapter|page)\b",
+    re.I,
+)
+POINTER_WORDS = 25  # a sentence this short that points elsewhere says nothing itself
 SHORT_ITEM = 60
 LONG_BLOCK = 320  # paragraphs longer than this are split into sentences
 SHORT_UNIT = 200  # longer prose units are split into sentences for the short form
@@ -37,8 +43,13 @@ class Unit:
 
     @property
     def is_intro(self) -> bool:
-        """Introduces what follows ("...include:", "The following seven signs ..."): not a point."""
-        return self.text.rstrip("*").endswith(":") or bool(_FOLLOWING.search(self.text))
+        """Introduces what follows ("...include:", "The following seven signs ...") or only points
+        elsewhere ("... are described in the governance document"): not a point."""
+        return (
+            self.text.rstrip("*").endswith(":")
+            or bool(_FOLLOWING.search(self.text))
+            or (bool(_ELSEWHERE.search(self.text)) and len(self.text.split()) <= POINTER_WORDS)
+        )
 
 
 def passage_units(passage: Passage, rank: int) -> list[Unit]:

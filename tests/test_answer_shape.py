@@ -698,3 +698,27 @@ def test_a_how_to_question_meaning_one_list_gets_that_list(domain):
     ):
         plan = plan_answer(question, query, found, domain, numbered, similarity=similarity)
         assert plan is None or plan.items != [i.name for i in factors.items]
+
+
+def test_a_definition_of_a_named_item_opens_with_what_it_is(domain):
+    """'What is strategy drift?' opened with the lifecycle: its own section says it in a table."""
+    question = read_question("What is strategy drift?")
+    sections = [("knowledge/why-alliances-fail.md", "Five failure modes at a glance")]
+    plan = plan_answer(question, question.text, sections, domain, numbered)
+    assert plan is not None and plan.kind == "item" and plan.items == ["Strategy drift"]
+    assert plan.lead.startswith("**Strategy drift**: The partnership slowly loses its strategic purpose.")
+
+
+def test_a_sentence_that_only_points_elsewhere_is_not_a_point():
+    from advisor.units import Unit
+
+    pointer = (
+        "The governance practices that guard against collaborative inertia are described in the "
+        "governance document."
+    )
+    assert Unit(pointer, 1, 0, 0.0).is_intro
+    said = (
+        "Collaborative inertia is described in the literature as distrust plus attachment to the "
+        "status quo, and it stalls joint work."
+    )
+    assert not Unit(said, 1, 0, 0.0).is_intro

@@ -50,6 +50,7 @@ _CUES = {
     ),
     "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
 }
+_UNIT_LABEL = re.compile(r"^\*\*([^*]+?)[.:]?\*\*")
 _DANGLING = re.compile(
     r"^(it|its|this|that|these|those|they|them|their|such|both|each|either|neither|the latter|the former)\b",
     re.I,
@@ -113,7 +114,11 @@ class ExtractiveEngine:
         for unit in prose:
             covered = asked & headings.get(unit.n, set())
             whole_term = request.form == "definition" and bool(asked) and covered == asked
-            if whole_term or (len(covered) >= 2 and len(covered) * 2 >= len(asked)):
+            # ...and so does a paragraph labelled with the whole term ("**Collaborative inertia.** ...")
+            label = _UNIT_LABEL.match(unit.text)
+            labelled = request.form == "definition" and bool(asked) and label is not None
+            names_it = labelled and asked <= _stems(label.group(1) if label else "")
+            if whole_term or names_it or (len(covered) >= 2 and len(covered) * 2 >= len(asked)):
                 unit.score += HEADING_BONUS
         leads = (
             self._part_leads(request, prose) if len(request.parts) > 1 else self._head_leads(request, prose)
