@@ -21,6 +21,7 @@ from advisor import intent, keywords_build
 from advisor.chunking import Chunk
 from advisor.keywords import KeywordWriter, index_name
 from advisor.locks import Lease
+from advisor.questions import load_section_questions
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.store import Pointer
 from advisor.units import answer_sentences
@@ -61,6 +62,8 @@ class Build:
         self.last_file_chunks = 0
         self.samples: list[str] = []
         self.sentences: list[str] | None = []  # answer units of the new chunks; None once too many
+        # what the intent artefacts need of the chunks, taken as they are written (no read-back)
+        self.tally = intent.Tally(load_section_questions(self.settings.knowledge_dir))
 
     @property
     def started(self) -> bool:
@@ -113,6 +116,7 @@ class Build:
         ids, texts, metas = [c.id for c in chunks], [c.text for c in chunks], [c.metadata for c in chunks]
         self.store.add(self.physical, ids, np.concatenate(vectors), texts, metas)
         self.writer.add(ids, texts, metas)
+        self.tally.add(ids, metas)
         self.embedded += len(chunks)
 
     def _remember(self, chunk: Chunk) -> None:
@@ -138,7 +142,7 @@ class Build:
         self.store.settle(self.physical)
         self.ingestor._check(self.physical, total)
         old_artefacts = self.pointer.info.get(intent.INFO_KEY) if self.pointer else None
-        artefacts = self.ingestor._build_intent(self.physical, old_artefacts, report)
+        artefacts = self.ingestor._build_intent(self.physical, old_artefacts, report, self.tally)
         if self.writer.incremental and _fingerprint(old_artefacts) != _fingerprint(artefacts):
             # The domain files changed: kept chunks were indexed with their old section questions.
             keywords_build.add_questions(
@@ -181,6 +185,7 @@ class Build:
                 ids, texts, metas = [r.id for r in kept], [r.text for r in kept], [r.metadata for r in kept]
                 vectors = np.stack([r.vector for r in kept if r.vector is not None])
                 self.store.add(self.physical, ids, vectors, texts, metas)
+                self.tally.add(ids, metas)
                 if not self.writer.incremental:
                     self.writer.add(ids, texts, metas)
                 copied += len(kept)

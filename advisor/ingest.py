@@ -15,11 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from advisor import intent, keywords
 from advisor.build import Build
@@ -31,7 +29,7 @@ from advisor.embeddings import Embedder, get_embedder
 from advisor.errors import ConfigError, DocumentError, IndexError_
 from advisor.keywords_build import keywords_current, reindex_questions
 from advisor.locks import Lease, ingest_lock, lease_key
-from advisor.questions import SectionKey, load_section_questions, section_key
+from advisor.questions import load_section_questions
 from advisor.sentences import MAX_CHUNKS as MAX_SENTENCE_CHUNKS
 from advisor.sentences import SentenceVectors
 from advisor.store import Pointer, VectorStore
@@ -267,14 +265,21 @@ class Ingestor:
         held = self.store.lease(lease_key(name))
         return bool(held and held.get("owner") == writer and float(held.get("expires", 0)) > time.time())
 
-    def _build_intent(self, physical: str, previous: str | None, report: IngestReport) -> str:
+    def _build_intent(
+        self, physical: str, previous: str | None, report: IngestReport, tally: intent.Tally | None = None
+    ) -> str:
         """The question index and scope model of a build (advisor/intent.py); returns the file name.
-        Chunk vectors are read a page at a time: the scope model needs only each example's best
-        similarity to them, so memory does not grow with the build (only ids and section names do)."""
-        pages = (np.stack([r.vector for r in page if r.vector is not None]) for page in self._pages(physical))
+        ``tally`` is what the build's chunks told as ingest wrote them; without one (the domain files
+        changed, the chunks did not) their metadata is read a page at a time. The vectors are read
+        back by id a small page at a time: the scope model needs only each example's best
+        similarity to them, so memory does not grow with the build."""
+        if tally is None:
+            tally = intent.Tally(load_section_questions(self.settings.knowledge_dir))
+            for page in self.store.records(physical, texts=False):
+                tally.add([r.id for r in page], [r.metadata for r in page])
         name, embedded = intent.build(
-            list(self._section_records(physical)),
-            pages,
+            tally,
+            self.store.vector_pages(physical, tally.ids),
             self.settings.knowledge_dir,
             self.embedder,
             self.settings.data_dir,
@@ -293,26 +298,6 @@ class Ingestor:
         return SentenceVectors(self.settings.data_dir, self.embedder.name).add(
             domain.meaning_texts(), self.embedder.embed_documents
         )
-
-    def _section_records(self, physical: str) -> Iterator[tuple[str, str, dict]]:
-        """What the intent artefacts need of a build's chunks: every chunk of a section with written
-        questions (the question index points at them), one chunk of any other section (only its name
-        counts). A user collection has no written questions, so this grows with its sections, not its
-        chunks (at 46k chunks a list of every chunk's id and metadata was ~30 MB, 1M chunks ~650 MB)."""
-        written = load_section_questions(self.settings.knowledge_dir)
-        named: set[SectionKey] = set()
-        for page in self.store.records(physical, texts=False):
-            for r in page:
-                key = section_key(str(r.metadata.get("source", "")), str(r.metadata.get("section", "")))
-                if key in written or key not in named:
-                    named.add(key)
-                    meta = {k: r.metadata[k] for k in ("source", "section", "chunk_index") if k in r.metadata}
-                    yield r.id, "", meta
-
-    def _pages(self, physical: str) -> Iterator[list]:
-        for page in self.store.records(physical, vectors=True):
-            if page:
-                yield page
 
     def _refresh_intent(self, name: str, pointer: Pointer, report: IngestReport) -> None:
         """Rebuild a live build's artefacts when the domain files changed (the chunks did not), and its

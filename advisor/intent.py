@@ -11,15 +11,21 @@ pointer: readers see the old build with its old file or the new build with its n
 the domain files change (``knowledge/_domain/questions.yaml`` or ``scope.yaml``), a re-ingest writes a
 new file for the same build and moves the pointer's record to it. Unchanged texts reuse the previous
 file's vectors. Loading is a few ms of numpy (no torch, no model), cached per file.
+
+What the artefacts need of the build's chunks (their ids, the sections with written questions, a
+sample of headings) is gathered while ingest writes them (``Tally``); the scope model's one feature
+of the chunks, each example's best similarity to any of them, reads their vectors back by id a
+small page at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,27 +90,63 @@ def is_current(
 # --- building ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Sections:
-    keys: list[SectionKey]
-    chunk_ids: list[list[str]]
+class Tally:
+    """What the artefacts need of a build's chunks, gathered as the chunks pass by (ingest hands
+    over each batch it writes; a rebuild for new domain files reads the metadata page by page):
+
+    - every chunk id, to read the vectors back by id afterwards (8 bytes a chunk: ingest already
+      holds the id strings);
+    - the chunks of the sections with written questions (the question index points at them);
+    - a sample of at most ``MAX_SCOPE_SECTIONS`` headed sections for heading questions: the ones
+      whose key hashes lowest, so it is evenly spread, the same in any order, and all of them when
+      there are fewer.
+
+    Memory grows with the chunks by one pointer each, not with the number of sections (reading
+    every chunk's metadata back at the end of a 50,000-chunk ingest cost ~100 MB)."""
+
+    def __init__(self, written: Collection[SectionKey], sample: int = MAX_SCOPE_SECTIONS) -> None:
+        self.written = set(written)
+        self.limit = sample
+        self.ids: list[str] = []
+        self.chunks: dict[SectionKey, list[tuple[int, str]]] = {}  # written sections the build holds
+        self._sample: dict[SectionKey, int] = {}
+        self._bound = 1 << 64  # a section hashing at or above it can no longer be among the lowest
+
+    def add(self, ids: Sequence[str], metadatas: Sequence[Mapping]) -> None:
+        for cid, meta in zip(ids, metadatas, strict=True):
+            self.ids.append(cid)
+            key = section_key(str(meta.get("source", "")), str(meta.get("section", "")))
+            if key in self.written:
+                self.chunks.setdefault(key, []).append((int(meta.get("chunk_index", 0)), cid))
+            if key[1] and key not in self._sample:
+                self._offer(key)
+
+    def _offer(self, key: SectionKey) -> None:
+        rank = _rank(key)
+        if rank >= self._bound:
+            return
+        self._sample[key] = rank
+        if len(self._sample) > 2 * self.limit:
+            self._prune()
+
+    def _prune(self) -> None:
+        lowest = sorted(self._sample.items(), key=lambda kv: kv[1])[: self.limit]
+        self._sample = dict(lowest)
+        if len(lowest) == self.limit:
+            self._bound = lowest[-1][1]
+
+    def sampled(self) -> set[SectionKey]:
+        self._prune()
+        return set(self._sample)
 
 
-def _sections(records: Iterable[tuple[str, str, dict]]) -> _Sections:
-    grouped: dict[SectionKey, list[tuple[int, str, str]]] = {}
-    for cid, text, meta in records:
-        key = section_key(str(meta.get("source", "")), str(meta.get("section", "")))
-        grouped.setdefault(key, []).append((int(meta.get("chunk_index", 0)), cid, text))
-    keys = sorted(grouped)
-    chunk_ids = []
-    for key in keys:
-        rows = sorted(grouped[key])
-        chunk_ids.append([cid for _, cid, _ in rows])
-    return _Sections(keys, chunk_ids)
+def _rank(key: SectionKey) -> int:
+    """A section key's place in the sample: a hash that is the same in every process."""
+    return int.from_bytes(hashlib.blake2b("\0".join(key).encode(), digest_size=8).digest(), "little")
 
 
 def build(
-    records: list[tuple[str, str, dict]],
+    tally: Tally,
     chunk_vectors: np.ndarray | Iterable[np.ndarray],
     knowledge_dir: Path,
     embedder,
@@ -115,38 +157,35 @@ def build(
     """Embed, train and write the artefacts of one build; returns the file name for the pointer and
     how many texts were embedded (texts the previous file holds reuse its vectors).
 
-    ``records`` are the build's chunks (id, text, metadata) and ``chunk_vectors`` their vectors (any
-    order): the scope model learns from each example's best similarity to them."""
-    sections = _sections(records)
+    ``tally`` is what the build's chunks told (ids, sections) and ``chunk_vectors`` their vectors
+    (one array or pages, any order): the scope model learns from each example's best similarity
+    to them."""
     written = load_section_questions(knowledge_dir)
     q_texts: list[str] = []
     q_section: list[int] = []
     in_texts: list[str] = []
-    headed = [i for i, key in enumerate(sections.keys) if key[1]]  # text before any heading: no name
     # A large user collection has a section per few chunks: the scope model needs examples of the
     # in-scope shapes, not one per section (1M sections made training take hours), so heading
-    # questions come from at most MAX_SCOPE_SECTIONS sections, evenly spread.
-    step = max(1, -(-len(headed) // MAX_SCOPE_SECTIONS))
-    sampled = set(headed[::step])
-    for index in headed:
-        key = sections.keys[index]
+    # questions come from at most MAX_SCOPE_SECTIONS sections (Tally). Text before any heading
+    # has no name.
+    sampled = tally.sampled()
+    # Only sections with questions are kept: the others are never a nearest section, and keeping
+    # every section's chunk ids made each cold ask parse them all.
+    kept: list[SectionKey] = []
+    for key in sorted(k for k in set(tally.chunks) | sampled if k[1]):
         # Only written questions: heading/lead pseudo-questions lowered dev hit@5 (0.882 -> 0.842).
         questions = written.get(key, [])
+        if questions:
+            q_section.extend([len(kept)] * len(questions))
+            kept.append(key)
         q_texts.extend(questions)
-        q_section.extend([index] * len(questions))
         in_texts.extend(questions)
-        if index in sampled:
+        if key in sampled:
             in_texts.extend(heading_questions(key[1]))
     # The written questions are the domain's questions whatever the build holds: a collection of a
     # user's own articles (the seeds run) has none of their sections, and without them the model
     # learnt "in scope" from a few heading templates and refused 21 of 90 dev questions there.
-    held = set(sections.keys)
-    in_texts.extend(q for key, questions in written.items() if key not in held for q in questions)
-    # Only sections with questions are kept: the others are never a nearest section, and keeping
-    # every section's chunk ids made each cold ask parse them all.
-    kept = sorted(set(q_section))
-    renumber = {old: new for new, old in enumerate(kept)}
-    q_section = [renumber[i] for i in q_section]
+    in_texts.extend(q for key, questions in written.items() if key not in tally.chunks for q in questions)
     in_texts.extend(load_scope_situations(knowledge_dir))
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
     texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts))
@@ -168,10 +207,10 @@ def build(
         "version": VERSION,
         "embedder": embedder.name,
         "physical": physical,
-        "sections": [list(sections.keys[i]) for i in kept],
-        "chunk_ids": [sections.chunk_ids[i] for i in kept],
+        "sections": [list(key) for key in kept],
+        "chunk_ids": [[cid for _, cid in sorted(tally.chunks[key])] for key in kept],
         "questions": len(q_texts),
-        "written_sections": sum(1 for k in sections.keys if k in written),
+        "written_sections": len(tally.chunks),
         "training": {"in": len(in_texts), "out": len(out_texts), "chat": len(chat_texts)},
     }
     arrays = {
@@ -193,10 +232,11 @@ def build(
     np.savez(tmp, **arrays)  # type: ignore[arg-type]
     os.replace(tmp, target)
     log.info(
-        "intent artefacts %s: %s questions over %s sections, scope trained on %s",
+        "intent artefacts %s: %s questions over %s sections of %s chunks, scope trained on %s",
         name,
         len(q_texts),
-        len(sections.keys),
+        len(kept),
+        len(tally.ids),
         meta["training"],
     )
     return name, sum(1 for t in texts if t not in cache)

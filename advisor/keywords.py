@@ -168,7 +168,21 @@ class KeywordIndex:
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Chunk ids and BM25 scores of the k best matches, best first."""
-        terms = sorted(set(content_words(query)))
+        return self._search(sorted(set(content_words(query))), k)
+
+    def search_rare(self, query: str, k: int, max_chunks: int) -> list[tuple[str, float]]:
+        """Like ``search``, scored on only the query's words that occur in at most ``max_chunks``
+        chunks (and in at least one): the chunks that hold the query's rarest words, best first."""
+        if max_chunks < 1:
+            return []
+        terms = [
+            t
+            for t in sorted(set(content_words(query)))
+            if 0 < self._searcher.doc_freq("body", t) <= max_chunks
+        ]
+        return self._search(terms, k)
+
+    def _search(self, terms: list[str], k: int) -> list[tuple[str, float]]:
         if not terms:
             return []
         schema = self._index.schema

@@ -6,6 +6,10 @@ to spread the passages over more sections). The keyword index is the build's per
 (advisor/keywords.py), opened on first use (memory-mapped, no rebuild) and reopened when the
 collection's pointer moves; it has no size cut-off. Keyword hits come back as ids: their text and
 metadata are fetched from the store in one request with the question index's hits.
+
+The fused lists are the dense hits, the keyword hits, the chunks of the sections whose example
+questions are nearest (advisor/questions.py) and, in a large build, the chunks that hold a word of
+the question that almost no chunk holds (a name or a code: see ``NAMING_SHARE``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,15 @@ log = logging.getLogger(__name__)
 MODES = ("dense", "bm25", "hybrid", "hybrid-mmr")
 CANDIDATES = 20
 RRF_K = 5
+# A question's word that at most this share of a build's chunks hold (and no more than a candidate
+# list's worth) names something: a firm, a project, a clause code. Rank fusion counts votes, so
+# without a list of their own the chunks holding it lost to chunks that the dense and keyword lists
+# both rank in the middle for the question's common words (evals/bench/bench_hybrid.py, reworded
+# questions, 5,000 and 20,000 chunks: bm25 alone had the planted chunk in its top 5 for 38 and 40
+# of 40, hybrid for 22).
+# In a small build a rare word is not a name (in the bundled 80-chunk knowledge base "know" and
+# "stand" are in 5 and 3 chunks), so below 1,000 chunks no word counts.
+NAMING_SHARE = 0.001
 
 
 @dataclass
@@ -169,6 +182,10 @@ class BuildKeywords:
     def unknown(self, words: list[str]) -> list[str]:
         return self.index.unknown(words)
 
+    def naming(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The chunks holding the question's naming words (``NAMING_SHARE``), best first."""
+        return self.index.search_rare(query, k, min(k, int(self.index.count * NAMING_SHARE)))
+
     @property
     def records(self) -> list[tuple[str, str, dict]]:
         if self._records is None:
@@ -259,10 +276,14 @@ class Retriever:
         dense = self.store.query(physical, vector, CANDIDATES) if mode != "bm25" else []
         index = self.lexical(physical)
         coverage = index.coverage(query) if index is not None else 1.0
-        keyword = index.hits(query, CANDIDATES) if mode != "dense" and index is not None else []
+        keyword: list[tuple[str, float]] = []
+        naming: list[tuple[str, float]] = []
+        if mode != "dense" and index is not None:
+            keyword, naming = index.hits(query, CANDIDATES), index.naming(query, CANDIDATES)
         asked_ids, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
-        records = self._records(physical, dense, [i for i, _ in keyword] + asked_ids)
+        records = self._records(physical, dense, [i for i, _ in keyword + naming] + asked_ids)
         lexical_hits = [_hit(records[i], score) for i, score in keyword if i in records]
+        named = [_hit(records[i], score) for i, score in naming if i in records]
         asked = [_hit(records[i], 0.0) for i in asked_ids if i in records]
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
@@ -272,7 +293,7 @@ class Retriever:
                 lexical_hits[0].id, 0.0
             )
         ranked = (
-            _fuse([dense, lexical_hits, asked])
+            _fuse([dense, lexical_hits, asked, named])
             if mode != "dense"
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )

@@ -283,6 +283,16 @@ class VectorStore:
             return {}
         return dict(zip(got["ids"], vectors, strict=True))
 
+    def vector_pages(self, physical: str, ids: Sequence[str], batch: int = 256) -> Iterator[np.ndarray]:
+        """The stored vectors of the given ids, ``batch`` at a time, in no particular order (ids not
+        found are left out). Nothing else is read, and each request costs the same wherever its ids
+        are: paging by offset makes the store skip the rows before each page."""
+        collection = self._open(physical)
+        for start in range(0, len(ids), batch):
+            got = collection.get(ids=list(ids[start : start + batch]), include=["embeddings"])
+            if len(got["ids"]):
+                yield np.asarray(got["embeddings"], dtype=np.float32)
+
     def records(
         self, physical: str, vectors: bool = False, batch: int = 2000, texts: bool = True
     ) -> Iterator[list[Record]]:

@@ -56,6 +56,17 @@ def test_an_index_is_written_loaded_and_ranks_like_the_in_memory_bm25(tmp_path):
     assert index.coverage("equity zebra") == 0.5 and index.search("zebra", 5) == []
 
 
+def test_a_rare_word_search_scores_only_the_words_few_chunks_hold(tmp_path):
+    records = [*corpus(60), ("named", "equity trust quillmark", {}), ("twice", "quillmark zanzibar", {})]
+    write(tmp_path / "ix", records)
+    index = KeywordIndex(tmp_path / "ix")
+    # "equity" and "trust" are in dozens of chunks: only quillmark (2) and zanzibar (1) are scored
+    assert [i for i, _ in index.search_rare("equity trust quillmark zanzibar", 10, 2)] == ["twice", "named"]
+    assert [i for i, _ in index.search_rare("equity trust quillmark zanzibar", 10, 1)] == ["twice"]
+    assert index.search_rare("equity trust quillmark", 10, 0) == []
+    assert index.search_rare("equity trust", 10, 2) == [] and index.search_rare("nowhere", 10, 5) == []
+
+
 def test_an_update_starts_from_a_copy_and_leaves_the_previous_index_untouched(tmp_path):
     records = corpus(50)
     write(tmp_path / "old", records)

@@ -2,17 +2,19 @@
 
 The pure tests use hand-made hit lists. The ``real`` ones index four short documents written for the
 purpose (tests/data/retrieval/, one topic each) with the real MiniLM model, so every expected
-passage follows from the documents' wording, not from today's output.
+passage follows from the documents' wording, not from today's output. A name found in one chunk of
+a thousand is checked on a generated corpus with the hashing embedder (shared words, closer vectors).
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
 
-from advisor.retrieval import MODES, RRF_K, Retriever, _fuse, split_question
+from advisor.retrieval import CANDIDATES, MODES, RRF_K, Retriever, _fuse, split_question
 from advisor.store import Hit, VectorStore
 from advisor.text import content_words
 
@@ -172,3 +174,66 @@ def test_similarity_is_the_cosine_for_every_mode(retriever):
     assert dense.passages[0].id == bm25.passages[0].id
     assert bm25.best_similarity == pytest.approx(dense.best_similarity, abs=1e-4)
     assert 0.3 < dense.best_similarity <= 1.0  # the passage names the ledger: clearly related
+
+
+# --- a name in one chunk of a thousand (hashing embedder) ------------------------------------------
+
+NAMED = "What does the Quillmark contract say about leaving the venture?"
+COMMON = ("contract", "leaving", "venture")
+
+
+def write_named_corpus(root: Path, n: int = 1000, decoys: int = 150) -> None:
+    """n one-chunk sections of made-up words: one names Quillmark and none of the question's other
+    words; ``decoys`` hold the question's three common words and no name; the rest hold neither."""
+    rng = random.Random(5)
+    syllables = "ka lo mi ter zu ven pa ros del quo ni sar bel tun gor".split()
+    vocab = sorted({"".join(rng.choice(syllables) for _ in range(3)) for _ in range(800)})
+
+    def filler(k: int) -> str:
+        return " ".join(rng.choice(vocab) for _ in range(k))
+
+    sections = []
+    for i in range(n):
+        if i == 0:
+            body = f"{filler(12)} Quillmark {filler(14)}."
+        elif i <= decoys:
+            first, second, third = rng.sample(COMMON, 3)
+            body = f"{filler(8 + i % 10)} {first} {filler(4)} {second} {third} {filler(8)}."
+        else:
+            body = f"{filler(28)}."
+        sections.append(f"## Note {i}\n\n{body}\n")
+    root.mkdir(parents=True)
+    for start in range(0, n, 50):
+        text = f"# Notes {start // 50}\n\n" + "\n".join(sections[start : start + 50])
+        (root / f"notes-{start // 50:02d}.md").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def named_retriever(tmp_path):
+    from advisor.config import load_settings
+    from advisor.embeddings import get_embedder
+    from advisor.ingest import Ingestor
+
+    write_named_corpus(tmp_path / "corpus")
+    (tmp_path / "kb").mkdir()  # no domain files: no scope model to train
+    settings = load_settings(knowledge_dir=tmp_path / "kb")
+    report = Ingestor(settings).run([tmp_path / "corpus"], "names")
+    assert report.ok and report.chunks == 1000  # the smallest build in which a word can name (NAMING_SHARE)
+    return Retriever(VectorStore(settings), get_embedder(settings))
+
+
+def named_ranks(retriever: Retriever, mode: str) -> list[int]:
+    found = retriever.retrieve(NAMED, "names", CANDIDATES, mode)
+    return [p.n for p in found.passages if "Quillmark" in p.text]
+
+
+def test_a_name_only_one_chunk_holds_leads_hybrid_over_chunks_both_lists_rank_in_the_middle(
+    named_retriever,
+):
+    # The mechanism: keywords rank the named chunk first, the dense list (its words) not at all, and
+    # the decoys sit in the middle of both. Plain rank fusion gave the decoys two votes each and put
+    # the named chunk 6th; the chunks holding a word that almost no chunk holds are a list of their own.
+    assert named_ranks(named_retriever, "bm25") == [1]
+    assert named_ranks(named_retriever, "dense") == []
+    assert named_ranks(named_retriever, "hybrid") == [1]
+    assert named_ranks(named_retriever, "hybrid-mmr") == [1]

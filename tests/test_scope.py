@@ -136,6 +136,30 @@ def test_question_index_ranks_sections_then_chunks():
     assert index.ranked_chunk_ids(query, 4, prefer=["b3"]) == ["b3", "b1", "b2", "a1"]
 
 
+def test_the_tally_keeps_written_sections_chunks_and_a_bounded_sample_the_same_in_any_order():
+    written = {("a.md", "Governance")}
+    chunks = [(f"c{i}", {"source": f"/k/{i % 4}.md", "section": f"Part {i} > Detail"}) for i in range(40)]
+    chunks += [
+        ("g2", {"source": "/k/a.md", "section": "Governance > Boards", "chunk_index": 2}),
+        ("g1", {"source": "/k/a.md", "section": "Governance", "chunk_index": 1}),
+        ("intro", {"source": "/k/a.md", "section": ""}),  # text before any heading: never sampled
+    ]
+    samples = []
+    for order in (chunks, chunks[::-1]):
+        tally = intent.Tally(written, sample=5)
+        for start in range(0, len(order), 7):
+            page = order[start : start + 7]
+            tally.add([cid for cid, _ in page], [meta for _, meta in page])
+        assert sorted(tally.ids) == sorted(cid for cid, _ in chunks)
+        assert sorted(tally.chunks[("a.md", "Governance")]) == [(1, "g1"), (2, "g2")]
+        samples.append(tally.sampled())
+    assert samples[0] == samples[1] and len(samples[0]) == 5
+    assert all(heading for _, heading in samples[0])
+    few = intent.Tally(written, sample=50)
+    few.add([cid for cid, _ in chunks], [meta for _, meta in chunks])
+    assert len(few.sampled()) == 41  # fewer sections than the sample: all of them
+
+
 def test_heading_questions():
     assert heading_questions("Why alliances fail") == [
         "Why alliances fail?",
