@@ -146,7 +146,10 @@ _LIST = re.compile(
 _STEPS = re.compile(
     r"\bwhat\s+(steps|stages|phases)\s+(should|do|does|must|would|will|to)\b"
     r"|\b(\d|two|three|four|five|six|seven)[\s-](step|stage|phase)\b"
-    r"|\bstep[\s-]by[\s-]step\b|\bwalk\s+(me|us)\s+through\s+the\s+(steps|stages|phases)\b",
+    r"|\bstep[\s-]by[\s-]step\b|\bwalk\s+(me|us)\s+through\s+the\s+(steps|stages|phases)\b"
+    # "What metrics should we track?", "Which KPIs do we use?": several things of one kind asked for
+    r"|^\W*(what|which)\s+([\w-]+\s+)?(metrics|kpis|measures|criteria|factors|things|questions|terms|"
+    r"clauses|signs|roles|bodies|mechanisms)\s+(should|do|must|would|could|can|to)\b",
     re.I,
 )
 _SUPERLATIVE = re.compile(

@@ -64,6 +64,8 @@ def planned(domain, text, *sections, **kwargs):
         ("What steps should we follow to set up a new partnership?", "list"),
         ("Give me a 5-step plan to launch a distribution partnership", "list"),
         ("How do we set up an alliance step by step?", "list"),
+        ("What metrics should we track for an R&D consortium?", "list"),
+        ("Which KPIs should we use?", "list"),
         # ...but "what steps" after a told trouble asks for advice on it
         ("Our partner stopped answering our calls. What steps should we take?", "situation"),
     ],
