@@ -158,6 +158,7 @@ def diagnose(
         near = items[n]
         if (
             whole[n] >= MATCH - NEAR
+            and whole[n] - float(np.sort(whole)[-2]) >= MARGIN  # nearly clear, not a tie
             and domain.by_list[near.list_id].kind in TOGETHER
             and any((c.source, c.section) in found for c in near.cites)
             and all(m.item is not near for m in matches)
@@ -177,6 +178,8 @@ def diagnose(
     ]
     if not matches or backed[:1] != matches[:1]:
         return []
+    if all(not m.clause and m.score < MATCH for m in backed):
+        return []  # only the whole message's nearly-clear item is left: it was there beside a clause's
     backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
 

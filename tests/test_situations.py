@@ -163,6 +163,27 @@ def test_the_whole_messages_nearly_clear_item_comes_before_a_clauses_diagnosis(d
     assert found[0].score < MATCH
 
 
+def test_the_nearly_clear_item_alone_is_no_diagnosis_when_the_clauses_one_falls_away(domain):
+    """'revenue is flat, nobody shows up to QBRs anymore' read as ambiguous value division: the
+    whole message's item was only there beside a clause's diagnosis that retrieval did not back."""
+    missing = domain.items["repeated-performance-failures"]
+    roles = domain.items["unclear-scope"]  # another list, cited in another section
+    question = (
+        "Our JV partner keeps missing the milestones we agreed, nobody knows who owns which task. "
+        "Should we exit?"
+    )
+    clause = "nobody knows who owns which task."
+    found = diagnose(
+        domain,
+        question,
+        like(missing.signals[0], strong=0.44),
+        [(c.source, c.section) for c in missing.cites],
+        similar_to=lambda t: like(roles.signals[0], strong=0.6) if t == clause else like(),
+        sections_for=lambda text: [],
+    )
+    assert found == []
+
+
 def test_a_diagnosis_found_in_the_question_part_is_not_called_a_symptom(domain):
     clause = domain.items["plan-no-fault-exit-clause"]
     lead = advise(
