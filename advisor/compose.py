@@ -125,6 +125,7 @@ def plan_answer(
                 items=advice.items,
                 anchors=advice.cites,
                 avoid=advice.siblings,
+                more=advice.more,
             )
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):

@@ -31,7 +31,7 @@ from advisor.errors import EngineError, IndexError_, InputError, no_index
 from advisor.followup import by_meaning, by_words, merged_query, merges, names_in, read_cues, root_query
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
-from advisor.plan import Plan
+from advisor.plan import LONG_SUPPORT_WORDS, SUPPORT_WORDS, Plan
 from advisor.retrieval import Retrieval, Retriever, split_question
 from advisor.scope import Scope, decide, rescued
 from advisor.sentences import SentenceVectors
@@ -378,7 +378,7 @@ class Advisor:
             lines = "".join(extractive.answer(anchored))
             if anchored is not request:  # the diagnosis's own sections first, then the rest retrieved
                 lines += "\n" + "".join(extractive.answer(request))
-            plan.support([lines])
+            plan.support([lines], LONG_SUPPORT_WORDS if detail == "long" else SUPPORT_WORDS)
         citations = Citations(request.passages)
         pieces: list[str] = []
         if plan is not None:

@@ -15,6 +15,7 @@ from advisor.domain import Cite
 from advisor.text import content_words
 
 SUPPORT_WORDS = 110  # a thin plan (one item) is filled with passage sentences up to this length
+LONG_SUPPORT_WORDS = 320  # ...and up to this in the long form ("more")
 AVOID_WORDS = 2  # a support line sharing this many words only a sibling item uses is about that sibling
 
 

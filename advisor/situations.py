@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -276,6 +276,7 @@ class Advice:
     items: list[str]
     cites: list[Cite]  # every section the lines cite: the passages that may support them
     siblings: list[str]  # the other items of the diagnosed lists (what the answer is not about)
+    more: list[str] = field(default_factory=list)  # the long form's extra lines: the steps in full
 
 
 def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
@@ -327,8 +328,14 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         for i in domain.by_list[m.item.list_id].items
         if i.id not in shown
     ]
+    more = [f"**{i.name}**: {i.summary}{cite(i.cites)}" for i in follow.items] if follow else []
     return Advice(
-        lead=lead, points=points, items=[i.name for i in (*same, *others)], cites=cites, siblings=siblings
+        lead=lead,
+        points=points,
+        items=[i.name for i in (*same, *others)],
+        cites=cites,
+        siblings=siblings,
+        more=more,
     )
 
 

@@ -241,6 +241,9 @@ def test_an_exit_sign_is_followed_by_how_to_leave_well(domain):
     follow = domain.by_list["graceful-exit"]
     assert any(all(i.name.lower()[:20] in p.lower() for i in follow.items) for p in advice.points)
     assert {c.section for c in follow.cites} <= {c.section for c in advice.cites}
+    # "more" spells each step out, cited
+    assert [line.split("**")[1] for line in advice.more] == [i.name for i in follow.items]
+    assert all(re.search(r"\[\d+\]$", line) for line in advice.more)
 
 
 def test_support_skips_lines_about_a_sibling_of_the_diagnosis(domain):
