@@ -312,6 +312,27 @@ def event_callback(event: dict[str, Any], event_id: str | None = None) -> dict[s
     }
 
 
+def edits_of(original: dict[str, Any], added: str, edited_ts: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """How Slack re-delivers an edited mention: an ``app_mention`` with an ``edited`` field (under a new
+    event id), and a ``message_changed`` message event."""
+    edited = {
+        **original,
+        "text": original["text"] + added,
+        "edited": {"user": original["user"], "ts": edited_ts},
+    }
+    changed = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": original["channel"],
+        "channel_type": "channel",
+        "hidden": True,
+        "ts": edited_ts,
+        "message": {**edited, "type": "message"},
+        "previous_message": {**original, "type": "message"},
+    }
+    return edited, changed
+
+
 def mention(
     text: str,
     *,

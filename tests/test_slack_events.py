@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from slack_bots import SECRET, Bot
-from slack_stub import direct_message, form_body, mention, post, signed_headers
+from slack_stub import direct_message, edits_of, form_body, mention, post, signed_headers
 
 from advisor import InputError
 from advisor.feedback import FeedbackStore
@@ -24,18 +24,7 @@ def test_edited_mention_is_not_answered_again(bot):
     assert bot.send(original, event_id="EvEDIT0") == 200
     bot.settle()
     assert len(replies(bot)) == 1
-    edited = {**original, "text": original["text"] + " And an equity alliance?"}
-    edited["edited"] = {"user": "U0001", "ts": "1700000102.000000"}
-    changed = {
-        "type": "message",
-        "subtype": "message_changed",
-        "channel": "C0001",
-        "channel_type": "channel",
-        "hidden": True,
-        "ts": "1700000102.000000",
-        "message": {**edited, "type": "message"},
-        "previous_message": {**original, "type": "message"},
-    }
+    edited, changed = edits_of(original, " And an equity alliance?", "1700000102.000000")
     assert bot.send(edited, event_id="EvEDIT1") == 200
     assert bot.send(changed, event_id="EvEDIT2") == 200
     bot.settle()

@@ -30,6 +30,7 @@ from advisor.storage.postgres import PostgresDatabase
 from tests.ports import start_server, stop
 from tests.slack_stub import (
     StubSlackAPI,
+    edits_of,
     event_callback,
     form_body,
     mention,
@@ -204,18 +205,7 @@ def test_two_replicas_share_dedupe_memory_and_votes(team, postgres_url, tmp_path
     assert [r["thread_ts"] for r in replies] == [root, root]
     # The first mention edited, re-delivered to B as Slack does (an edited app_mention with a new
     # event id, and a message_changed message event): no new reply.
-    edited = {**question, "text": question["text"] + " And an equity alliance?"}
-    edited["edited"] = {"user": "U0001", "ts": "1700000100.000900"}
-    changed = {
-        "type": "message",
-        "subtype": "message_changed",
-        "channel": "C0001",
-        "channel_type": "channel",
-        "hidden": True,
-        "ts": "1700000100.000900",
-        "message": {**edited, "type": "message"},
-        "previous_message": {**question, "type": "message"},
-    }
+    edited, changed = edits_of(question, " And an equity alliance?", "1700000100.000900")
     assert send(b, edited, "EvTEAM3") == 200
     assert send(a, changed, "EvTEAM4") == 200
     time.sleep(1.0)
