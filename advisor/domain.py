@@ -176,10 +176,11 @@ class Domain:
         return best
 
     def meaning_texts(self) -> list[str]:
-        """Every text the answer path compares by meaning with a question (situations, checklists):
-        embedded at ingest, so that a cold first answer embeds none of them."""
+        """Every text the answer path compares by meaning with a question (situations, checklists,
+        list titles): embedded at ingest, so that a cold first answer embeds none of them."""
         items = [t for item in self.items.values() if item.signals for t in item.texts()]
-        return items + [t for checklist in self.checklists for t in checklist.texts()]
+        titles = [lst.title for lst in self.lists if lst.items]
+        return items + [t for checklist in self.checklists for t in checklist.texts()] + titles
 
     def case_in(self, text: str) -> Case | None:
         """The case whose (first two) companies the text names, accents aside ("Nestle" is Nestlé)."""

@@ -724,3 +724,12 @@ def test_a_sentence_that_only_points_elsewhere_is_not_a_point():
         "status quo, and it stalls joint work."
     )
     assert not Unit(said, 1, 0, 0.0).is_intro
+
+
+def test_list_titles_are_embedded_at_ingest_so_a_cold_how_to_question_embeds_none(advisor):
+    from advisor.domain import load_domain
+
+    domain = load_domain(advisor.settings.knowledge_dir)
+    titles = [lst.title for lst in domain.lists if lst.items]
+    stored = SentenceVectors(advisor.settings.data_dir, advisor.embedder.name).lookup(titles)
+    assert all(vector is not None for vector in stored)
