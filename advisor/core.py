@@ -40,6 +40,7 @@ from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
 from advisor.text import content_words, spell_out
 from advisor.understand import Question, asks_for_more, chat_kind, read_question
+from advisor.units import answer_sentences
 
 log = logging.getLogger(__name__)
 # "What comes next?" after an answer about one stage or step: the one that follows it.
@@ -63,6 +64,7 @@ MIN_GAP_WORD = 4  # shorter words (and numbers) are too often noise to name back
 MAX_GAP_WORDS = 3
 CENTRAL = 0.92  # a question without a word its meaning turns on is less like itself than this
 GAP_PASSAGES = 3
+GAP_CANDIDATES = 5  # unknown words weighed at most (each costs one embedding)
 GAP_MARGIN = 0.02  # ...and the best passages are this much closer to the question without that word
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 _ASKING_WORDS = frozenset(content_words("advice tips thoughts ideas help question answer thanks please"))
@@ -418,11 +420,13 @@ class Advisor:
             return ""
         # Only a word the question turns on: without it the question means something else (its
         # vector moves away). "bookstores help both brands" without "shops" means the same thing.
-        # And only a word whose meaning the passages lack: "wedding" is in no chunk, but the passage on
+        # And only a word whose meaning the passages lack: "wedding" is in no chunk, but the sentence on
         # the marriage analogy is closer to the question with it than without it; "franchise" is not.
+        # (The passages' sentences were embedded at ingest: only the question's variants are embedded.)
+        unknown = unknown[:GAP_CANDIDATES]
         asked_vector = self.embedder.embed_query(asked)
         without = self._vectors([re.sub(rf"\b{re.escape(surface[t])}\b", "", asked) for t in unknown])
-        found = self._vectors([p.text for p in passages[:GAP_PASSAGES]])
+        found = self._vectors([t for p in passages[:GAP_PASSAGES] for t in answer_sentences(p.text)])
         nearest = float((found @ asked_vector).max()) if len(found) else 0.0
         unknown = [
             t
