@@ -62,6 +62,13 @@ _WANTS_ACTION = re.compile(
     r"what\s+now|what\s+to\s+do|prevent\w*|avoid\w*|respond|tackle|address)\b",
     re.I,
 )
+
+
+def wants_action(text: str) -> bool:
+    """Whether the question asks what to do about something ("how do we prevent that?")."""
+    return bool(_WANTS_ACTION.search(text))
+
+
 _DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
 _GENERIC_TYPES = {"strategic-partnership"}
 OWNERSHIP_SCHEME = "types-by-ownership"

@@ -22,7 +22,15 @@ import numpy as np
 
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
-from advisor.compose import THIN_PLANS, item_named, named_item, plan_answer, resolve_label, without_siblings
+from advisor.compose import (
+    THIN_PLANS,
+    item_named,
+    named_item,
+    plan_answer,
+    resolve_label,
+    wants_action,
+    without_siblings,
+)
 from advisor.config import Settings, load_settings
 from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
@@ -525,6 +533,17 @@ class Advisor:
             return following
         if not question.refers_back:
             return None
+        last = _anchor(history)
+        if (
+            question.ordinal is None
+            and not question.descriptor
+            and last is not None
+            and wants_action(question.text)
+        ):
+            # "and how do we prevent that?" right after an answer about one item: what to do about it
+            focused = next((name for name in last.items[:1] if last.query.startswith(f"{name}: ")), None)
+            if focused is not None:
+                return focused
         # The most recent answer that showed a list, within the last few turns ("the second one" may
         # follow a detour into one of its items).
         recent = [t for t in history[-3:] if not t.refused and t.items]
@@ -537,7 +556,6 @@ class Advisor:
         found = resolve_label(labels, question, domain, None) if labels else None  # shared words
         if found:
             return found
-        last = _anchor(history)
         mentioned = names_in(last.answer, besides=labels) if last else []
         # the other items of the lists the shown labels come from ("the resources factor" after an
         # answer that showed one of the four partner factors)

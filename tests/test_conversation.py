@@ -378,3 +378,11 @@ def test_a_plain_word_points_to_the_item_it_is_about(advisor):
     assert "Ambiguous value division" in first.items
     answer = advisor.ask("tell me more about the money one", session_id="plain-word")
     assert answer.items and answer.items[0] == "Ambiguous value division"
+
+
+def test_what_to_do_about_that_right_after_an_item_is_its_countermeasure(advisor):
+    """ "and how do we prevent that?" after "the money one" answered the definition again."""
+    advisor.ask("What are the root causes of alliance failure?", session_id="act")
+    advisor.ask("tell me more about the money one", session_id="act")
+    answer = advisor.ask("and how do we prevent that?", session_id="act")
+    assert answer.text.startswith("For **ambiguous value division**: Negotiate")
