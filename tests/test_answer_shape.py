@@ -617,7 +617,8 @@ def test_sentence_vectors_stay_aligned_when_a_file_holds_a_key_twice(tmp_path):
 
 
 def test_domain_texts_compared_by_meaning_are_embedded_once_and_kept(advisor):
-    texts = ["The four pillars of enduring alliances", "The seven signs it may be time to exit"]
+    # texts ingest did not store (list titles are stored at ingest, so they are not these)
+    texts = ["Four pillars hold up an enduring alliance", "Seven signs say it is time to leave"]
     first = advisor._similarity("what are the four pillars?")(texts)
     assert set(advisor._kept) == set(texts) and first[0] > first[1]
     kept = dict(advisor._kept)
