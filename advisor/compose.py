@@ -17,10 +17,20 @@ from collections.abc import Callable, Sequence
 
 from advisor.checklists import asked_checklist, checklist_lines
 from advisor.comparisons import ATTRIBUTE_LABELS, SKIP_ATTRIBUTES, article, asked_attribute, comparison_plan
-from advisor.domain import GENERIC_WORDS, AllianceType, Case, Cite, Domain, DomainList, Item, name_words
+from advisor.domain import (
+    GENERIC_WORDS,
+    AllianceType,
+    Case,
+    Cite,
+    Domain,
+    DomainList,
+    Item,
+    name_words,
+    top_sections,
+)
 from advisor.plan import Plan
 from advisor.situations import advise, diagnose
-from advisor.text import content_words
+from advisor.text import content_words, join_words
 from advisor.understand import Question
 
 Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no passage backs them)
@@ -165,7 +175,7 @@ def plan_answer(
             if question.situation and others:
                 title = _lower_first(domain.by_list[item.list_id].title)
                 plan.points.append(
-                    f"Also check {title}: {_join(others)}.{cite(domain.by_list[item.list_id].cites)}"
+                    f"Also check {title}: {join_words(others)}.{cite(domain.by_list[item.list_id].cites)}"
                 )
             return plan
     return None
@@ -415,7 +425,7 @@ def _list_meant(
     best, runner_up = scores[ranked[0]], scores[ranked[1]]
     if best < LIST_MEANT or best - runner_up < LIST_MEANT_MARGIN:
         return None
-    found = {(source, section.split(" > ")[0].strip()) for source, section in sections[:LIST_SECTIONS]}
+    found = top_sections(sections, LIST_SECTIONS)
     lst = lists[ranked[0]]
     cited = {(c.source, c.section) for c in lst.cites} | {
         (c.source, c.section) for i in lst.items for c in i.cites
@@ -548,7 +558,3 @@ def _lower_first(text: str) -> str:
     if words and words[0] == "The":
         words[0] = "the"
     return " ".join(words)
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

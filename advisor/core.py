@@ -46,7 +46,7 @@ from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
-from advisor.text import content_words, spell_out
+from advisor.text import content_words, join_words, spell_out
 from advisor.understand import Question, asks_for_more, chat_kind, read_question
 from advisor.units import answer_sentences
 
@@ -78,10 +78,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 _ASKING_WORDS = frozenset(content_words("advice tips thoughts ideas help question answer thanks please"))
 
 
-def _join_words(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
+FOCUS_MARK = ": "  # "<item>: <summary> <question>", the query of a turn answered about one item
 NOTHING_TO_EXPAND = "there is no earlier answer in this conversation to expand; ask a question first"
 
 _UNIT_END = re.compile(r"(?:[.!?](?:\s*\[\d+\])*\s+(?=[A-Z\"“(])|\n)")
@@ -444,7 +441,7 @@ class Advisor:
         ][:MAX_GAP_WORDS]
         if not unknown:
             return ""
-        named = _join_words([f'"{surface[t]}"' for t in unknown])
+        named = join_words([f'"{surface[t]}"' for t in unknown], "or")
         return f"\n\n{NOT_COVERED.format(words=named)}"
 
     def _parts(self, query: str) -> list[SubQuestion]:
@@ -541,7 +538,7 @@ class Advisor:
             and wants_action(question.text)
         ):
             # "and how do we prevent that?" right after an answer about one item: what to do about it
-            focused = next((name for name in last.items[:1] if last.query.startswith(f"{name}: ")), None)
+            focused = _focused_on(last)
             if focused is not None:
                 return focused
         # The most recent answer that showed a list, within the last few turns ("the second one" may
@@ -604,7 +601,7 @@ class Advisor:
     def _focused_query(self, focus: str, asked: str, collection: str) -> str:
         domain = self._domain(collection)
         item = item_named(domain, focus) if domain else None
-        return f"{focus}: {item.summary} {asked}" if item else f"{focus}: {asked}"
+        return f"{focus}{FOCUS_MARK}{item.summary} {asked}" if item else f"{focus}{FOCUS_MARK}{asked}"
 
     def _names_an_item(self, question: str, collection: str) -> bool:
         """Whether the question names an item or a case of the domain in full ("how do we counter
@@ -728,6 +725,12 @@ class Advisor:
             sections = docs.setdefault(title, [])
             sections.extend(t for t in sorted(tops, key=lambda t: tops[t]) if t not in sections)
         return list(docs.items())
+
+
+def _focused_on(turn: Turn) -> str | None:
+    """The item a turn was about, when it was answered as a reference back to one item (its query
+    was built by ``Advisor._focused_query``)."""
+    return next((name for name in turn.items[:1] if turn.query.startswith(f"{name}{FOCUS_MARK}")), None)
 
 
 def _anchor(history: list[Turn]) -> Turn | None:

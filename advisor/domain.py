@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +188,12 @@ class Domain:
         low = _plain(text)
         hits = [c for c in self.cases if c.companies and all(_plain(name) in low for name in c.companies[:2])]
         return hits[0] if hits else None
+
+
+def top_sections(sections: Sequence[tuple[str, str]], n: int) -> set[tuple[str, str]]:
+    """The (source, top-level section) pairs of the first n retrieved (source, section) pairs: what a
+    domain entry's citations are checked against."""
+    return {(source, section.split(" > ")[0].strip()) for source, section in sections[:n]}
 
 
 def _plain(text: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from advisor.domain import GENERIC_WORDS, Cite, Domain, Item
+from advisor.domain import GENERIC_WORDS, Cite, Domain, Item, top_sections
 from advisor.text import QUESTION_START, content_words
 
 Similarity = Callable[[list[str]], Sequence[float]]
@@ -109,7 +109,7 @@ def diagnose(
     items = [item for lst in domain.lists for item in lst.items if item.signals]
     if not items or not _asks_for_judgement(question):
         return []
-    found = {(source, section.split(" > ")[0].strip()) for source, section in sections[:SECTIONS]}
+    found = top_sections(sections, SECTIONS)
     lexical = _shared_words(items, question)
     texts: list[str] = []
     owner: list[int] = []
@@ -210,7 +210,7 @@ def _retrieved_for(
     """Whether retrieval, reading this clause alone, finds the item's section among its top ones."""
     if sections_for is None:
         return False
-    found = {(source, section.split(" > ")[0].strip()) for source, section in sections_for(clause)[:SECTIONS]}
+    found = top_sections(sections_for(clause), SECTIONS)
     return any((c.source, c.section) in found for c in item.cites)
 
 

@@ -36,6 +36,11 @@ def content_words(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
 
 
+def join_words(words: list[str], conjunction: str = "and") -> str:
+    """ "a", "a and b", "a, b and c" (or "or")."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
 # Business shorthand people write in chat, spelled out so that the embedder, the keyword index and
 # the wording cues meet the words the knowledge base uses ("nobody shows up to QBRs anymore").
 # Upper-case forms only (with a plural "s"): "it", "bd" in lower case are left alone.

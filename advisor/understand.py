@@ -142,8 +142,9 @@ _LIST = re.compile(
     r"|\bwhat\s+(criteria|factors|stages|signs|reasons|types)\b|\bhow\s+many\b",
     re.I,
 )
-# an ordered list asked for as a plan: "what steps should we follow", "a 5-step plan", "step by step"
-_STEPS = re.compile(
+# a list asked for without naming it: steps for a plan ("what steps should we follow", "a 5-step plan",
+# "step by step"), or several things of one kind ("what metrics should we track?")
+_LIST_REQUEST = re.compile(
     r"\bwhat\s+(steps|stages|phases)\s+(should|do|does|must|would|will|to)\b"
     r"|\b(\d|two|three|four|five|six|seven)[\s-](step|stage|phase)\b"
     r"|\bstep[\s-]by[\s-]step\b|\bwalk\s+(me|us)\s+through\s+the\s+(steps|stages|phases)\b"
@@ -342,7 +343,7 @@ def _form(text: str, situation: bool) -> str:
         # "...not sure they'll be around in 18 months. What should we look at?" describes a
         # situation and wants advice on it; a checklist is asked for by name
         return "checklist"
-    if _LIST.search(text) or (_STEPS.search(text) and not situation):
+    if _LIST.search(text) or (_LIST_REQUEST.search(text) and not situation):
         return "list"
     if _EXAMPLE.search(text) and not situation:
         return "example"
