@@ -116,16 +116,22 @@ def _follows_the_split_rule(batch: list[dict]) -> None:
 
 
 def test_new_batch_follows_the_split_rule():
-    """The two batches after the original 135 items are each split by the rule on their own: the
-    second from sit-def-vendor up to the third batch, the third being the items with an s5- id."""
+    """The batches after the original 135 items are each split by the rule on their own: the second
+    from sit-def-vendor up to the third batch, the third the items with an s5- id, the fourth those
+    with an s8- id. The fifth (s9-) is tuning material, dev only, and last."""
     items = gold_items()
     third_start = next(n for n, i in enumerate(items) if i["id"].startswith("s5-"))
-    second, third = items[135:third_start], items[third_start:]
+    fourth_start = next(n for n, i in enumerate(items) if i["id"].startswith("s8-"))
+    fifth_start = next(n for n, i in enumerate(items) if i["id"].startswith("s9-"))
+    second, third = items[135:third_start], items[third_start:fourth_start]
+    fourth, fifth = items[fourth_start:fifth_start], items[fifth_start:]
+    assert fifth and all(i["id"].startswith("s9-") and i["split"] == "dev" for i in fifth)
     assert second and second[0]["id"] == "sit-def-vendor"
-    assert not any(i["id"].startswith("s5-") for i in second)
+    assert not any(i["id"].startswith(("s5-", "s8-")) for i in second)
     assert third and all(i["id"].startswith("s5-") for i in third)
-    _follows_the_split_rule(second)
-    _follows_the_split_rule(third)
+    assert fourth and all(i["id"].startswith("s8-") for i in fourth)
+    for batch in (second, third, fourth):
+        _follows_the_split_rule(batch)
 
 
 # -- the grounding set ---------------------------------------------------------------------------------
