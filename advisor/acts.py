@@ -124,7 +124,6 @@ _NEWS = _any(
     r"\b(?:share|stock)\s+prices?\b",
     r"\bmarket\s+cap\w*\b",
     r"\b(?:valuation|revenue|earnings)\s+(?:of|for)\s+(?-i:[A-Z])\w+\b",
-    r"\bright\s+now\b(?=.*\?)",
     r"\bwill\s+(?:\S+\s+){0,3}?(?:go\s+up|go\s+down|rise|fall|outperform|crash|recover)\b",
 )
 # Regulated or specialist advice: tax and accounting, payroll and employment law, fundraising and
@@ -141,7 +140,7 @@ _ADVICE = (
         r"(?:fire|dismiss|lay\s+off)\s+(?:an?\s+|our\s+|my\s+)?(?:employee|someone|staff|people|worker)s? "
         r"(?-i:visas?) work\s+permits? seed\s+round series\s+[a-d] venture\s+capital\w* vcs? "
         r"angel\s+investors? convertible\s+notes? cap\s+table equity\s+dilution "
-        r"(?:funding|investment|next|seed|first)\s+round "
+        r"(?<!their\s)(?<!its\s)(?<!last\s)(?:funding|investment|next|seed|first)\s+round "
         r"raise\s+(?:money|capital|funds|funding|a\s+round) "
         r"(?:buy|sell|hold|short)\w*\s+(?:\S+\s+){0,3}?(?:shares|stocks?) "
         r"stock\s+(?:tips?|market|picks?) (?:good|safe|long-term)\s+investments? etfs? index\s+funds? "
@@ -176,14 +175,15 @@ def _patterns() -> tuple[tuple[Act, re.Pattern[str]], ...]:
 # Microsoft OpenAI partnership in trouble these days?"): live news, when the asker tells of no alliance
 # of their own.
 _NOW = re.compile(
-    r"\b(these\s+days|lately|recently|nowadays|currently|at\s+the\s+moment|"
+    r"\b(these\s+days|lately|recently|nowadays|currently|at\s+the\s+moment|right\s+now|"
     r"this\s+(week|month|quarter|year)|last\s+(week|month|quarter))\b"
     r"|\bstill\s+(working|together|partners?|partnering|allied|running|going|alive|active|on\s+good\s+terms|"
     r"in\s+(business|the\s+alliance|the\s+deal))\b",
     re.I,
 )
 _NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+[A-Za-z]*\b")
-_OWN = re.compile(r"\b(we|we['’]re|we['’]ve|our|ours|us|my|i|i['’]m|i['’]ve)\b", re.I)
+# (a partner firm of the asker's is theirs too: "contract signed last week with a payments partner")
+_OWN = re.compile(r"\b(we|we['’]re|we['’]ve|our|ours|us|my|i|i['’]m|i['’]ve|partners?)\b", re.I)
 
 
 def request_act(text: str) -> Act | None:

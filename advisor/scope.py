@@ -190,7 +190,7 @@ _STRUCTURE = (  # an alliance named by its structure (not the plain "partner")
 )
 _OWN_ALLIANCE = re.compile(
     rf"\b(our|my|we|we['’]re|we['’]ve|us)\b[^.?!]{{0,60}}\b({_STRUCTURE}|channel\s+partners?|"
-    r"strategic\s+partner(ship)?s?)\b"
+    r"strategic\s+partner(ship)?s?|joint\s+(pilot|project|initiative|programme|program|team|offering|product)s?)\b"
     r"|\b(jv|joint\s+venture|alliance|consortium|reseller|distributor)\s+(partner|with)\b",
     re.I,
 )
@@ -206,11 +206,29 @@ def asks_domain_list(text: str, form: str) -> bool:
     return form == "checklist" and bool(_DOMAIN_THING.search(text)) and request_act(text) is None
 
 
+# The plain "partner" names a partner firm when the message also speaks of the deal between the two
+# firms ("contract signed last week with a payments partner", "our GC says negotiate the split with
+# our partner"), not of a spouse or a co-founder.
+_PARTNER_FIRM = re.compile(
+    r"\b(our|the|a|an|their|this|that|new|with)\s+(?!business\s|life\s|romantic\s)([\w-]+\s+){0,2}partners?\b", re.I
+)
+_DEAL_WORDS = re.compile(
+    r"\b(contracts?|agreements?|signed|sign(ing)?\s+with|deal|clauses?|launch\w*|pilots?|roadmaps?|customers?|"
+    r"revenue|integration|go-to-market|rollout|milestones?|deliverables?|kpis?|steering|escalat\w*|"
+    r"funding\s+round|market)\b",
+    re.I,
+)
+
+
 def tells_own_alliance(text: str) -> bool:
-    """Whether a message tells of the asker's own alliance by its structure (and asks for nothing the
-    knowledge base cannot do, :func:`advisor.acts.request_act`): such a situation is in scope however
-    the classifier reads its other words ("profits are down ... should we sell?")."""
-    return bool(_OWN_ALLIANCE.search(text)) and request_act(text) is None
+    """Whether a message tells of the asker's own alliance by its structure, or of a partner firm and
+    the deal with it (and asks for nothing the knowledge base cannot do,
+    :func:`advisor.acts.request_act`): such a situation is in scope however the classifier reads its
+    other words ("profits are down ... should we sell?")."""
+    told = bool(_OWN_ALLIANCE.search(text)) or (
+        bool(_PARTNER_FIRM.search(text)) and bool(_DEAL_WORDS.search(text))
+    )
+    return told and request_act(text) is None
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

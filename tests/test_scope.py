@@ -88,6 +88,9 @@ def test_decide_refuses_acts_the_knowledge_base_cannot_perform_whatever_the_topi
         ("How much parental leave should our JV staff get?", "advice"),
         ("Should we raise a seed round before approaching corporate partners?", "advice"),
         ("Should I buy shares in our biggest partner?", "advice"),
+        ("What's Nvidia's share price right now?", "news"),
+        ("Is the Sony and Honda alliance doing well right now?", "news"),
+        ("How do we raise our next round without upsetting our corporate partner?", "advice"),
     ],
 )
 def test_request_act_recognises_acts(request_text, act):
@@ -109,6 +112,10 @@ def test_request_act_recognises_acts(request_text, act):
         "Is the Starbucks and Nestle alliance still a good example of a rights carve-out?",
         "Our partner Acme recently stopped replying to our emails. What now?",
         "Can you summarise why alliances fail?",
+        # the asker's own partner, told of: no live news, no fundraising advice asked for
+        "Things with our partner are great right now. What would an exit clause even cover?",
+        "contract signed last week with a payments partner in Poland. what should the first 90 days look like?",
+        "Option B: lovely people, well known in the market, but their last funding round just fell through.",
     ],
 )
 def test_request_act_leaves_in_domain_questions_alone(situation):
@@ -402,6 +409,10 @@ def test_shipped_scope_defaults_equal_the_dev_calibration(real_settings, tmp_pat
         ("How should we account for our JV under IFRS 11?", False),
         # the plain "partner" may be a spouse or a co-owner of a firm
         ("My partner keeps ignoring my texts. What now?", False),
+        # ...but not one the message signs contracts and runs pilots with
+        ("contract signed last week with a payments partner in Poland. what should the first 90 days be?", True),
+        ("Our joint pilot with a grocery chain produced a model they now want to reuse. Who is right?", True),
+        ("My business partner wants a bigger share of our firm's profits. Is that fair?", False),
         ("Should we sell our Tesla shares?", False),
     ],
 )
