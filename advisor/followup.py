@@ -45,7 +45,8 @@ REFERENCE_MAX_WORDS = 8
 # Nouns a reference back points with: "the contract one", "that stage", "the chip company".
 POINTER_NOUNS = (
     "point|item|bit|part|factor|stage|phase|sign|mode|step|pillar|reason|option|type|kind|example|case|"
-    "countermeasure|criterion|company|firm|partner|deal|alliance|venture|thing|list"
+    "countermeasure|criterion|company|firm|partner|deal|alliance|venture|thing|list|clause|provision|mechanism|"
+    "body|committee|tip|idea|suggestion|advice|metric|kpi"
 )
 # A determiner that is no noun: "that a partner ...", "this is ...", "that we ...".
 _NOT_A_NOUN = (
@@ -63,6 +64,8 @@ REFERENCE = re.compile(
     r"|\b(first|second|third|fourth|fifth|sixth|seventh|last|final|middle|other)\s+(one|ones|point|item|"
     r"factor|stage|sign|step|type|option|reason)\b"
     r"|\bwhich\s+(one|of\s+(those|these|them))\b"
+    # "the clause you mentioned", "what you said about trust", "as you listed above"
+    r"|\byou\s+(just\s+)?(mentioned|said|listed|named|described|suggested|recommended|brought\s+up|talked\s+about)\b"
     # "the culture bit", "the money side": colloquial pointers at one part of the last answer
     r"|\bthe\s+(?:[\w'’-]+\s+){1,2}?(bit|side)\b",
     re.I,

@@ -133,6 +133,10 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
         ("Someone compared an alliance to a wedding. What was the point of that comparison?", False),
         # a leading "and" continues the conversation: the pronoun is not the question's own
         ("and how do we prevent that?", True),
+        # "you mentioned" points back, and a clause or a committee is a thing an answer showed
+        ("the clause you mentioned, what exactly goes in it?", True),
+        ("what goes into that clause?", True),
+        ("Should our exit clause cover customer transition?", False),
     ],
 )
 def test_reference_cues(question, refers_back):
