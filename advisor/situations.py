@@ -24,6 +24,7 @@ import numpy as np
 
 from advisor.domain import GENERIC_WORDS, Cite, Domain, Item, top_sections
 from advisor.text import QUESTION_START, content_words
+from advisor.understand import tells_trouble
 
 Similarity = Callable[[list[str]], Sequence[float]]
 Citer = Callable[[tuple], str]
@@ -32,6 +33,8 @@ Citer = Callable[[tuple], str]
 # wrong ones up to 0.24 with a near tie between two lists.
 MATCH = 0.23  # score a described situation needs for an item to be diagnosed as it (see diagnose)
 MARGIN = 0.02  # ...and its lead over the best item of any other list
+CLEAR_MATCH = 0.17  # or, a lower score with a wide lead: the one condition the message is about
+CLEAR_MARGIN = 0.045
 LEXICAL = 0.03  # per shared word (weighted by rarity among the items)...
 LEXICAL_CAP = 0.09  # ...up to this
 RETRIEVED = 0.05  # the item's section is among the question's top retrieved sections
@@ -91,6 +94,7 @@ class Match:
     rank: float = 0.0  # the score with what the asker wants added: the order of the diagnosis
     decisive: bool = False  # found in one clause, far ahead of every other item for it
     clause: str = ""  # the part of the message it was found in, when not the message as a whole
+    beside: bool = False  # nearly clear for the whole message: named first, beside a clause's diagnosis
 
 
 def diagnose(
@@ -106,6 +110,8 @@ def diagnose(
     An item scores its best cosine to the question (over its signals and its summary), plus a little
     for each rarely shared word it has in common with the question, plus a little when retrieval
     found its section among the question's top ``sections`` ((source, section) pairs)."""
+    # A stage is where an alliance is, not what is wrong with it: a message telling of trouble is not
+    # read as a stage ("zero joint work since the MoU" is a paper partnership, not the Activate stage)
     items = [item for lst in domain.lists for item in lst.items if item.signals]
     if not items or not _asks_for_judgement(question):
         return []
@@ -126,6 +132,10 @@ def diagnose(
         ]
     )
     prefer = np.array([_preference(domain, item, kinds) for item in items])
+    # A stage is where an alliance is, not what is wrong with it: a message telling of trouble is not
+    # read as a stage ("zero joint work since the MoU" is a paper partnership, not the Activate stage)
+    trouble = tells_trouble(question)
+    out = np.array([trouble and domain.by_list[item.list_id].kind == "stages" for item in items])
 
     def standout(view: Similarity) -> np.ndarray:
         best = np.zeros(len(items))
@@ -133,7 +143,7 @@ def diagnose(
             best[n] = max(best[n], float(score))
         # Any alliance question is somewhat like every item ("the partnership ..."): what counts is
         # how far an item stands out from the typical item for this text.
-        return best - float(np.median(best)) + bonus
+        return np.where(out, -1.0, best - float(np.median(best)) + bonus)
 
     whole = standout(similarity)
     matches = _winners(domain, items, whole, prefer, ALSO)
@@ -164,7 +174,7 @@ def diagnose(
             and all(m.item is not near for m in matches)
         ):
             top = max(m.rank for m in matches)
-            matches.insert(0, Match(near, float(whole[n]), top + 1.0))
+            matches.insert(0, Match(near, float(whole[n]), top + 1.0, beside=True))
     if not _together(domain, matches[:1]) and len({m.item.list_id for m in matches}) < len(matches):
         return []  # two factors (or stages) at once: a weighing question, which the passages answer
     # Retrieval is the other, independent reading of the question: a diagnosis it does not back (the
@@ -178,7 +188,7 @@ def diagnose(
     ]
     if not matches or backed[:1] != matches[:1]:
         return []
-    if all(not m.clause and m.score < MATCH for m in backed):
+    if all(m.beside for m in backed):
         return []  # only the whole message's nearly-clear item is left: it was there beside a clause's
     backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
@@ -198,7 +208,8 @@ def _winners(
         rival = next((scores[n] for n in ranked if items[n].list_id != first.list_id), -1.0)
     else:  # one stage or one factor at a time: a sibling in a near tie is a rival too
         rival = scores[ranked[1]] if len(ranked) > 1 else -1.0
-    if scores[ranked[0]] < MATCH or scores[ranked[0]] - rival < MARGIN:
+    best, lead = scores[ranked[0]], scores[ranked[0]] - rival
+    if not (best >= MATCH and lead >= MARGIN) and not (best >= CLEAR_MATCH and lead >= CLEAR_MARGIN):
         return []
     named = [n for n in ranked if scores[n] >= scores[ranked[0]] - also][:MAX_ITEMS]
     return [Match(items[n], float(scores[n]), float(scores[n] + prefer[n])) for n in named]

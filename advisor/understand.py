@@ -208,9 +208,17 @@ _TROUBLE = re.compile(
     r"lost|losing|late|behind|worse|broke\w*|clash\w*|conflict\w*|disput\w*|fight\w*|argu\w*|angry|unhappy|"
     r"frustrat\w*|tense|tension|distrust\w*|stuck|silent|silence|ghost\w*|nobody|no\s+one|never|won['’]?t|"
     r"doesn['’]?t|don['’]?t|can['’]?t|isn['’]?t|aren['’]?t|not|no\s+longer|anymore|copied|poach\w*|undercut\w*|"
-    r"acquired|bought|scandal\w*|probe|lawsuit|sued|burn\w*|exhaust\w*|drift\w*|overdue|delay\w*)\b",
+    r"acquired|bought|scandal\w*|probe|lawsuit|sued|burn\w*|exhaust\w*|drift\w*|overdue|delay\w*|zero|nothing|"
+    r"being\s+used)\b",
     re.I,
 )
+
+
+def tells_trouble(text: str) -> bool:
+    """Whether a message says something is going wrong ("keeps missing", "nobody owns it", "silent")."""
+    return bool(_TROUBLE.search(text))
+
+
 TOLD_WORDS = 12  # a first-person account this long with no question in it is a situation to advise on
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|[2-9])\b", re.I)
 

@@ -7,7 +7,7 @@ import re
 from citing import numbered
 
 from advisor.config import bundled_knowledge_dir
-from advisor.situations import MATCH, STRONG, Match, advise, diagnose
+from advisor.situations import CLEAR_MARGIN, CLEAR_MATCH, MATCH, STRONG, Match, advise, diagnose
 from advisor.yamlfile import read_yaml
 
 SITUATIONS = bundled_knowledge_dir() / "_domain" / "situations.yaml"
@@ -173,10 +173,15 @@ def test_the_nearly_clear_item_alone_is_no_diagnosis_when_the_clauses_one_falls_
         "Should we exit?"
     )
     clause = "nobody knows who owns which task."
+    rival = domain.items["cultural-collision"]  # close behind on the whole message: nearly clear, not clear
+
+    def whole(texts):
+        return [0.45 if t == missing.signals[0] else 0.49 if t == rival.signals[0] else 0.3 for t in texts]
+
     found = diagnose(
         domain,
         question,
-        like(missing.signals[0], strong=0.44),
+        whole,
         [(c.source, c.section) for c in missing.cites],
         similar_to=lambda t: like(roles.signals[0], strong=0.6) if t == clause else like(),
         sections_for=lambda text: [],
@@ -257,3 +262,36 @@ def test_support_skips_lines_about_a_sibling_of_the_diagnosis(domain):
     plan.support([f"{drift}\n{budget}\nSponsors on both sides keep the joint team staffed. [2]"])
     assert drift not in plan.points
     assert plan.points[-1] == "Sponsors on both sides keep the joint team staffed. [2]"
+
+
+def test_a_lower_score_with_a_wide_lead_is_a_diagnosis_and_a_narrow_one_is_not(domain):
+    """Below MATCH, an item that stands far ahead of every other list's (and that retrieval backs) is
+    the condition described; the same score in a near tie is not."""
+    inertia = domain.items["collaborative-inertia"]
+    rival = domain.items["lack-of-reciprocity"]
+    question = "We teamed up with a competitor and both sides are too wary to share anything. How do we get unstuck?"
+    home = [(c.source, c.section) for c in inertia.cites]
+
+    def reading(rival_score):
+        return lambda texts: [
+            0.45 if t == inertia.signals[0] else rival_score if t == rival.signals[0] else 0.3 for t in texts
+        ]
+
+    clear = diagnose(domain, question, reading(0.3), home)
+    assert [m.item.id for m in clear] == ["collaborative-inertia"]
+    assert CLEAR_MATCH <= clear[0].score < MATCH
+    assert diagnose(domain, question, reading(0.3 + clear[0].score - CLEAR_MARGIN / 2), home) == []
+
+
+def test_a_message_telling_of_trouble_is_not_read_as_a_lifecycle_stage(domain):
+    activate = domain.items["activate"]
+    paper = domain.items["paper-partnership"]
+    home = [(c.source, c.section) for c in (*activate.cites, *paper.cites)]
+
+    def reading(texts):
+        return [0.68 if t == activate.signals[0] else 0.6 if t == paper.signals[0] else 0.3 for t in texts]
+
+    calm = "We signed the MoU in January and want the joint work to start well. What should we do first?"
+    stuck = "We signed the MoU in January and there has been zero joint work since. What should we do?"
+    assert [m.item.id for m in diagnose(domain, calm, reading, home)][:1] == ["activate"]
+    assert [m.item.id for m in diagnose(domain, stuck, reading, home)][:1] == ["paper-partnership"]
