@@ -151,3 +151,27 @@ def test_the_bulk_embedder_plugin_gives_a_hashing_embedder_of_minilms_width(monk
         (384,),
     )
     assert get_embedder(load_settings(embedder="hashing")).name == "hashing-1024"
+
+
+@pytest.mark.parametrize(
+    ("flags", "server", "embedded"),
+    [([], False, True), (["--server"], True, True), (["--server-only"], True, False)],
+)
+def test_sizes_runs_the_halves_asked_for_and_keep_leaves_the_builds(
+    tmp_path, monkeypatch, flags, server, embedded
+):
+    from bots.cli.main import main
+    from evals.bench import bench_hybrid
+
+    calls = []
+
+    def record(sizes, work, server, keep, dim=1024, embedded=True):
+        (work / "corpus-10").mkdir(parents=True)
+        calls.append((sizes, server, keep, dim, embedded))
+        return Results()
+
+    monkeypatch.setattr(bench_hybrid, "main", record)
+    keep = tmp_path / "builds"
+    assert main(["bench", "--sizes", "10", "--dim", "384", "--keep", str(keep), *flags]) == 0
+    assert calls == [([10], server, True, 384, embedded)]
+    assert (keep / "corpus-10").is_dir()  # kept: cold asks can be re-run on the build later

@@ -4,7 +4,7 @@
     advisor bench --quick         # small sizes, a smoke run in under two minutes
     advisor bench --scale 20000   # pick the synthetic corpus size
     advisor bench --json          # one JSON object with every figure
-    advisor bench --sizes 50000,200000,1000000 [--server]
+    advisor bench --sizes 50000,200000,1000000 [--server | --server-only] [--keep DIR]
                                   # only hybrid retrieval at size (evals/bench/bench_hybrid.py)
 
 Everything happens in a temporary data dir (removed afterwards) with the real MiniLM model; the
@@ -205,16 +205,26 @@ def _step(name: str) -> None:
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    work = Path(tempfile.mkdtemp(prefix="advisor-bench-"))
+    keep = getattr(args, "keep", None) if getattr(args, "sizes", None) else None
+    work = keep or Path(tempfile.mkdtemp(prefix="advisor-bench-"))
     try:
         if getattr(args, "sizes", None):
             from evals.bench import bench_hybrid
 
             sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-            results = bench_hybrid.main(sizes, work, args.server, keep=False, dim=args.dim)
+            server_only = getattr(args, "server_only", False)
+            results = bench_hybrid.main(
+                sizes,
+                work,
+                args.server or server_only,
+                keep=keep is not None,
+                dim=args.dim,
+                embedded=not server_only,
+            )
         else:
             results = run(args, settings, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
     print(results.dumps() if args.json else results.render())
     return 0

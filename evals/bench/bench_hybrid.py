@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from advisor.config import Settings, bundled_knowledge_dir
-from evals.bench.bench_util import Results, advisor_command, child_env, pct, run_child
+from evals.bench.bench_util import Results, RssSampler, advisor_command, child_env, pct, run_child
 from evals.bench.synthetic import _paragraph, real_sentences, write_corpus
 
 SECTION = "4c scale: hybrid retrieval at size (hashing embedder)"
@@ -103,6 +103,7 @@ def run_size(results: Results, size: int, work: Path, server_url: str | None = N
     embedder = EMBEDDERS[dim]
     extra = {**extra, "ADVISOR_PLUGINS": PLUGIN}
     env = child_env(ADVISOR_DATA_DIR=str(data), ADVISOR_EMBEDDER=embedder, **extra)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = run_child(
         advisor_command("ingest", str(source), "--collection", "synth", "--json"), env, work, 4 * 3600
     )
@@ -111,6 +112,7 @@ def run_size(results: Results, size: int, work: Path, server_url: str | None = N
         return
     report = json.loads(run.stdout)
     results.add(SECTION, f"{label}: ingest wall", run.seconds, "s")
+    results.add(SECTION, f"{label}: ingest CPU (user+sys)", _cpu_since(before), "s")
     results.add(
         SECTION, f"{label}: ingest chunks/s", report["chunks"] / max(report["seconds"], 1e-9), "chunk/s"
     )
@@ -135,8 +137,7 @@ def cold_asks(
             run = run_child(
                 advisor_command("ask", fact["keyword"], "--collection", "synth", "--json"), env, work, 600
             )
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            cpu = _cpu_since(before)
             if run.returncode != 0:
                 results.note(SECTION, f"{label}: cold ask failed: {run.stderr.strip()[-300:]}")
                 return
@@ -188,29 +189,49 @@ def _load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu_since(before: resource.struct_rusage) -> float:
+    """CPU seconds (user + sys) of the children that ended since ``before``."""
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def main(sizes: list[int], work: Path, server: bool, keep: bool, dim: int = 1024) -> Results:
+def main(
+    sizes: list[int], work: Path, server: bool, keep: bool, dim: int = 1024, embedded: bool = True
+) -> Results:
+    """Each size embedded (unless ``embedded`` is false) and, with ``server``, through a ``chroma run``."""
     results = Results(meta={"sizes": sizes, "server": server, "dim": dim, "loadavg_start": _load()})
     work.mkdir(parents=True, exist_ok=True)
     for size in sizes:
-        run_size(results, size, work, dim=dim)
+        if embedded:
+            run_size(results, size, work, dim=dim)
         if server:
-            from evals.bench.bench_scale import _free_port, _stop
-
-            url, proc = _start_server(work / f"server-{size}", _free_port())
-            try:
-                run_size(results, size, work, url, dim)
-            finally:
-                _stop(proc)
+            run_server(results, size, work, dim)
         if not keep:
             for path in work.glob(f"*-{size}*"):
                 shutil.rmtree(path, ignore_errors=True)
         results.meta[f"loadavg_after_{size}"] = _load()
         print(results.render(), flush=True)
     return results
+
+
+def run_server(results: Results, size: int, work: Path, dim: int) -> None:
+    """``run_size`` through a fresh ``chroma run``, with the server's own peak RSS and disk."""
+    from evals.bench.bench_scale import _free_port, _stop
+
+    path = work / f"server-{size}"
+    url, proc = _start_server(path, _free_port())
+    try:
+        with RssSampler(proc.pid, interval=0.5) as rss:
+            run_size(results, size, work, url, dim)
+    finally:
+        _stop(proc)
+    label = f"{size:,} chunks (chroma run)" + (f", {dim}-dim" if dim != 1024 else "")
+    results.add(SECTION, f"{label}: chroma server peak RSS", rss.peak_mb, "MB")
+    results.add(SECTION, f"{label}: chroma server data on disk", _du(path) / 2**20, "MB")
 
 
 def _start_server(path: Path, port: int):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,6 +20,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="only hybrid retrieval at these corpus sizes (planted facts, cold/warm latency, peak RSS)",
     )
     p.add_argument("--server", action="store_true", help="with --sizes: also through a real `chroma run`")
+    p.add_argument(
+        "--server-only",
+        action="store_true",
+        help="with --sizes: only through a real `chroma run` (skip the embedded build)",
+    )
+    p.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="with --sizes: work in DIR and keep the builds there (to re-run cold asks later)",
+    )
     p.add_argument(
         "--dim",
         type=int,
