@@ -210,7 +210,8 @@ def asks_domain_list(text: str, form: str) -> bool:
 # firms ("contract signed last week with a payments partner", "our GC says negotiate the split with
 # our partner"), not of a spouse or a co-founder.
 _PARTNER_FIRM = re.compile(
-    r"\b(our|the|a|an|their|this|that|new|with)\s+(?!business\s|life\s|romantic\s)([\w-]+\s+){0,2}partners?\b", re.I
+    r"\b(our|the|a|an|their|this|that|new|with)\s+(?!business\s|life\s|romantic\s)([\w-]+\s+){0,2}partners?\b",
+    re.I,
 )
 _DEAL_WORDS = re.compile(
     r"\b(contracts?|agreements?|signed|sign(ing)?\s+with|deal|clauses?|launch\w*|pilots?|roadmaps?|customers?|"

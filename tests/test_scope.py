@@ -114,7 +114,7 @@ def test_request_act_recognises_acts(request_text, act):
         "Can you summarise why alliances fail?",
         # the asker's own partner, told of: no live news, no fundraising advice asked for
         "Things with our partner are great right now. What would an exit clause even cover?",
-        "contract signed last week with a payments partner in Poland. what should the first 90 days look like?",
+        "contract signed last week with a payments partner in Poland. what should the first 90 days be?",
         "Option B: lovely people, well known in the market, but their last funding round just fell through.",
     ],
 )
@@ -410,7 +410,10 @@ def test_shipped_scope_defaults_equal_the_dev_calibration(real_settings, tmp_pat
         # the plain "partner" may be a spouse or a co-owner of a firm
         ("My partner keeps ignoring my texts. What now?", False),
         # ...but not one the message signs contracts and runs pilots with
-        ("contract signed last week with a payments partner in Poland. what should the first 90 days be?", True),
+        (
+            "contract signed last week with a payments partner in Poland. what should the first 90 days be?",
+            True,
+        ),
         ("Our joint pilot with a grocery chain produced a model they now want to reuse. Who is right?", True),
         ("My business partner wants a bigger share of our firm's profits. Is that fair?", False),
         ("Should we sell our Tesla shares?", False),

@@ -269,7 +269,9 @@ def test_a_lower_score_with_a_wide_lead_is_a_diagnosis_and_a_narrow_one_is_not(d
     the condition described; the same score in a near tie is not."""
     inertia = domain.items["collaborative-inertia"]
     rival = domain.items["lack-of-reciprocity"]
-    question = "We teamed up with a competitor and both sides are too wary to share anything. How do we get unstuck?"
+    question = (
+        "We teamed up with a competitor and both sides are too wary to share anything. How do we get unstuck?"
+    )
     home = [(c.source, c.section) for c in inertia.cites]
 
     def reading(rival_score):
