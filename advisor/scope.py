@@ -186,12 +186,14 @@ def rescued(asked: str, situation: bool, form: str) -> bool:
 # reseller"): the plain "partner" is left out (a spouse or a business partner in a firm is one too).
 _STRUCTURE = (  # an alliance named by its structure (not the plain "partner")
     r"jvs?|joint\s+ventures?|alliances?|consorti(um|a)|resellers?|distributors?|licens(ee|or|ing)s?|"
-    r"co-?branding|co-?marketing"
+    r"co-?branding|co-?marketing|co-?sell(ing)?|co-?development|codeshares?"
 )
 _OWN_ALLIANCE = re.compile(
     rf"\b(our|my|we|we['’]re|we['’]ve|us)\b[^.?!]{{0,60}}\b({_STRUCTURE}|channel\s+partners?|"
     r"strategic\s+partner(ship)?s?|joint\s+(pilot|project|initiative|programme|program|team|offering|product)s?)\b"
-    r"|\b(jv|joint\s+venture|alliance|consortium|reseller|distributor)\s+(partner|with)\b",
+    r"|\b(jv|joint\s+venture|alliance|consortium|reseller|distributor)\s+(partner|with)\b"
+    # a deal offered to the asker: "a cloud provider wants a co-selling deal with us"
+    r"|\bwants?\s+(a|an)\s+([\w-]+\s+){0,2}(deal|partnership|alliance|tie-up)\b",
     re.I,
 )
 

@@ -416,6 +416,9 @@ def test_shipped_scope_defaults_equal_the_dev_calibration(real_settings, tmp_pat
         ),
         ("Our joint pilot with a grocery chain produced a model they now want to reuse. Who is right?", True),
         ("My business partner wants a bigger share of our firm's profits. Is that fair?", False),
+        ("A bigger cloud provider wants a co-selling deal. What should I nail down before we sign?", True),
+        ("Our co-selling arrangement with the hyperscaler has produced nothing. Why?", True),
+        ("My neighbour wants a bigger garden. What should I tell him?", False),
         ("Should we sell our Tesla shares?", False),
     ],
 )
