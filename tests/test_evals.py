@@ -361,3 +361,25 @@ def test_out_of_scope_items_cover_every_category():
         "injection",
     ):
         assert counts[category] >= 2, category
+
+
+def test_a_labelled_situation_counts_when_the_answer_names_one_of_its_conditions(settings):
+    from evals.quality.evaluate import condition_names, diagnosis_named
+    from evals.quality.gold import GoldItem
+
+    names = condition_names(settings.knowledge_dir)
+    item = GoldItem(
+        id="s", turns=["q"], topic="failure", kind="situational", split="dev", diagnosis=["paper-partnership"]
+    )
+
+    def shown(*items: str, refused: bool = False) -> Answer:
+        return Answer(text="t", refused=refused, sources=[], session_id="s", items=list(items))
+
+    assert diagnosis_named(shown("Paper partnership"), item, names) is True
+    assert diagnosis_named(shown("Strategy drift", "paper partnership:"), item, names) is True
+    assert diagnosis_named(shown("Strategy drift"), item, names) is False
+    assert diagnosis_named(shown("Paper partnership", refused=True), item, names) is False
+    unlabelled = GoldItem(id="u", turns=["q"], topic="failure", kind="situational", split="dev")
+    assert diagnosis_named(shown("Paper partnership"), unlabelled, names) is None
+    # every label in the gold set is a condition of the domain layer
+    assert {d for i in load_gold() for d in i.diagnosis} <= set(names)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor.domain import load_domain
 from evals.quality import scorers
 from evals.quality.gold import GoldItem
 
@@ -54,6 +55,7 @@ class ItemResult:
     key_fact_recall: float | None = None
     missing_facts: list[list[str]] = field(default_factory=list)
     lead_hit: bool | None = None  # a key fact in the first two sentences
+    diagnosis_named: bool | None = None  # a labelled situation: the answer names one of its conditions
     words: int | None = None  # answer length, citations and Markdown removed (answered items)
     chat_ok: bool | None = None  # a chat item answered, not refused, with a short reply
     citation_valid: bool | None = None
@@ -129,6 +131,7 @@ def evaluate_engine(
     advisor.ensure_index(collection)
     counts = section_counts(advisor, collection) if with_sources else Counter()
     embed = make_embed(advisor.embedder)
+    names = condition_names(advisor.settings.knowledge_dir)
     tag = tag or time.strftime("%H%M%S")
     results = []
     for item in items:
@@ -141,6 +144,7 @@ def evaluate_engine(
                 )
             assert answer is not None
             score_answer(result, answer, item, embed, with_sources)
+            result.diagnosis_named = diagnosis_named(answer, item, names)
             if with_sources:
                 score_retrieval(result, advisor, answer.retrieval_query, item, collection, counts)
         except Exception as exc:  # one broken item must not stop the run; it is reported as a failure
@@ -150,6 +154,23 @@ def evaluate_engine(
         finish(result, item, with_sources)
         results.append(result)
     return results
+
+
+def condition_names(knowledge_dir) -> dict[str, str]:
+    """Item id -> name, lower-cased, of the bundled domain layer (empty without one)."""
+    domain = load_domain(knowledge_dir)
+    return {i.id: i.name.lower() for i in domain.items.values()} if domain else {}
+
+
+def diagnosis_named(answer, item: GoldItem, names: dict[str, str]) -> bool | None:
+    """For a situation labelled with its conditions: whether the answer names one of them among the
+    items it shows (a diagnosis, or a passage answer's bold labels). None for other items."""
+    wanted = {names[d] for d in item.diagnosis if d in names}
+    if not wanted:
+        return None
+    if answer.refused:
+        return False
+    return any(str(shown).lower().strip(" .:") in wanted for shown in answer.items)
 
 
 def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources: bool = True) -> None:

@@ -50,6 +50,7 @@ class GoldItem:
     chat: bool = False  # small talk or a question about the advisor itself: a short friendly reply
     expected: list[Expected] = field(default_factory=list)
     key_facts: list[list[str]] = field(default_factory=list)
+    diagnosis: list[str] = field(default_factory=list)  # a situation's conditions (lists.yaml item ids)
 
     @property
     def question(self) -> str:
@@ -85,6 +86,7 @@ def _item(entry: dict) -> GoldItem:
         chat=entry.get("expect") == "chat",
         expected=[Expected(str(e["source"]), str(e["section"])) for e in entry.get("expected", [])],
         key_facts=[[str(p) for p in fact] for fact in entry.get("key_facts", [])],
+        diagnosis=[str(d) for d in entry.get("diagnosis", [])],
     )
 
 

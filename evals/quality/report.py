@@ -31,6 +31,7 @@ COLUMNS = [
     ("refusal_precision", "refuse P"),
     ("false_refusal_rate", "false ref"),
     ("false_refusal_situational", "false ref sit"),
+    ("diagnosis_named", "diagnosis"),
     ("followup_success", "follow-up"),
     ("smalltalk_handled", "chat ok"),
     ("total_ms_p50", "p50 ms"),

@@ -103,6 +103,7 @@ def summarize(results: list[ItemResult]) -> dict:
         "sentence_support": (sum(r.sentences_supported for r in answered) / sentences) if sentences else None,
         "followup_success": mean(r.followup_ok for r in followups),
         "false_refusal_situational": mean(r.refused for r in in_scope if r.kind == "situational"),
+        "diagnosis_named": mean(r.diagnosis_named for r in in_scope if r.diagnosis_named is not None),
         "smalltalk_handled": mean(r.chat_ok for r in chat),
         "errors": sum(1 for r in results if r.error),
         "fallbacks": sum(1 for r in results if r.notice),
