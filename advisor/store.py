@@ -13,14 +13,17 @@ This is the only module that talks to Chroma: callers address a build by its phy
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -333,23 +336,64 @@ class VectorStore:
         blobs.upsert(ids=[key], embeddings=[[0.0]], metadatas=[head])
 
     def get_blob(self, key: str) -> bytes | None:
-        """The bytes stored under a key, or None when there are none (or they do not check out)."""
+        """The bytes stored under a key, or None when there are none (or they do not check out).
+        For small blobs; a large one (a keyword index) goes to a file with ``get_blob_to``."""
+        head = self._blob_head(key)
+        if head is None:
+            return None
+        digest = hashlib.sha256()
+        data = bytearray()
+        for part in self._blob_parts(key, head):
+            digest.update(part)
+            data += part
+        return bytes(data) if self._checks_out(key, head, digest) else None
+
+    def get_blob_to(self, key: str, dest: Path) -> bool:
+        """Write the bytes stored under a key to ``dest``, a part at a time (memory stays about one
+        part), through a temporary file renamed into place once the checksum holds. False (and no
+        ``dest``) when there are none or they do not check out."""
+        head = self._blob_head(key)
+        if head is None:
+            return False
+        tmp = dest.with_name(f".{dest.name}.part{os.getpid()}")
+        digest = hashlib.sha256()
+        try:
+            with tmp.open("wb") as out:
+                for part in self._blob_parts(key, head):
+                    digest.update(part)
+                    out.write(part)
+            if not self._checks_out(key, head, digest):
+                return False
+            os.replace(tmp, dest)
+            return True
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _blob_head(self, key: str) -> dict | None:
+        got = self._blobs().get(ids=[key], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def _blob_parts(self, key: str, head: dict) -> Iterator[bytes]:
+        """A blob's parts in order, one request each (a missing part reads as empty: the checksum
+        then fails)."""
         blobs = self._blobs()
-        got = blobs.get(ids=[key], include=["metadatas"])
-        if not got["ids"]:
-            return None
-        head = got["metadatas"][0] or {}
-        ids = [f"{key}#{n}" for n in range(int(head.get("parts", 0)))]
-        chunks: dict[str, bytes] = {}
-        for start in range(0, len(ids), 8):  # a few parts per request: bounded response size
-            page = blobs.get(ids=ids[start : start + 8], include=["metadatas"])
-            for i, meta in zip(page["ids"], page["metadatas"], strict=True):
-                chunks[i] = base64.b64decode(str((meta or {}).get("data", "")))
-        data = b"".join(chunks.get(i, b"") for i in ids)
-        if hashlib.sha256(data).hexdigest() != head.get("sha"):
+        for n in range(int(head.get("parts", 0))):
+            page = blobs.get(ids=[f"{key}#{n}"], include=["metadatas"])
+            meta = (page["metadatas"][0] or {}) if page["ids"] else {}
+            encoded = str(meta.get("data", ""))
+            del page, meta
+            # The HTTP client leaves each response (bytes and text, ~2x a part) in a reference cycle
+            # that waits for a full collection: 31 parts took a process from 120 to 331 MB. A
+            # young-generation pass (~0.2 ms) frees it now: 139 MB.
+            gc.collect(0)
+            yield base64.b64decode(encoded)
+
+    @staticmethod
+    def _checks_out(key: str, head: dict, digest: Any) -> bool:  # digest: a hashlib object
+        if digest.hexdigest() != head.get("sha"):
             log.warning("published blob %s is incomplete or corrupt; ignored", key)
-            return None
-        return data
+            return False
+        return True
 
     def drop_blobs(self, build: str) -> None:
         """Delete every blob published for a build."""

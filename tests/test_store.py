@@ -137,3 +137,54 @@ def test_settle_writes_a_finished_builds_whole_vector_index_to_disk(settings):
     assert _unpersisted(settings, physical) <= 1  # the one record settle re-wrote may stay logged
     assert store.count(physical) == 1100
     assert store.query(physical, vectors[-1], 1)[0].id == "c1099"
+
+
+class _CountingCollection:
+    """A Chroma collection that records how many ids each ``get`` asks for."""
+
+    def __init__(self, inner, asked: list[int]) -> None:
+        self.inner, self.asked = inner, asked
+
+    def get(self, **kwargs):
+        self.asked.append(len(kwargs.get("ids") or []))
+        return self.inner.get(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class PartCountingStore(VectorStore):
+    asked: list[int]
+
+    def _blobs(self):
+        return _CountingCollection(super()._blobs(), self.asked)
+
+
+def test_a_blob_streams_to_its_file_a_part_at_a_time(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("advisor.store.BLOB_PART", 1000)
+    data = bytes(range(256)) * 23  # 5,888 bytes: 6 parts
+    store = PartCountingStore(settings)
+    store.asked = []
+    store.put_blob("k", data, "b1")
+    dest = tmp_path / "got" / "k.tar"
+    dest.parent.mkdir()
+    store.asked = []
+    assert store.get_blob_to("k", dest) and dest.read_bytes() == data
+    assert store.asked == [1] * 7, "the head, then one part per request"
+    assert store.get_blob("k") == data
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["k.tar"], "a temporary file was left"
+
+
+def test_a_corrupt_or_missing_blob_writes_nothing(settings, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("advisor.store.BLOB_PART", 1000)
+    store = VectorStore(settings)
+    store.put_blob("k", b"x" * 2500, "b1")
+    store._blobs().upsert(
+        ids=["k#1"], embeddings=[[0.0]], metadatas=[{"key": "k", "build": "b1", "data": ""}]
+    )
+    dest = tmp_path / "k.tar"
+    assert not store.get_blob_to("k", dest) and store.get_blob("k") is None
+    assert "incomplete or corrupt" in caplog.text
+    assert not store.get_blob_to("nothing", dest)
+    assert not dest.exists()
+    assert not any(p.name.startswith(".k.tar") for p in tmp_path.iterdir()), "a temporary file was left"
