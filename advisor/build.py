@@ -158,11 +158,10 @@ class Build:
             "embedder": self.ingestor.embedder.name,
             "chunker": self.chunker,
             "count": total,
-            "manifest": manifest,
             intent.INFO_KEY: artefacts,
             "keywords": built.info(),
         }
-        self.store.set_pointer(self.name, self.physical, info)
+        self.store.set_pointer(self.name, self.physical, info, manifest)
         self.ingestor._clean_orphans(self.name, {self.physical}, self.lease)
         report.built = True
         report.chunks = total

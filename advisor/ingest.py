@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from advisor import intent, keywords
@@ -172,7 +172,7 @@ class Ingestor:
             and pointer.info.get("embedder") == embedder_name
             and pointer.info.get("chunker") == CHUNKER_VERSION
         )
-        manifest: dict[str, dict] = dict(pointer.info.get("manifest", {})) if same_model and pointer else {}
+        manifest: dict[str, dict] = dict(self.store.manifest(pointer)) if same_model and pointer else {}
         previous = dict(manifest)
 
         hashes = {}
@@ -226,7 +226,7 @@ class Ingestor:
                     return  # nothing loaded and nothing indexed before: no empty collection
                 if pointer and same_model and not report.removed:
                     report.chunks = int(pointer.info.get("count", 0))
-                    self._refresh_intent(name, pointer, report)
+                    self._refresh_intent(name, self._new_shape(name, pointer), report)
                     self._prepare_for_queries(report, [])
                     self._clean_orphans(name, {pointer.physical}, lease)
                     return
@@ -299,6 +299,16 @@ class Ingestor:
             domain.meaning_texts(), self.embedder.embed_documents
         )
 
+    def _new_shape(self, name: str, pointer: Pointer) -> Pointer:
+        """A pointer written with the manifest inside (before it moved out), rewritten without it."""
+        if pointer.legacy_manifest is None:
+            return pointer
+        self.store.set_pointer(name, pointer.physical, pointer.info, pointer.legacy_manifest)
+        log.info(
+            "collection %s: manifest moved out of the pointer (%s files)", name, len(pointer.legacy_manifest)
+        )
+        return replace(pointer, legacy_manifest=None)
+
     def _refresh_intent(self, name: str, pointer: Pointer, report: IngestReport) -> None:
         """Rebuild a live build's artefacts when the domain files changed (the chunks did not), and its
         keyword index (the section questions are indexed with their chunks)."""
@@ -310,7 +320,8 @@ class Ingestor:
         artefacts = self._build_intent(pointer.physical, previous, report)
         built = reindex_questions(self.settings, self.store, pointer, previous, artefacts)
         info = {**pointer.info, intent.INFO_KEY: artefacts, keywords.INFO_KEY: built}
-        self.store.set_pointer(name, pointer.physical, info)
+        # A pointer of the old shape (manifest inside) is rewritten in the new one.
+        self.store.set_pointer(name, pointer.physical, info, pointer.legacy_manifest)
 
     def _embed_sentences(self, texts: list[str], total: int) -> int:
         """Embed the answer units of the new chunks ahead of time (see advisor.sentences)."""
@@ -347,7 +358,7 @@ def knowledge_is_stale(settings: Settings, store: VectorStore, collection: str |
         settings.data_dir, pointer.info, pointer.physical, settings.knowledge_dir, local
     ):
         return True
-    manifest = pointer.info.get("manifest", {})
+    manifest = store.manifest(pointer)
     report = IngestReport(collection=pointer.name)
     present = set()
     for ref in scan([settings.knowledge_dir], report):

@@ -307,6 +307,7 @@ def remove_unused(data_dir: Path, collection: str, keep: str | None) -> None:
 # --- loading ----------------------------------------------------------------------------------------
 
 _cache: dict[Path, Intent] = {}
+_warned: set[Path] = set()  # artefacts already reported unreadable: once per build, not per retrieve
 _lock = threading.Lock()
 
 
@@ -323,7 +324,15 @@ def load(data_dir: Path, info: dict) -> Intent | None:
         try:
             found = _read(path)
         except (OSError, KeyError, ValueError) as exc:
-            log.warning("intent artefacts %s unreadable (%s): no question index or scope model", path, exc)
+            # Tried again next time (a file that appears is used), but said once: a replica without
+            # artefacts retrieves without them every time.
+            if path in _warned:
+                log.debug("intent artefacts %s unreadable (%s)", path, exc)
+            else:
+                _warned.add(path)
+                log.warning(
+                    "intent artefacts %s unreadable (%s): no question index or scope model", path, exc
+                )
             return None
         _cache.clear()  # one live build at a time is the common case; keep memory flat
         _cache[path] = found

@@ -228,13 +228,15 @@ def pack(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def unpack(data: bytes, folder: Path) -> None:
-    """Write a packed index to ``folder`` (through a temporary directory: readers never see half)."""
+def unpack(packed: bytes | Path, folder: Path) -> None:
+    """Write a packed index (bytes, or a file holding them) to ``folder`` (through a temporary
+    directory: readers never see half)."""
     tmp = folder.with_name(f"{folder.name}.dl{os.getpid()}")
     with _unpacking:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+        source = {"name": packed} if isinstance(packed, Path) else {"fileobj": io.BytesIO(packed)}
+        with tarfile.open(mode="r", **source) as tar:
             tar.extractall(tmp, filter="data")
         if folder.exists():  # another process got there first
             shutil.rmtree(tmp, ignore_errors=True)

@@ -168,7 +168,7 @@ def test_two_machines_ingesting_into_one_server_at_once_are_serialised(chroma_se
     store = VectorStore(settings)
     live = store.live(collection)
     assert sorted(r["chunks"] for r in reports)[-1] == live.info["count"] == store.count(live.physical)
-    assert len(live.info["manifest"]) == 4, "the second writer did not see the first one's build"
+    assert len(store.manifest(live)) == 4, "the second writer did not see the first one's build"
     assert store.orphans(collection, {live.physical}) == [], "a build was left behind"
     assert store.lease(f"ingest:{collection}") is None, "the lease was not released"
     # A third data dir reads the published keyword index instead of rebuilding it.

@@ -210,7 +210,7 @@ def test_knowledge_base_ingest_is_searchable(settings):
     _, records = live_records(settings)
     pointer = VectorStore(settings).pointer(settings.collection)
     assert pointer.info["count"] == report.chunks == len(records)
-    assert sum(e["chunks"] for e in pointer.info["manifest"].values()) == report.chunks
+    assert sum(e["chunks"] for e in VectorStore(settings).manifest(pointer).values()) == report.chunks
     store = VectorStore(settings)
     hits = store.query(
         store.live(settings.collection).physical, HashingEmbedder().embed_query("joint venture equity"), k=3

@@ -56,6 +56,7 @@ def test_a_changed_knowledge_file_is_rebuilt_on_the_next_process_first_question(
     _, _, first_process = ask_fresh()
     settings = load_settings()
     before = VectorStore(settings).pointer(settings.collection)
+    files = set(VectorStore(settings).manifest(before))  # the old build's manifest goes with it
     assert not knowledge_is_stale(settings, VectorStore(settings))
 
     target = knowledge_copy / "when-to-walk-away.md"
@@ -76,9 +77,10 @@ def test_a_changed_knowledge_file_is_rebuilt_on_the_next_process_first_question(
     counting = CountingEmbedder()
     answer, notices, _ = ask_fresh("What is a zebra clause?", embedder=counting)
     assert notices and notices[0].startswith("Building the knowledge index")
-    after = VectorStore(settings).pointer(settings.collection)
+    store = VectorStore(settings)
+    after = store.pointer(settings.collection)
     assert after.physical != before.physical
-    assert set(after.info["manifest"]) == set(before.info["manifest"])
+    assert set(store.manifest(after)) == files
     # Only the changed file's chunks (their embed text carries the document title), the answer
     # sentences of those chunks and the scope model's questions made from its new heading were embedded.
     changed = chunk_document(load(target, "knowledge/when-to-walk-away.md", 10**7))
@@ -100,8 +102,9 @@ def test_a_deleted_knowledge_file_makes_the_index_stale(knowledge_copy):
     assert knowledge_is_stale(settings, VectorStore(settings))
     _, notices, _ = ask_fresh()
     assert notices and notices[0].startswith("Building the knowledge index")
-    pointer = VectorStore(settings).pointer(settings.collection)
-    assert not any(e["source"].endswith("case-studies.md") for e in pointer.info["manifest"].values())
+    store = VectorStore(settings)
+    manifest = store.manifest(store.live(settings.collection))
+    assert not any(e["source"].endswith("case-studies.md") for e in manifest.values())
     assert not knowledge_is_stale(settings, VectorStore(settings))
 
 
@@ -114,5 +117,5 @@ def test_first_use_does_not_touch_other_collections(knowledge_copy, tmp_path):
     )
     Ingestor(settings).run([extra], "memos")
     ask_fresh()
-    pointer = VectorStore(settings).pointer("memos")
-    assert [e["source"] for e in pointer.info["manifest"].values()] == ["extra/memo.md"]
+    store = VectorStore(settings)
+    assert [e["source"] for e in store.manifest(store.live("memos")).values()] == ["extra/memo.md"]

@@ -256,6 +256,24 @@ def test_ingest_stores_artefacts_and_question_index_fuses(zoo):
     assert retrieval.scope is not None and set(retrieval.scope) == {"in", "out", "chat"}
 
 
+def test_missing_artefacts_are_reported_once_per_build_and_used_once_they_appear(zoo, caplog):
+    """A replica on another data dir has no artefacts: said once, not on every retrieve."""
+    from advisor.retrieval import Retriever
+
+    store, pointer = _ingest(zoo)
+    path = intent.intent_dir(zoo.data_dir) / pointer.info[intent.INFO_KEY]
+    aside = path.with_name("aside.npz")
+    path.rename(aside)
+    intent._cache.clear()  # this process loaded them while ingesting
+    retriever = Retriever(store, _embedder(zoo))
+    with caplog.at_level("WARNING", logger="advisor.intent"):
+        for _ in range(4):
+            assert retriever.retrieve("what do zebras eat", "zoo", 2).passages
+    assert [r.message.count("unreadable") for r in caplog.records] == [1]
+    aside.rename(path)  # copied in later: used from the next retrieve
+    assert retriever.retrieve("what do quaggas munch on", "zoo", 2).question_similarity > 0.9
+
+
 def test_chat_and_out_of_scope_plumbing(zoo):
     from advisor.core import Advisor
 

@@ -3,14 +3,17 @@ an embedder switch."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
-from test_ingest import CountingEmbedder
+from test_ingest import CountingEmbedder, write_doc
 
 from advisor.embeddings import HashingEmbedder
 from advisor.errors import IndexError_
 from advisor.ingest import Ingestor, knowledge_is_stale
-from advisor.store import BUILD_SEP, VectorStore
+from advisor.retrieval import Retriever
+from advisor.store import BUILD_SEP, POINTERS, VectorStore
 from bots.cli.main import main
 
 
@@ -19,12 +22,77 @@ def test_pointers_round_trip_and_list(settings):
     assert store.pointer("alpha") is None and store.names() == []
     physical = store.new_build("alpha", "hashing")
     assert physical.startswith(f"alpha{BUILD_SEP}")
-    store.set_pointer("alpha", physical, {"count": 0, "manifest": {"/x": {"hash": "h", "source": "x"}}})
+    store.set_pointer("alpha", physical, {"count": 0}, manifest={"/x": {"hash": "h", "source": "x"}})
     pointer = store.pointer("alpha")
-    assert pointer.physical == physical and pointer.info["manifest"]["/x"]["hash"] == "h"
+    assert pointer.physical == physical and pointer.info == {"count": 0, "files": 1}
+    assert store.manifest(pointer) == {"/x": {"hash": "h", "source": "x"}}
     assert store.names() == ["alpha"]
-    # A fresh client (another reader) sees the same pointer.
-    assert VectorStore(settings).pointer("alpha").physical == physical
+    # A fresh client (another reader) sees the same pointer and manifest.
+    other = VectorStore(settings)
+    assert other.pointer("alpha").physical == physical and other.manifest(other.live("alpha"))["/x"]
+    # Dropping the build drops its manifest with it.
+    store.drop(physical)
+    assert store.manifest(pointer) == {}
+
+
+def _pointer_document(store: VectorStore, name: str) -> str:
+    """The stored pointer record itself, as every retrieve reads it."""
+    return store._client.get_collection(POINTERS).get(ids=[name], include=["documents"])["documents"][0]
+
+
+class ManifestCountingStore(VectorStore):
+    """The real store, counting the manifest reads (the only callers of ``get_blob`` embedded)."""
+
+    manifest_reads = 0
+
+    def get_blob(self, key):
+        self.manifest_reads += key.endswith(".manifest")
+        return super().get_blob(key)
+
+
+def test_the_pointer_a_retrieve_reads_stays_small_and_carries_no_manifest(settings, tmp_path):
+    folder = tmp_path / "many"
+    for n in range(60):
+        write_doc(folder, f"note-{n:03}.md", f"topic{n}", sentences=1)
+    Ingestor(settings).run([folder], "many")
+    store = ManifestCountingStore(settings)
+    doc = _pointer_document(store, "many")
+    assert "manifest" not in json.loads(doc) and len(doc) < 1000  # 60 files: ~12 KB with the manifest
+    assert store.live("many").info["files"] == 60 and len(store.manifest(store.live("many"))) == 60
+    store.manifest_reads = 0
+    retriever = Retriever(store, HashingEmbedder())
+    for _ in range(3):
+        assert retriever.retrieve("topic7 point", "many", 5).passages
+    assert store.manifest_reads == 0
+
+
+def test_a_pointer_with_the_manifest_inside_is_read_and_the_next_ingest_moves_it_out(settings, tmp_path):
+    """A data dir ingested before the manifest moved out of the pointer keeps working."""
+    docs = tmp_path / "docs"
+    for topic in ("trust", "governance", "exit"):
+        write_doc(docs, f"{topic}.md", topic)
+    Ingestor(settings).run([docs], "old")
+    store = VectorStore(settings)
+    pointer = store.live("old")
+    manifest = store.manifest(pointer)
+    # Write the pointer as the previous version did: the manifest inside, no record beside it.
+    old_shape = json.dumps({"physical": pointer.physical, **pointer.info, "manifest": manifest})
+    store._client.get_collection(POINTERS).upsert(ids=["old"], documents=[old_shape], embeddings=[[1.0]])
+    store.drop_blobs(pointer.physical)
+
+    reader = VectorStore(settings)
+    legacy = reader.live("old")
+    assert legacy.physical == pointer.physical and "manifest" not in legacy.info
+    assert reader.manifest(legacy) == manifest
+    assert Retriever(reader, HashingEmbedder()).retrieve("trust point", "old", 5).passages
+
+    again = CountingEmbedder()
+    report = Ingestor(settings, embedder=again).run([docs], "old")
+    assert again.calls == 0 and not report.built and len(report.unchanged) == 3  # nothing re-embedded
+    assert "manifest" not in json.loads(_pointer_document(reader, "old"))
+    moved = reader.live("old")
+    assert moved.legacy_manifest is None and reader.manifest(moved) == manifest
+    assert moved.info["files"] == 3
 
 
 def test_live_on_a_missing_collection_says_how_to_build_it(settings):
@@ -137,3 +205,54 @@ def test_settle_writes_a_finished_builds_whole_vector_index_to_disk(settings):
     assert _unpersisted(settings, physical) <= 1  # the one record settle re-wrote may stay logged
     assert store.count(physical) == 1100
     assert store.query(physical, vectors[-1], 1)[0].id == "c1099"
+
+
+class _CountingCollection:
+    """A Chroma collection that records how many ids each ``get`` asks for."""
+
+    def __init__(self, inner, asked: list[int]) -> None:
+        self.inner, self.asked = inner, asked
+
+    def get(self, **kwargs):
+        self.asked.append(len(kwargs.get("ids") or []))
+        return self.inner.get(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class PartCountingStore(VectorStore):
+    asked: list[int]
+
+    def _blobs(self):
+        return _CountingCollection(super()._blobs(), self.asked)
+
+
+def test_a_blob_streams_to_its_file_a_part_at_a_time(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("advisor.store.BLOB_PART", 1000)
+    data = bytes(range(256)) * 23  # 5,888 bytes: 6 parts
+    store = PartCountingStore(settings)
+    store.asked = []
+    store.put_blob("k", data, "b1")
+    dest = tmp_path / "got" / "k.tar"
+    dest.parent.mkdir()
+    store.asked = []
+    assert store.get_blob_to("k", dest) and dest.read_bytes() == data
+    assert store.asked == [1] * 7, "the head, then one part per request"
+    assert store.get_blob("k") == data
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["k.tar"], "a temporary file was left"
+
+
+def test_a_corrupt_or_missing_blob_writes_nothing(settings, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("advisor.store.BLOB_PART", 1000)
+    store = VectorStore(settings)
+    store.put_blob("k", b"x" * 2500, "b1")
+    store._blobs().upsert(
+        ids=["k#1"], embeddings=[[0.0]], metadatas=[{"key": "k", "build": "b1", "data": ""}]
+    )
+    dest = tmp_path / "k.tar"
+    assert not store.get_blob_to("k", dest) and store.get_blob("k") is None
+    assert "incomplete or corrupt" in caplog.text
+    assert not store.get_blob_to("nothing", dest)
+    assert not dest.exists()
+    assert not any(p.name.startswith(".k.tar") for p in tmp_path.iterdir()), "a temporary file was left"

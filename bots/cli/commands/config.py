@@ -62,7 +62,7 @@ def _collections(settings: Settings) -> list[dict[str, Any]]:
                     {
                         "name": name,
                         "count": pointer.info.get("count", 0),
-                        "files": len(pointer.info.get("manifest", {})),
+                        "files": pointer.info.get("files", len(pointer.legacy_manifest or {})),
                         "embedder": pointer.info.get("embedder", "?"),
                     }
                 )
