@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import tarfile
 import threading
@@ -257,6 +258,15 @@ def remove_unused(data_dir: Path, collection: str, keep: set[str]) -> None:
     for path in folder.glob(f"{collection}{BUILD_SEP}*"):
         if path.name not in keep and _owner_gone(path):
             shutil.rmtree(path, ignore_errors=True)
+    # a download cut short leaves its hidden file (".<build>.<pid>.tar", ".<name>.part<pid>")
+    for path in folder.glob(".*"):
+        pid = _DOWNLOAD_PID.search(path.name)
+        mine = path.name.lstrip(".").startswith(f"{collection}{BUILD_SEP}")
+        if mine and pid and path.is_file() and not _alive(int(pid.group(1))):
+            path.unlink(missing_ok=True)
+
+
+_DOWNLOAD_PID = re.compile(r"(?:\.|part)(\d+)(?:\.tar)?$")
 
 
 def _owner_gone(path: Path) -> bool:
@@ -264,11 +274,15 @@ def _owner_gone(path: Path) -> bool:
     suffix = path.name.rsplit(".", 1)[-1]
     for prefix in ("tmp", "dl"):
         if suffix.startswith(prefix) and suffix[len(prefix) :].isdigit():
-            try:
-                os.kill(int(suffix[len(prefix) :]), 0)
-            except ProcessLookupError:
-                return True
-            except PermissionError:
-                return False
-            return False  # still being written
+            return not _alive(int(suffix[len(prefix) :]))
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True

@@ -92,6 +92,29 @@ def test_an_aborted_writer_leaves_nothing_and_an_unfinished_directory_is_not_val
     assert not keywords.is_valid(tmp_path / "half", "kw-test__b1", None)
 
 
+def test_a_download_cut_short_is_cleaned_up_once_its_process_has_ended(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from advisor.store import BUILD_SEP
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead, alive = int(ended.stdout), os.getpid()
+    folder = keywords.keywords_dir(tmp_path)
+    folder.mkdir(parents=True)
+    build = f"synth{BUILD_SEP}b1.abc"
+    leftovers = [folder / f".{build}.{dead}.tar", folder / f"..{build}.{dead}.tar.part{dead}"]
+    writing = [folder / f".{build}.{alive}.tar", folder / f".other{BUILD_SEP}b1.{dead}.tar"]
+    for path in leftovers + writing:
+        path.write_bytes(b"x")
+    keywords.remove_unused(tmp_path, "synth", set())
+    assert [p for p in leftovers if p.exists()] == []
+    assert all(p.exists() for p in writing)  # still being written, or another collection's
+
+
 def test_pack_and_unpack_round_trip(tmp_path):
     write(tmp_path / "ix", corpus(30))
     keywords.unpack(keywords.pack(tmp_path / "ix"), tmp_path / "copy")
