@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from advisor.acts import request_act
 from advisor.answer import Answer, Passage, Source
 from advisor.citations import Citations, shown_labels
 from advisor.compose import (
@@ -296,7 +297,10 @@ class Advisor:
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
             # a reference back to an item the user was shown stays in scope
-            rescue = rescued(asked, question.situation, question.form)
+            # a follow-up read with the answered turn before it ("which of those matters most?") is in
+            # scope as that turn was, unless it asks for something the knowledge base cannot do
+            followup = answer.retrieval_query != asked and request_act(asked) is None
+            rescue = rescued(asked, question.situation, question.form) or followup
             scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval, rescue)
         if scope == "chat":
             answer.kind = "chat"

@@ -461,6 +461,11 @@ def test_a_rescued_question_is_in_scope_whatever_the_classifier_says(advisor, mo
     told = advisor.ask("Our JV partner wants to buy us out and profits are down. Should we sell?")
     assert not told.refused
     assert advisor.ask("Should we sell our Tesla shares before the results?").refused
+    # a follow-up read with the answered turn before it is in scope as that turn was...
+    followed = advisor.ask("which of those matters most?", session_id=told.session_id)
+    assert not followed.refused and followed.retrieval_query != "which of those matters most?"
+    # ...unless it asks for something the knowledge base cannot do
+    assert advisor.ask("Can you write that clause for us?", session_id=told.session_id).refused
 
 
 @pytest.mark.parametrize(
