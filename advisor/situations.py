@@ -110,8 +110,6 @@ def diagnose(
     An item scores its best cosine to the question (over its signals and its summary), plus a little
     for each rarely shared word it has in common with the question, plus a little when retrieval
     found its section among the question's top ``sections`` ((source, section) pairs)."""
-    # A stage is where an alliance is, not what is wrong with it: a message telling of trouble is not
-    # read as a stage ("zero joint work since the MoU" is a paper partnership, not the Activate stage)
     items = [item for lst in domain.lists for item in lst.items if item.signals]
     if not items or not _asks_for_judgement(question):
         return []
@@ -198,7 +196,8 @@ def _winners(
     domain: Domain, items: list[Item], scores: np.ndarray, prefer: np.ndarray, also: float
 ) -> list[Match]:
     """The best item (and those within ``also`` of it), if it clears MATCH and leads the best item
-    of any other list by MARGIN; else none (two different kinds of trouble tie: passages answer).
+    of any other list by MARGIN, or clears CLEAR_MATCH with a lead of CLEAR_MARGIN; else none (two
+    different kinds of trouble tie: passages answer).
 
     The lead is judged on the scores alone; what the asker wants (``prefer``) only orders the items
     that are named, so a preference never turns a tie into a diagnosis."""
