@@ -296,11 +296,11 @@ class Advisor:
             answer.retrieved_ids = [p.id for p in retrieval.passages]
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
-            # a reference back to an item the user was shown stays in scope
             # a follow-up read with the answered turn before it ("which of those matters most?") is in
             # scope as that turn was, unless it asks for something the knowledge base cannot do
             followup = answer.retrieval_query != asked and request_act(asked) is None
             rescue = rescued(asked, question.situation, question.form) or followup
+            # a reference back to an item the user was shown stays in scope
             scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval, rescue)
         if scope == "chat":
             answer.kind = "chat"

@@ -42,6 +42,8 @@ VERSION = "1"  # bump when the schema or the words indexed change
 DIR = "keywords"
 INFO_KEY = "keywords"
 MARKER = "advisor-keywords.json"  # written last: a directory without it is unfinished
+# the process id in a download's hidden file: ".<build>.<pid>.tar", "..<build>.<pid>.tar.part<pid>"
+_DOWNLOAD_PID = re.compile(r"(?:\.|part)(\d+)(?:\.tar)?$")
 WRITER_HEAP = 64_000_000  # tantivy flushes a segment when its indexing heap is full: bounded memory
 
 
@@ -264,9 +266,6 @@ def remove_unused(data_dir: Path, collection: str, keep: set[str]) -> None:
         mine = path.name.lstrip(".").startswith(f"{collection}{BUILD_SEP}")
         if mine and pid and path.is_file() and not _alive(int(pid.group(1))):
             path.unlink(missing_ok=True)
-
-
-_DOWNLOAD_PID = re.compile(r"(?:\.|part)(\d+)(?:\.tar)?$")
 
 
 def _owner_gone(path: Path) -> bool:

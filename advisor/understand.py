@@ -256,13 +256,13 @@ def read_question(text: str) -> Question:
     # tells a trouble of the asker's alliance without saying "we"
     described = bool(_SITUATION.search(plain)) or (
         statement is not None
-        and (bool(_FIRST_PERSON.search(plain)) or bool(_TROUBLE.search(plain[: statement.end()])))
+        and (bool(_FIRST_PERSON.search(plain)) or tells_trouble(plain[: statement.end()]))
     )
     # In chat a trouble told without a question ("the deal feels dead, no steering meeting in six
     # months") asks what to make of it as much as one that ends in "what now?".
     told = "?" not in plain and len(plain.split()) >= TOLD_WORDS and not _REQUEST.search(plain)
     situation = described and (bool(_NEED.search(plain)) or told) and len(plain.split()) >= 7
-    if situation and _ONE_QUESTION.match(plain) and not _TROUBLE.search(plain):
+    if situation and _ONE_QUESTION.match(plain) and not tells_trouble(plain):
         situation = False  # "How do we know if the partnership is succeeding?" asks, it tells nothing
     form = _form(plain, situation)
     return Question(
