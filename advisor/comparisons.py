@@ -96,7 +96,11 @@ def lower_name(name: str) -> str:
 
 
 def article(name: str) -> str:
-    return "An" if name[:1].lower() in "aeiou" else "A"
+    """ "A" or "An" as the name is said: an alliance, an R&D consortium (letters said one by one)."""
+    first = name.split()[0] if name.split() else ""
+    spelled = len(first) > 1 and first.replace("&", "").replace("/", "").isupper()  # "R&D", "IP", "JV"
+    vowel_sound = first[:1].upper() in "AEFHILMNORSX" if spelled else first[:1].lower() in "aeiou"
+    return "An" if vowel_sound else "A"
 
 
 def _lower_first(text: str) -> str:

@@ -67,3 +67,20 @@ def test_which_type_gives_the_most_of_something_compares_the_types_by_ownership(
     best = read_question("Which alliance type is best for a startup?")
     plan = plan_answer(best, best.text, [], domain, cite)
     assert plan is None or plan.kind != "comparison"
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("R&D consortium", "An"),
+        ("equity alliance", "An"),
+        ("joint venture", "A"),
+        ("IP licence", "An"),
+        ("JV", "A"),
+        ("Technology/IP licensing partnership", "A"),
+    ],
+)
+def test_the_article_follows_how_the_name_is_said(name, said):
+    from advisor.comparisons import article
+
+    assert article(name) == said
