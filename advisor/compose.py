@@ -29,7 +29,7 @@ from advisor.domain import (
     top_sections,
 )
 from advisor.plan import Plan
-from advisor.situations import advise, diagnose
+from advisor.situations import Likelihood, advise, diagnose
 from advisor.text import content_words, join_words
 from advisor.understand import Question
 
@@ -101,6 +101,7 @@ def plan_answer(
     parts: int = 1,
     similar_to: Callable[[str], Similarity] | None = None,
     sections_for: Callable[[str], Sequence[tuple[str, str]]] | None = None,
+    likelihood: Likelihood | None = None,
 ) -> Plan | None:
     """The structured plan for this question, or None for the passage path.
 
@@ -108,7 +109,8 @@ def plan_answer(
     is an item an earlier answer showed and the question points back to; ``parts`` is how many
     questions the message asks ("why partner at all, and what if it is badly run?" asks two);
     ``similar_to`` gives the similarity to another text (a clause of a described situation), and
-    ``sections_for`` the sections retrieval finds for it.
+    ``sections_for`` the sections retrieval finds for it; ``likelihood`` is the build's condition
+    model (how likely each named condition is for a text).
     """
     if focus is not None:
         # "go deeper on ..." wants the passages behind the item, not its one-line summary again
@@ -132,7 +134,7 @@ def plan_answer(
     if case is not None:
         return case_plan(case, cite, question.text)
     if question.situation and similarity is not None:
-        matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for)
+        matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for, likelihood)
         if matches:
             advice = advise(domain, matches, cite)
             return Plan(

@@ -638,6 +638,7 @@ class Advisor:
             return "".join(f" [{n}]" for n in marks) if marks else ""
 
         item = item_named(domain, focus) if focus else None
+        model = self.retriever.conditions(collection)
         plan = plan_answer(
             question,
             query,
@@ -652,6 +653,7 @@ class Advisor:
                 (p.source, p.section)
                 for p in self.retriever.retrieve(text, collection, SECTIONS_FOR_CLAUSE).passages
             ],
+            likelihood=(lambda text: model.log_probabilities(self._vectors([text])[0])) if model else None,
         )
         return without_siblings(plan, domain) if plan is not None else None
 

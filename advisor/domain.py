@@ -56,13 +56,19 @@ class Item:
     advice: str = ""
     cites: tuple[Cite, ...] = ()
     signals: tuple[str, ...] = ()  # how people describe running into it (situations.yaml)
+    told: tuple[str, ...] = ()  # ...and how they tell of it in a message, in many voices (situations.yaml)
 
     def words(self) -> set[str]:
         return set(content_words(" ".join((self.name, *self.aliases))))
 
+    @property
+    def described(self) -> bool:
+        """Whether a described situation can be recognised as this item (it has signals or tellings)."""
+        return bool(self.signals or self.told)
+
     def texts(self) -> list[str]:
-        """What a described situation is compared with: its signals and its summary."""
-        return [*self.signals, f"{self.name}: {self.summary}"]
+        """What a described situation is compared with: its signals, its tellings and its summary."""
+        return [*self.signals, *self.told, f"{self.name}: {self.summary}"]
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ class Domain:
     def meaning_texts(self) -> list[str]:
         """Every text the answer path compares by meaning with a question (situations, checklists,
         list titles): embedded at ingest, so that a cold first answer embeds none of them."""
-        items = [t for item in self.items.values() if item.signals for t in item.texts()]
+        items = [t for item in self.items.values() if item.described for t in item.texts()]
         titles = [lst.title for lst in self.lists if lst.items]
         return items + [t for checklist in self.checklists for t in checklist.texts()] + titles
 
@@ -221,8 +227,9 @@ def load_domain(knowledge_dir: Path) -> Domain | None:
         try:
             situations = _read(files[3])
             signals = situations.get("signals") or {}
+            told = situations.get("told") or {}
             domain = Domain(
-                lists=[_list(e, signals) for e in _read(files[0]).get("lists", [])],
+                lists=[_list(e, signals, told) for e in _read(files[0]).get("lists", [])],
                 types=[_type(e) for e in _read(files[1]).get("types", [])],
                 cases=[_case(e) for e in _read(files[2]).get("cases", [])],
                 then={str(k): str(v) for k, v in (situations.get("then") or {}).items()},
@@ -245,7 +252,7 @@ def _cites(entry: dict) -> tuple[Cite, ...]:
     return tuple(Cite(str(c["doc"]), str(c["section"])) for c in entry.get("cites") or [])
 
 
-def _list(entry: dict, signals: dict) -> DomainList:
+def _list(entry: dict, signals: dict, told: dict) -> DomainList:
     list_id = str(entry["id"])
     items = tuple(
         Item(
@@ -257,6 +264,7 @@ def _list(entry: dict, signals: dict) -> DomainList:
             advice=str(i.get("advice") or ""),
             cites=_cites(i) or _cites(entry),
             signals=tuple(str(s) for s in signals.get(str(i["id"])) or []),
+            told=tuple(str(s) for s in told.get(str(i["id"])) or []),
         )
         for i in entry.get("items") or []
     )

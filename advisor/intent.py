@@ -1,16 +1,19 @@
-"""A build's intent artefacts: the question index and the scope classifier, made at ingest.
+"""A build's intent artefacts: the question index, the scope classifier and the condition model,
+made at ingest.
 
-Both need vectors of a few hundred short texts (the questions each section answers, heading-derived
-questions, out-of-scope and small-talk examples). Embedding them per query would cost seconds, so
-ingestion embeds them once and writes one ``.npz`` beside the build:
+All need vectors of a few hundred short texts (the questions each section answers, heading-derived
+questions, out-of-scope and small-talk examples, situation signals). Embedding them per query would
+cost seconds, so ingestion embeds them once (and trains the two models on them) and writes one
+``.npz`` beside the build:
 
     <data_dir>/intent/<physical collection>.<domain fingerprint>.npz
 
 The build's pointer records the file name (``info["intent"]``), so the artefacts switch with the
 pointer: readers see the old build with its old file or the new build with its new file. When only
-the domain files change (``knowledge/_domain/questions.yaml`` or ``scope.yaml``), a re-ingest writes a
-new file for the same build and moves the pointer's record to it. Unchanged texts reuse the previous
-file's vectors. Loading is a few ms of numpy (no torch, no model), cached per file.
+the domain files change (``knowledge/_domain/questions.yaml``, ``scope.yaml``, ``situations.yaml``,
+...), a re-ingest writes a new file for the same build and moves the pointer's record to it.
+Unchanged texts reuse the previous file's vectors. Loading is a few ms of numpy (no torch, no
+model), cached per file.
 
 What the artefacts need of the build's chunks (their ids, the sections with written questions, a
 sample of headings) is gathered while ingest writes them (``Tally``); the scope model's one feature
@@ -31,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.conditions import ConditionModel, examples, train_conditions
+from advisor.domain import load_domain
 from advisor.questions import (
     SCOPE_FILE,
     QuestionIndex,
@@ -47,7 +52,7 @@ from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
-VERSION = "7"  # bump when the artefact format or the training changes (never reuse one: 5, 6 used)
+VERSION = "8"  # bump when the artefact format or the training changes (never reuse one: 5-7 used)
 DIR = "intent"
 INFO_KEY = "intent"
 MAX_SCOPE_SECTIONS = 2000
@@ -58,6 +63,7 @@ class Intent:
     questions: QuestionIndex
     scope: ScopeModel | None
     meta: dict
+    conditions: ConditionModel | None = None
 
 
 def intent_dir(data_dir: Path) -> Path:
@@ -188,7 +194,9 @@ def build(
     in_texts.extend(q for key, questions in written.items() if key not in tally.chunks for q in questions)
     in_texts.extend(load_scope_situations(knowledge_dir))
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
-    texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts))
+    domain = load_domain(knowledge_dir)
+    signal_texts, signal_labels = examples(domain) if domain is not None else ([], [])
+    texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts + signal_texts))
     cache = _cached_vectors(data_dir, previous, embedder.name)
     vectors = _embed(texts, embedder, cache)
     row = {t: i for i, t in enumerate(texts)}
@@ -203,6 +211,9 @@ def build(
     if in_texts and (out_texts or chat_texts):
         train = vectors[[row[t] for t in train_texts]]
         scope = train_scope(train, best_similarities(train, chunk_vectors), labels)
+    conditions = (
+        train_conditions(vectors[[row[t] for t in signal_texts]], signal_labels) if signal_texts else None
+    )
     meta = {
         "version": VERSION,
         "embedder": embedder.name,
@@ -212,6 +223,7 @@ def build(
         "questions": len(q_texts),
         "written_sections": len(tally.chunks),
         "training": {"in": len(in_texts), "out": len(out_texts), "chat": len(chat_texts)},
+        "conditions": len(conditions.ids) if conditions is not None else 0,
     }
     arrays = {
         "q_vectors": vectors[[row[t] for t in q_texts]]
@@ -225,6 +237,8 @@ def build(
     }
     if scope is not None:
         arrays.update({f"scope_{k}": v for k, v in scope.arrays().items()})
+    if conditions is not None:
+        arrays.update({f"conditions_{k}": v for k, v in conditions.arrays().items()})
     name = file_name(physical, fingerprint(knowledge_dir, embedder.name))
     target = intent_dir(data_dir) / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -354,4 +368,9 @@ def _read(path: Path) -> Intent:
             scope = ScopeModel.from_arrays(
                 {k: data[f"scope_{k}"] for k in ("mean", "scale", "weights", "bias")}
             )
-    return Intent(questions=questions, scope=scope, meta=meta)
+        conditions = None
+        if "conditions_weights" in data.files:
+            conditions = ConditionModel.from_arrays(
+                {k: data[f"conditions_{k}"] for k in ("ids", "weights", "bias")}
+            )
+    return Intent(questions=questions, scope=scope, meta=meta, conditions=conditions)

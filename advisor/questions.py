@@ -30,6 +30,7 @@ SCOPE_FILE = Path("_domain") / "scope.yaml"
 # their texts are embedded with the artefacts (Domain.meaning_texts)
 SITUATIONS_FILE = Path("_domain") / "situations.yaml"
 CHECKLISTS_FILE = Path("_domain") / "checklists.yaml"
+LISTS_FILE = Path("_domain") / "lists.yaml"  # the conditions' summaries train the condition model
 SECTIONS = 4  # how many best-matching sections contribute chunks to the ranked list
 
 
@@ -62,7 +63,7 @@ def load_scope_examples(knowledge_dir: Path) -> tuple[list[str], list[str]]:
 def domain_fingerprint(knowledge_dir: Path, salt: str = "") -> str:
     """A short hash of the domain files: a build's artefacts are rebuilt when it changes."""
     digest = hashlib.sha256(salt.encode())
-    for name in (QUESTIONS_FILE, SCOPE_FILE, SITUATIONS_FILE, CHECKLISTS_FILE):
+    for name in (QUESTIONS_FILE, SCOPE_FILE, SITUATIONS_FILE, CHECKLISTS_FILE, LISTS_FILE):
         path = knowledge_dir / name
         digest.update(str(name).encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")

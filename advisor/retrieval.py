@@ -26,6 +26,7 @@ import numpy as np
 
 from advisor import intent
 from advisor.answer import Passage
+from advisor.conditions import ConditionModel
 from advisor.embeddings import Embedder
 from advisor.errors import ConfigError, unknown_choice
 from advisor.keywords import KeywordIndex
@@ -216,6 +217,11 @@ class Retriever:
         self.mode = mode
         self._lexical: dict[str, BuildKeywords] = {}
         self._lock = threading.Lock()
+
+    def conditions(self, collection_name: str) -> ConditionModel | None:
+        """The live build's condition model (advisor/conditions.py), trained at ingest; None without."""
+        artefacts = intent.load(self.store.settings.data_dir, self.store.live(collection_name).info)
+        return artefacts.conditions if artefacts is not None else None
 
     def lexical(self, physical: str) -> BuildKeywords | None:
         """The keyword index of a live build (opened on first use; rebuilt only when missing or stale),

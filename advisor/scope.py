@@ -4,11 +4,10 @@ Two parts. What the request is *about*: a three-class multinomial logistic regre
 vector (whatever the embedder makes: MiniLM sentence vectors, or hashed bags of words in tests) plus
 one more feature, the best cosine between the query and any chunk of the build. It is trained at
 ingest time on questions the knowledge base answers and situations told in many industries' words
-(in), business-adjacent and general requests it does not answer (out) and small talk (chat). Plain
-numpy, deterministic: class-balanced weights, L2, a fixed number of Nesterov gradient steps from
-zero. What the request asks the advisor to *do* (:mod:`advisor.acts`): drafting or reviewing a
-document, naming a vendor, live news or regulated advice is refused whatever the topic, because a
-sentence embedding sees "draft our JV exit clause" as a question about JV exits.
+(in), business-adjacent and general requests it does not answer (out) and small talk (chat), in
+plain numpy (:mod:`advisor.softmax`). What the request asks the advisor to *do* (:mod:`advisor.acts`):
+drafting or reviewing a document, naming a vendor, live news or regulated advice is refused whatever
+the topic, because a sentence embedding sees "draft our JV exit clause" as a question about JV exits.
 
     model = train_scope(vectors, best_similarities, labels)
     probs = model.probabilities(query_vector, best_similarity)
@@ -30,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from advisor import softmax
 from advisor.acts import request_act
 
 Scope = Literal["in", "out", "chat"]
@@ -61,7 +61,7 @@ class ScopeModel:
         """Class probabilities, one row per vector, columns in CLASSES order."""
         x = features(vectors, similarities)
         z = ((x - self.mean) / self.scale) @ self.weights + self.bias
-        return _softmax(z)
+        return softmax.softmax(z)
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"mean": self.mean, "scale": self.scale, "weights": self.weights, "bias": self.bias}
@@ -99,33 +99,13 @@ def train_scope(
     xs[:, :-1] = vectors
     xs[:, -1] = np.asarray(similarities, dtype=np.float32).reshape(-1)
     y = np.array([CLASSES.index(label) for label in labels])
-    n, d = xs.shape
+    d = xs.shape[1]
     mean = xs.mean(axis=0)
     scale = xs.std(axis=0) if standardize else np.ones(d)
     scale[scale < 1e-6] = 1.0
     xs -= mean
     xs /= scale
-    counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
-    present = counts > 0
-    sample_w = (n / (present.sum() * np.where(present, counts, 1.0)))[y]
-    onehot = np.eye(len(CLASSES))[y]
-    # Per-sample mean of the scikit-learn objective: weighted CE + |W|^2 / (2 C n).
-    l2 = 1.0 / (c * n)
-    w = np.zeros((d, len(CLASSES)))
-    b = np.zeros(len(CLASSES))
-    vw, vb = np.zeros_like(w), np.zeros_like(b)
-    momentum = 0.9
-    for _ in range(steps):
-        lw, lb = w + momentum * vw, b + momentum * vb  # Nesterov look-ahead
-        p = _softmax(xs @ lw + lb)
-        err = (p - onehot) * sample_w[:, None] / n
-        gw = xs.T @ err + l2 * lw
-        gb = err.sum(axis=0)
-        vw = momentum * vw - learning_rate * gw
-        vb = momentum * vb - learning_rate * gb
-        w, b = w + vw, b + vb
-    # A class with no examples must never win.
-    b = np.where(present, b, -1e4)
+    w, b = softmax.fit(xs, y, len(CLASSES), c, steps, learning_rate)
     return ScopeModel(
         mean=mean.astype(np.float32),
         scale=scale.astype(np.float32),
@@ -232,9 +212,3 @@ def tells_own_alliance(text: str) -> bool:
         bool(_PARTNER_FIRM.search(text)) and bool(_DEAL_WORDS.search(text))
     )
     return told and request_act(text) is None
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)

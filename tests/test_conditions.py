@@ -1,0 +1,69 @@
+"""The condition model: trained at ingest on the situation signals, read by the diagnosis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from advisor import intent
+from advisor.conditions import ConditionModel, examples, train_conditions
+from advisor.embeddings import HashingEmbedder
+from advisor.situations import diagnose
+
+
+def _trained(domain):
+    texts, labels = examples(domain)
+    vectors = HashingEmbedder().embed_documents(texts)
+    return train_conditions(vectors, labels), texts, labels
+
+
+def test_every_condition_with_signals_is_a_class_and_each_learns_its_own_examples(domain):
+    model, texts, labels = _trained(domain)
+    assert model is not None
+    assert set(model.ids) == {i.id for i in domain.items.values() if i.signals}
+    embedder = HashingEmbedder()
+    hits = 0
+    for text, label in zip(texts, labels, strict=True):
+        logp = model.log_probabilities(embedder.embed_query(text))
+        hits += max(logp, key=lambda cid: logp[cid]) == label
+    assert hits / len(texts) >= 0.95, hits / len(texts)
+
+
+def test_training_is_deterministic_and_the_arrays_round_trip(domain):
+    first, _, _ = _trained(domain)
+    second, _, _ = _trained(domain)
+    assert first is not None and second is not None
+    assert np.array_equal(first.weights, second.weights) and np.array_equal(first.bias, second.bias)
+    again = ConditionModel.from_arrays(first.arrays())
+    vector = HashingEmbedder().embed_query("they never answer our emails since we signed")
+    assert again.log_probabilities(vector) == first.log_probabilities(vector)
+
+
+def test_one_condition_is_nothing_to_tell_apart():
+    assert train_conditions(np.eye(3, dtype=np.float32), ["a", "a", "a"]) is None
+
+
+def test_the_model_outranks_a_single_near_signal_of_another_condition(domain):
+    """One close signal of the wrong condition no longer decides: the model reads the whole message."""
+    question = "We partnered with a rival and both sides hold back everything. What now?"
+    scope = domain.items["unclear-scope"]
+    inertia = domain.items["collaborative-inertia"]
+    home = [(c.source, c.section) for c in (*scope.cites, *inertia.cites)]
+    nearest = lambda texts: [0.55 if t == scope.signals[0] else 0.3 for t in texts]  # noqa: E731
+    assert [m.item.id for m in diagnose(domain, question, nearest, home)][:1] == ["unclear-scope"]
+
+    def likely(text: str) -> dict[str, float]:
+        return {i: (np.log(0.8) if i == inertia.id else np.log(0.2 / 40)) for i in domain.items}
+
+    found = diagnose(domain, question, nearest, home, likelihood=likely)
+    assert [m.item.id for m in found][:1] == ["collaborative-inertia"]
+
+
+def test_ingest_trains_the_model_and_the_advisor_diagnoses_with_it(advisor, settings):
+    pointer = advisor.store.pointer(settings.collection)
+    artefacts = intent.load(settings.data_dir, pointer.info)
+    assert artefacts is not None and artefacts.conditions is not None
+    assert artefacts.meta["conditions"] == len(artefacts.conditions.ids) > 30
+    assert advisor.retriever.conditions(settings.collection) is artefacts.conditions
+    signal = advisor._domain(settings.collection).items["paper-partnership"].signals[0]
+    answer = advisor.ask(f"About our alliance with a distributor: {signal}. What should we do?")
+    assert "paper partnership" in answer.text.split("\n")[0].lower(), answer.text
