@@ -129,7 +129,8 @@ class Domain:
     lists: list[DomainList] = field(default_factory=list)
     types: list[AllianceType] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
-    then: dict[str, str] = field(default_factory=dict)  # list id -> the list whose steps follow it
+    # list id (or item id) -> the list whose steps follow when one of its items (or it) is recognised
+    then: dict[str, str] = field(default_factory=dict)
     checklists: list[Checklist] = field(default_factory=list)
 
     def __post_init__(self) -> None:

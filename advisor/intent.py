@@ -52,7 +52,7 @@ from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
-VERSION = "8"  # bump when the artefact format or the training changes (never reuse one: 5-7 used)
+VERSION = "9"  # bump when the artefact format or the training changes (never reuse one: 5-8 used)
 DIR = "intent"
 INFO_KEY = "intent"
 MAX_SCOPE_SECTIONS = 2000
@@ -195,7 +195,7 @@ def build(
     in_texts.extend(load_scope_situations(knowledge_dir))
     out_texts, chat_texts = load_scope_examples(knowledge_dir)
     domain = load_domain(knowledge_dir)
-    signal_texts, signal_labels = examples(domain) if domain is not None else ([], [])
+    signal_texts, signal_labels = examples(domain, written) if domain is not None else ([], [])
     texts = list(dict.fromkeys(q_texts + in_texts + out_texts + chat_texts + signal_texts))
     cache = _cached_vectors(data_dir, previous, embedder.name)
     vectors = _embed(texts, embedder, cache)

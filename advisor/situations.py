@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from advisor.conditions import NONE
 from advisor.domain import GENERIC_WORDS, Cite, Domain, Item, top_sections
 from advisor.text import QUESTION_START, content_words
 from advisor.understand import tells_trouble
@@ -161,6 +162,8 @@ def diagnose(
         # how far an item stands out from the typical item for this text.
         return np.where(out, -1.0, best - float(np.median(best)) + bonus)
 
+    if likelihood is not None and _reads_as_no_condition(likelihood(question)):
+        return []  # "Does ending a partnership mean we failed?" asks about exits; it tells of none
     whole = standout(question, similarity)
     matches = _winners(domain, items, whole, prefer, ALSO)
     if matches and len(whole) > 1 and matches[0].score - float(np.sort(whole)[-2]) >= DECISIVE:
@@ -208,6 +211,13 @@ def diagnose(
         return []  # only the whole message's nearly-clear item is left: it was there beside a clause's
     backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
+
+
+def _reads_as_no_condition(logp: Mapping[str, float]) -> bool:
+    """Whether the condition model finds the message likelier a question about the knowledge base
+    than a telling of any condition (:data:`advisor.conditions.NONE`)."""
+    conditions = [v for cid, v in logp.items() if cid != NONE]
+    return NONE in logp and bool(conditions) and logp[NONE] >= max(conditions)
 
 
 def _winners(
@@ -290,7 +300,7 @@ def _preference(domain: Domain, item: Item, kinds: set[str]) -> float:
     bonus = 0.0
     if lst.kind in kinds:
         bonus += PREFER
-    if "advice" in kinds and (item.advice or lst.id in domain.then):
+    if "advice" in kinds and (item.advice or lst.id in domain.then or item.id in domain.then):
         bonus += PREFER
     return bonus
 
@@ -337,6 +347,9 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         lead = f"{named}: {summary}{cite(first.cites)}"
     points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
     follow = domain.by_list.get(domain.then.get(lst.id, ""))
+    looks = domain.by_list.get(domain.then.get(first.id, "")) if len(same) == 1 else None
+    if looks is not None:  # what to look at for this one item ("how to judge cultural fit")
+        points.append(f"{looks.intro}{cite(looks.cites)}")
     if follow is not None:
         steps = "; ".join(_lower_first(i.name) for i in follow.items)
         where = (
@@ -348,7 +361,9 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         points.append(
             f"{line} {other.advice}{cite(other.cites)}" if other.advice else f"{line}{cite(other.cites)}"
         )
-    cites = [c for i in (*same, *others) for c in i.cites] + list(follow.cites if follow else ())
+    cites = [c for i in (*same, *others) for c in i.cites] + [
+        c for extra in (looks, follow) if extra is not None for c in extra.cites
+    ]
     shown = {i.id for i in (*same, *others)}
     siblings = [
         f"{i.name} {' '.join(i.aliases)} {i.summary} {i.advice}"

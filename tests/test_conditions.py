@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from advisor import intent
-from advisor.conditions import ConditionModel, examples, train_conditions
+from advisor.conditions import NONE, ConditionModel, examples, train_conditions
 from advisor.embeddings import HashingEmbedder
 from advisor.situations import diagnose
+
+
+def like(*signals: str):
+    return lambda texts: [0.9 if t in signals else 0.3 for t in texts]
 
 
 def _trained(domain):
@@ -16,10 +20,10 @@ def _trained(domain):
     return train_conditions(vectors, labels), texts, labels
 
 
-def test_every_condition_with_signals_is_a_class_and_each_learns_its_own_examples(domain):
+def test_every_described_condition_is_a_class_and_each_learns_its_own_examples(domain):
     model, texts, labels = _trained(domain)
     assert model is not None
-    assert set(model.ids) == {i.id for i in domain.items.values() if i.signals}
+    assert set(model.ids) == {i.id for i in domain.items.values() if i.described}
     embedder = HashingEmbedder()
     hits = 0
     for text, label in zip(texts, labels, strict=True):
@@ -67,3 +71,27 @@ def test_ingest_trains_the_model_and_the_advisor_diagnoses_with_it(advisor, sett
     signal = advisor._domain(settings.collection).items["paper-partnership"].signals[0]
     answer = advisor.ask(f"About our alliance with a distributor: {signal}. What should we do?")
     assert "paper partnership" in answer.text.split("\n")[0].lower(), answer.text
+
+
+def test_questions_of_sections_no_condition_cites_are_the_none_class(domain):
+    cited = next(iter(domain.items["paper-partnership"].cites))
+    questions = {
+        (cited.source, cited.section): ["what is a paper partnership?"],
+        ("alliance-types.md", "Somewhere no condition cites"): ["what kinds of alliance are there?"],
+    }
+    texts, labels = examples(domain, questions)
+    assert [t for t, label in zip(texts, labels, strict=True) if label == NONE] == [
+        "what kinds of alliance are there?"
+    ]
+
+
+def test_a_message_the_model_reads_as_no_condition_gets_no_diagnosis(domain):
+    signal = domain.items["paper-partnership"].signals[0]
+    question = "We launched it in March and since then silence. What now?"
+    home = [(c.source, c.section) for c in domain.items["paper-partnership"].cites]
+
+    def reading(none: float):
+        return lambda text: {NONE: np.log(none), "paper-partnership": np.log(1 - none)}
+
+    assert diagnose(domain, question, like(signal), home, likelihood=reading(0.3))
+    assert diagnose(domain, question, like(signal), home, likelihood=reading(0.7)) == []
