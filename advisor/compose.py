@@ -514,6 +514,8 @@ def resolve_label(
     """
     if not labels or not question.refers_back:
         return None
+    if question.ordinal == 0:  # "the middle one": only an odd number of labels has one
+        return labels[len(labels) // 2] if len(labels) % 2 == 1 and len(labels) > 1 else None
     if question.ordinal is not None:
         if len(labels) >= abs(question.ordinal):
             return labels[question.ordinal - 1] if question.ordinal > 0 else labels[-1]

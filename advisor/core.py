@@ -37,7 +37,17 @@ from advisor.domain import Cite, Domain, load_domain
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, SubQuestion, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
-from advisor.followup import by_meaning, by_words, merged_query, merges, names_in, read_cues, root_query
+from advisor.followup import (
+    OBJECT_PRONOUN,
+    asks_on,
+    by_meaning,
+    by_words,
+    merged_query,
+    merges,
+    names_in,
+    read_cues,
+    root_query,
+)
 from advisor.grounding import ground
 from advisor.guard import REFUSAL, clean_question, strip_injection, without_instructions
 from advisor.plan import LONG_SUPPORT_WORDS, SUPPORT_WORDS, Plan
@@ -302,6 +312,15 @@ class Advisor:
             rescue = rescued(asked, question.situation, question.form) or followup
             # a reference back to an item the user was shown stays in scope
             scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval, rescue)
+            if scope == "chat" and not followup and _anchor(history) is not None and asks_on(asked):
+                # The classifier reads a fragment as small talk ("why, usually?"), but small talk's
+                # own wording matched no pattern (advisor/understand.py): after an answer, a question
+                # with words of its own continues it.
+                query, retrieval = self._standalone(asked, history, eng, collection, force=True)
+                retrieval.passages = without_instructions(retrieval.passages)
+                answer.retrieval_query = query
+                answer.retrieved_ids = [p.id for p in retrieval.passages]
+                scope = "in"
         if scope == "chat":
             answer.kind = "chat"
             answer.text = chat_reply(chat_kind(asked))
@@ -323,26 +342,26 @@ class Advisor:
         return decide(retrieval.scope, relevance, s.scope_threshold, s.scope_floor, query, rescue)
 
     def _standalone(
-        self, question: str, history: list[Turn], eng: Engine, collection: str
+        self, question: str, history: list[Turn], eng: Engine, collection: str, force: bool = False
     ) -> tuple[str, Retrieval]:
         """The query to retrieve a question with, and its retrieval.
 
         A new question is retrieved alone. A follow-up is retrieved with the standalone query of
         the turn it builds on in front (or as a model condenses it). That query is taken without
         the earlier turn's own follow-up words (:func:`~advisor.followup.root_query`), so queries
-        do not grow over a conversation.
+        do not grow over a conversation. ``force`` reads it as a follow-up whatever its cues.
         """
         k = self.settings.top_k
         alone = self.retriever.retrieve(question, collection, k)
         anchor = _anchor(history)
         cues = read_cues(question)
-        if anchor is None or not cues.candidate or self._names_an_item(question, collection):
+        if anchor is None or not (cues.candidate or force) or self._names_an_item(question, collection):
             return question, alone
         query = merged_query(root_query(anchor.query, anchor.question), question)
         merged = self.retriever.retrieve(query, collection, k)
         for key, value in alone.timings.items():
             merged.timings[key] = merged.timings.get(key, 0.0) + value
-        if not merges(cues, alone.best_similarity, merged.best_similarity):
+        if not force and not merges(cues, alone.best_similarity, merged.best_similarity):
             log.debug(
                 "not a follow-up: similarity %.3f alone, %.3f merged",
                 alone.best_similarity,
@@ -535,14 +554,12 @@ class Advisor:
         if not question.refers_back:
             return None
         last = _anchor(history)
-        if (
-            question.ordinal is None
-            and not question.descriptor
-            and last is not None
-            and wants_action(question.text)
-        ):
-            # "and how do we prevent that?" right after an answer about one item: what to do about it
-            focused = _focused_on(last)
+        if question.ordinal is None and not question.descriptor and last is not None:
+            # "and how do we prevent that?" right after an answer about one item: what to do about it;
+            # "how would we set that up?" right after a diagnosis of one: its advice
+            focused = _focused_on(last) if wants_action(question.text) else None
+            if focused is None and OBJECT_PRONOUN.search(question.text) and len(last.items) == 1:
+                focused = last.items[0]
             if focused is not None:
                 return focused
         # The most recent answer that showed a list, within the last few turns ("the second one" may

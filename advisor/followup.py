@@ -116,12 +116,38 @@ def descriptor(text: str) -> str:
     return ""
 
 
+# Words of a message that talk to the advisor rather than about a topic ("are you sure?", "cool, what
+# else?"): no follow-up is read from them alone.
+_CHATTY = frozenset(
+    content_words("sure really else cool ok okay lol thanks thank great nice bot name human help hi hey")
+)
+_ASKS = re.compile(
+    r"\?\s*$|^\W*(and\s+|so\s+|ok\.?\s+|okay\.?\s+|but\s+)?(why|how|what|who|when|where|which)\b", re.I
+)
+
+
+def asks_on(question: str) -> bool:
+    """Whether a message asks something with words of its own about a topic ("why, usually?", "ok.
+    how do we write down who brings what, early on?"), not only about the advisor ("how are you?")."""
+    return bool(_ASKS.search(question)) and bool(set(content_words(question)) - _CHATTY)
+
+
+# A pronoun as what a short question acts on: "how would we set that up?", "who should run it?"
+OBJECT_PRONOUN = re.compile(
+    r"\b(set|run|fund|staff|structure|organi[sz]e|measure|track|write|draft|negotiate|implement|do|"
+    r"handle|raise|frame|chair|lead|own|start|build|test|check)\s+(that|it|this|those|these|them)\b"
+    r"(?!\s+(is|was|are|were|will|would|can|should)\b)",
+    re.I,
+)
+
+
 def refers_back(text: str) -> bool:
     """Whether the wording points at something said before ("the contract one", "that company",
     "go deeper", "...those?"), however long the question."""
     if REFERENCE.search(text) or _ENDS_ON_PRONOUN.search(text):
         return True
-    return _determiner(text) and len(content_words(text)) <= REFERENCE_MAX_WORDS
+    short = len(content_words(text)) <= REFERENCE_MAX_WORDS
+    return short and (_determiner(text) or bool(OBJECT_PRONOUN.search(text)))
 
 
 def _determiner(text: str) -> bool:
@@ -130,7 +156,10 @@ def _determiner(text: str) -> bool:
     return bool(_DETERMINER.search(text)) and not _EARLIER_SENTENCE.search(text.strip())
 
 
-_TRAILING_PRONOUN = re.compile(r"\b(those|these|them|it|that|this|one)\s*[?.!]*\s*$", re.I)
+# ...also before a particle: "any stat that backs that up?", "can you spell it out?"
+_TRAILING_PRONOUN = re.compile(
+    r"\b(those|these|them|it|that|this|one)(\s+(up|out|down|again|further))?\s*[?.!]*\s*$", re.I
+)
 # "Why does that matter?", "What made it durable?": a pronoun as the subject of a short question
 # (not the "it" of "will it rain", "what does it take").
 _PRONOUN_SUBJECT = re.compile(
@@ -194,7 +223,14 @@ def read_cues(question: str) -> Cues:
     n = len(words)
     pronoun = n <= TRAILING_PRONOUN_MAX_WORDS and not _SECOND_CLAUSE.search(question)
     refers = (
-        ((bool(REFERENCE.search(question)) or _determiner(question)) and n <= REFERENCE_MAX_WORDS)
+        (
+            (
+                bool(REFERENCE.search(question))
+                or _determiner(question)
+                or bool(OBJECT_PRONOUN.search(question))
+            )
+            and n <= REFERENCE_MAX_WORDS
+        )
         or (pronoun and bool(_TRAILING_PRONOUN.search(question)))
         or (pronoun and bool(_PRONOUN_SUBJECT.search(question)))
     )

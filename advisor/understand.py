@@ -48,6 +48,7 @@ _ORDINALS = {
     "seventh": 7,
     "last": -1,
     "final": -1,
+    "middle": 0,  # the middle one of an odd number
 }
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
@@ -192,7 +193,7 @@ _NEED = re.compile(
     re.I,
 )
 _ORDINAL = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final)\b", re.I
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final|middle)\b", re.I
 )
 # ...unless it asks for something in so many words ("Need the business case in a few bullets.")
 _REQUEST = re.compile(
@@ -231,7 +232,7 @@ class Question:
     form: str  # one of FORMS
     chat: str = ""  # greeting | thanks | bye | meta, when form == "chat"
     refers_back: bool = False  # points at something said before ("the second one", "that company")
-    ordinal: int | None = None  # 1-based; -1 for "the last one"
+    ordinal: int | None = None  # 1-based; -1 for "the last one", 0 for "the middle one"
     descriptor: str = ""  # "contract" in "the contract one"
     count: int | None = None  # "the four factors" -> 4
     situation: bool = False  # describes the asker's own situation

@@ -137,6 +137,11 @@ def test_queries_do_not_grow_over_follow_ups(advisor):
         ("the clause you mentioned, what exactly goes in it?", True),
         ("what goes into that clause?", True),
         ("Should our exit clause cover customer transition?", False),
+        # a pronoun before a particle, or as what a short question acts on
+        ("any numbers that back that up?", True),
+        ("how would we set that up, and for how long?", True),
+        ("who should chair it in practice?", True),
+        ("Can we fund the joint office from the marketing budget?", False),
     ],
 )
 def test_reference_cues(question, refers_back):
@@ -374,6 +379,44 @@ def test_every_connection_is_closed(store, monkeypatch):
     for db in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             db.execute("SELECT 1")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("why, usually?", True),
+        ("ok. how do we write down who brings what, early on?", True),
+        ("and who pays for it?", True),
+        ("how are you?", False),
+        ("cool, what else?", False),
+        ("are you sure?", False),
+        ("thanks, that helps", False),
+    ],
+)
+def test_a_question_with_words_of_its_own_asks_on_the_topic(question, asks):
+    from advisor.followup import asks_on
+
+    assert asks_on(question) is asks
+
+
+def test_the_middle_one_is_the_middle_of_an_odd_list(domain):
+    from advisor.compose import resolve_label
+    from advisor.understand import read_question
+
+    question = read_question("ok and what happens in the middle one?")
+    assert question.ordinal == 0 and question.refers_back
+    stages = ["Align", "Architect", "Activate", "Adapt", "Amplify"]
+    assert resolve_label(stages, question, domain, None) == "Activate"
+    assert resolve_label(stages[:4], question, domain, None) is None  # four have no middle one
+
+
+def test_a_pronoun_after_a_one_item_answer_points_to_that_item(advisor):
+    """ "how would we set that up?" right after an answer about one item: its advice, not passages."""
+    advisor.ask("What is a paper partnership?", session_id="one-item")
+    shown = advisor.sessions.history("one-item", 1)[-1].items
+    assert len(shown) == 1
+    answer = advisor.ask("ok, how would we set that up, and for how long?", session_id="one-item")
+    assert answer.items[:1] == shown and "two quarters" in answer.text
 
 
 def test_a_plain_word_points_to_the_item_it_is_about(advisor):
