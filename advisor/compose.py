@@ -80,6 +80,13 @@ def wants_action(text: str) -> bool:
 
 
 _DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
+
+
+def asks_deeper(text: str) -> bool:
+    """Whether the question asks for more on something ("go deeper on ...", "say more about ...")."""
+    return bool(_DEEPER.search(text))
+
+
 _GENERIC_TYPES = {"strategic-partnership"}
 OWNERSHIP_SCHEME = "types-by-ownership"
 _WHICH_TYPE = re.compile(
@@ -113,8 +120,11 @@ def plan_answer(
     model (how likely each named condition is for a text).
     """
     if focus is not None:
-        # "go deeper on ..." wants the passages behind the item, not its one-line summary again
-        return None if _DEEPER.search(question.text) else item_plan(focus, query, cite)
+        # "go deeper on ..." wants more than the item's one-line summary again: the passages behind
+        # it, after what to do about it when it has advice (a list answer showed only the summary)
+        if asks_deeper(question.text) and not focus.advice:
+            return None
+        return item_plan(focus, query, cite)
     if question.form == "comparison":
         kinds = _compared_types(domain, question.text)
         if len(kinds) >= 2:

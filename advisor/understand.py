@@ -192,6 +192,15 @@ _NEED = re.compile(
     r"|\bnext\s+steps?\b|\?\s*$",
     re.I,
 )
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_NUMBERED = re.compile(
+    r"(?:\b(?:number|no\.|item|point|sign|step|stage|mode|factor|reason)\s*|#)"
+    r"([1-7]|one|two|three|four|five|six|seven)\b"
+    # not an amount, nor a superlative ("the number one reason alliances fail")
+    r"(?!\s*(%|percent|years?|months?|weeks?|days?|quarters?|reasons?|causes?|things?|priorit\w+|issues?|"
+    r"problems?|mistakes?|risks?|ways?|tips?|killers?|rules?)\b)",
+    re.I,
+)
 _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final|middle)\b", re.I
 )
@@ -372,6 +381,10 @@ def _form(text: str, situation: bool) -> str:
 
 
 def _ordinal(text: str) -> int | None:
+    numbered = _NUMBERED.search(text)  # "number five on that list", "#2", "point 3"
+    if numbered:
+        value = numbered.group(1).lower()
+        return int(value) if value.isdigit() else _NUMBER_WORDS[value]
     match = _ORDINAL.search(text)
     if not match:
         return None
