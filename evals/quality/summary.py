@@ -56,16 +56,18 @@ TARGETS: dict[str, tuple[str, float]] = {
 # items refusal recall is 0.902 with this session's scope changes and 0.932 without them (two more
 # requests answered, against two fewer in-scope questions refused: false refusals 0.034 -> 0.024, and
 # calibration counts a false refusal twice a miss); the refusal floor was re-set on the grown split.
+# Session 8 (same 274 items): facts 0.699, lead 0.707, follow-ups 0.737, false refusals 0.020: the
+# facts, lead and follow-up floors moved up.
 FLOORS: dict[str, tuple[str, float]] = {
     "hit@5": (">=", 0.91),
-    "key_fact_recall": (">=", 0.685),
-    "lead_hit": (">=", 0.67),
+    "key_fact_recall": (">=", 0.69),
+    "lead_hit": (">=", 0.69),
     "answer_words_p50": ("<=", 120),
     "citation_validity": (">=", 1.00),
     "refusal_recall": (">=", 0.89),
     "false_refusal_rate": ("<=", 0.03),
     "false_refusal_situational": ("<=", 0.06),
-    "followup_success": (">=", 0.70),
+    "followup_success": (">=", 0.72),
     "smalltalk_handled": (">=", 1.00),
     "grounding_faithful_kept": (">=", 0.80),
     "grounding_unfaithful_dropped": (">=", 0.84),
