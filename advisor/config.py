@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # `python -m evals.quality.calibrate`: refuse when P(in scope) < 1 - scope_threshold or when no chunk
     # comes closer than scope_floor (cosine). tests/test_scope.py checks these equal its output.
     scope_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
-    scope_floor: float = Field(default=0.15, ge=-1.0, le=1.0)
+    scope_floor: float = Field(default=0.14, ge=-1.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=10)
     max_file_mb: float = Field(default=20.0, gt=0)
     history_turns: int = Field(default=6, ge=0)
