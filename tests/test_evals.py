@@ -39,7 +39,6 @@ def test_gold_set_is_valid_against_the_knowledge_base(settings):
 
 def test_gold_set_shape_matches_the_policy(settings):
     items = load_gold()
-    oos = [i for i in items if i.refuse]
     in_scope = [i for i in items if not i.refuse]
     # s9- and s11-: dev-only tuning batches (situations, conversations), outside the split rule and
     # the refusal share the measured set keeps
