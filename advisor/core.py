@@ -310,8 +310,10 @@ class Advisor:
             # scope as that turn was, unless it asks for something the knowledge base cannot do
             followup = answer.retrieval_query != asked and request_act(asked) is None
             rescue = rescued(asked, question.situation, question.form) or followup
-            # a reference back to an item the user was shown stays in scope
-            scope = "in" if focus is not None else self._scope(answer.retrieval_query, retrieval, rescue)
+            # a reference back to an item the user was shown stays in scope, unless it asks for
+            # something the knowledge base cannot do ("can you write that clause for us?")
+            pointed = focus is not None and request_act(asked) is None
+            scope = "in" if pointed else self._scope(answer.retrieval_query, retrieval, rescue)
             if scope == "chat" and not followup and _anchor(history) is not None and asks_on(asked):
                 # The classifier reads a fragment as small talk ("why, usually?"), but small talk's
                 # own wording matched no pattern (advisor/understand.py): after an answer, a question
