@@ -81,12 +81,6 @@ def wants_action(text: str) -> bool:
 
 _DEEPER = re.compile(r"\b(deeper|more|elaborate|expand|detail\w*|explain)\b", re.I)
 
-
-def asks_deeper(text: str) -> bool:
-    """Whether the question asks for more on something ("go deeper on ...", "say more about ...")."""
-    return bool(_DEEPER.search(text))
-
-
 _GENERIC_TYPES = {"strategic-partnership"}
 OWNERSHIP_SCHEME = "types-by-ownership"
 _WHICH_TYPE = re.compile(
@@ -122,7 +116,7 @@ def plan_answer(
     if focus is not None:
         # "go deeper on ..." wants more than the item's one-line summary again: the passages behind
         # it, after what to do about it when it has advice (a list answer showed only the summary)
-        if asks_deeper(question.text) and not focus.advice:
+        if _DEEPER.search(question.text) and not focus.advice:
             return None
         return item_plan(focus, query, cite)
     if question.form == "comparison":

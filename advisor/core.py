@@ -70,6 +70,7 @@ _NEXT = re.compile(
 )
 ORDERED_KINDS = ("stages", "steps")
 SECTIONS_FOR_CLAUSE = 5  # passages retrieved for one clause of a described situation (see diagnose)
+ASKED_VECTORS = 32  # questions and clauses whose vectors are kept (one answer reads a few, twice)
 DETAILS = ("short", "long")
 CLARIFY = (
     "I'm not sure what that refers to: there is no earlier answer in this conversation. Ask the whole "
@@ -114,6 +115,7 @@ class Advisor:
         self._checked: set[str] = set()
         self._sentences: SentenceVectors | None = None
         self._kept: dict[str, np.ndarray] = {}  # domain texts embedded at question time
+        self._asked: dict[str, np.ndarray] = {}  # the last few questions' and clauses' vectors
         self._lock = threading.RLock()
 
     @classmethod
@@ -300,10 +302,7 @@ class Advisor:
                 retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
             else:
                 query, retrieval = self._standalone(asked, history, eng, collection)
-            retrieval.passages = without_instructions(retrieval.passages)
-            answer.retrieval_query = query
-            answer.timings.update(retrieval.timings)
-            answer.retrieved_ids = [p.id for p in retrieval.passages]
+            retrieval = _take(answer, query, retrieval)
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
             # a follow-up read with the answered turn before it ("which of those matters most?") is in
@@ -318,10 +317,7 @@ class Advisor:
                 # The classifier reads a fragment as small talk ("why, usually?"), but small talk's
                 # own wording matched no pattern (advisor/understand.py): after an answer, a question
                 # with words of its own continues it.
-                query, retrieval = self._standalone(asked, history, eng, collection, force=True)
-                retrieval.passages = without_instructions(retrieval.passages)
-                answer.retrieval_query = query
-                answer.retrieved_ids = [p.id for p in retrieval.passages]
+                retrieval = _take(answer, *self._standalone(asked, history, eng, collection, force=True))
                 scope = "in"
         if scope == "chat":
             answer.kind = "chat"
@@ -511,17 +507,26 @@ class Advisor:
 
     def _similarity(self, query: str) -> Callable[[list[str]], list[float]]:
         """Cosine of texts to the query: stored sentence vectors, embedding only what is missing."""
-        embedder = self.embedder
-        cached: list[np.ndarray] = []
 
         def similarity(texts: list[str]) -> list[float]:
             if not texts:
                 return []
-            if not cached:
-                cached.append(embedder.embed_query(query))
-            return [float(s) for s in self._vectors(texts, keep=True) @ cached[0]]
+            return [float(s) for s in self._vectors(texts, keep=True) @ self._query_vector(query)]
 
         return similarity
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """A question's (or a clause's) vector, kept for the next few: the similarities and the
+        condition model of one answer read the same texts."""
+        with self._lock:
+            found = self._asked.get(text)
+        if found is None:
+            found = self.embedder.embed_query(text)
+            with self._lock:
+                self._asked[text] = found
+                while len(self._asked) > ASKED_VECTORS:
+                    self._asked.pop(next(iter(self._asked)))
+        return found
 
     def _vectors(self, texts: list[str], keep: bool = False) -> np.ndarray:
         """Unit vectors of texts: those stored at ingest, the rest embedded one by one (query path).
@@ -672,7 +677,7 @@ class Advisor:
                 (p.source, p.section)
                 for p in self.retriever.retrieve(text, collection, SECTIONS_FOR_CLAUSE).passages
             ],
-            likelihood=(lambda text: model.log_probabilities(self._vectors([text])[0])) if model else None,
+            likelihood=(lambda text: model.log_probabilities(self._query_vector(text))) if model else None,
         )
         return without_siblings(plan, domain) if plan is not None else None
 
@@ -756,6 +761,15 @@ def _focused_on(turn: Turn) -> str | None:
     """The item a turn was about, when it was answered as a reference back to one item (its query
     was built by ``Advisor._focused_query``)."""
     return next((name for name in turn.items[:1] if turn.query.startswith(f"{name}{FOCUS_MARK}")), None)
+
+
+def _take(answer: Answer, query: str, retrieval: Retrieval) -> Retrieval:
+    """Record what the answer is retrieved with (instruction-like passages dropped); the retrieval."""
+    retrieval.passages = without_instructions(retrieval.passages)
+    answer.retrieval_query = query
+    answer.timings.update(retrieval.timings)
+    answer.retrieved_ids = [p.id for p in retrieval.passages]
+    return retrieval
 
 
 def _anchor(history: list[Turn]) -> Turn | None:
