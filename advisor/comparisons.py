@@ -9,12 +9,9 @@ winner.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from advisor.domain import AllianceType, Cite
+from advisor.domain import AllianceType, Citer
 from advisor.plan import Plan
-
-Citer = Callable[[tuple[Cite, ...]], str]
 
 SKIP_ATTRIBUTES = {"not stated", ""}
 ATTRIBUTE_LABELS = {

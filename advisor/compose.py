@@ -21,7 +21,7 @@ from advisor.domain import (
     GENERIC_WORDS,
     AllianceType,
     Case,
-    Cite,
+    Citer,
     Domain,
     DomainList,
     Item,
@@ -33,7 +33,6 @@ from advisor.situations import Likelihood, advise, diagnose
 from advisor.text import content_words, join_words
 from advisor.understand import Question
 
-Citer = Callable[[tuple[Cite, ...]], str]  # cites -> " [2]" (or "" when no passage backs them)
 Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
 # Lists whose items a described situation can be matched to (each item is a condition to recognise).
 SITUATION_KINDS = frozenset({"failure-modes", "signs", "factors", "pillars", "success-factors"})
@@ -208,9 +207,9 @@ def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
     points = []
     for item in lst.items:
         body = item.advice if action and item.advice else item.summary
-        points.append(f"**{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
+        points.append(f"**{item.name}**: {_first_sentence(body)}{cite(item.cites, item.labels)}")
     long_points = [
-        f"**{i.name}**: {i.summary}{' What to do: ' + i.advice if i.advice else ''}{cite(i.cites)}"
+        f"**{i.name}**: {i.summary}{' What to do: ' + i.advice if i.advice else ''}{cite(i.cites, i.labels)}"
         for i in lst.items
     ]
     return Plan(
@@ -223,7 +222,7 @@ def list_plan(lst: DomainList, query: str, cite: Citer) -> Plan:
 
 
 def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> Plan:
-    mark = cite(item.cites)
+    mark = cite(item.cites, item.labels)
     if situation:
         lead = f"What you describe sounds like **{item.name.lower()}**: {item.summary}{mark}"
         points = [f"What to do: {item.advice}{mark}"] if item.advice else []
@@ -304,7 +303,9 @@ def checklist_plan(
     named = asked_checklist(domain, text, similarity)
     if named is not None:
         lines = checklist_lines(domain, named)
-        shown = [f"[ ] **{name}**: {_first_sentence(body)}{cite(cites)}" for name, body, cites in lines]
+        shown = [
+            f"[ ] **{name}**: {_first_sentence(body)}{cite(cites, (name,))}" for name, body, cites in lines
+        ]
         lead_cites = tuple(c for _, _, cites in lines[:2] for c in cites[:1])
         return Plan(
             kind="checklist",
@@ -322,7 +323,7 @@ def checklist_plan(
     for lst in chosen:
         for item in lst.items[:per_list]:
             body = item.advice or item.summary
-            points.append(f"[ ] **{item.name}**: {_first_sentence(body)}{cite(item.cites)}")
+            points.append(f"[ ] **{item.name}**: {_first_sentence(body)}{cite(item.cites, item.labels)}")
             labels.append(item.name)
     lead_list = chosen[0]
     return Plan(

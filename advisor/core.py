@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from advisor.compose import (
     without_siblings,
 )
 from advisor.config import Settings, load_settings
-from advisor.domain import Cite, Domain, load_domain
+from advisor.domain import ABOUT_SUBSECTION, Cite, Domain, load_domain, passage_about
 from advisor.embeddings import Embedder, get_embedder
 from advisor.engines import Engine, EngineRequest, SubQuestion, get_engine
 from advisor.errors import EngineError, IndexError_, InputError, no_index
@@ -59,7 +59,7 @@ from advisor.smalltalk import chat_reply
 from advisor.store import VectorStore
 from advisor.text import content_words, join_words, spell_out
 from advisor.understand import Question, asks_for_more, chat_kind, read_question
-from advisor.units import answer_sentences
+from advisor.units import answer_sentences, paragraph_about
 
 log = logging.getLogger(__name__)
 # "What comes next?" after an answer about one stage or step: the one that follows it.
@@ -403,7 +403,10 @@ class Advisor:
             # one item's summary and advice: the passages behind it say the rest, in their own words
             extractive = self.engine("extractive")
             anchored = _anchored(request, plan.anchors)
-            lines = "".join(extractive.answer(anchored))
+            # what the item's own paragraph says beyond its summary ("Either pattern indicates that
+            # governance has broken down"), then the passages of its sections, then the rest
+            lines = self._own_words(plan, request, collection)
+            lines += "".join(extractive.answer(anchored))
             if anchored is not request:  # the diagnosis's own sections first, then the rest retrieved
                 lines += "\n" + "".join(extractive.answer(request))
             plan.support([lines], LONG_SUPPORT_WORDS if detail == "long" else SUPPORT_WORDS)
@@ -431,6 +434,23 @@ class Advisor:
             answer.items = shown_labels(text)
         answer.timings["generate_ms"] = (time.perf_counter() - t0) * 1000
         self._finish(answer, text, citations.passages())
+
+    def _own_words(self, plan: Plan, request: EngineRequest, collection: str) -> str:
+        """Support lines from the paragraph the knowledge base gives each item the plan names, from
+        the passages its lines cite."""
+        domain = self._domain(collection)
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", " ".join((plan.lead, *plan.points)))}
+        lines = []
+        for name in plan.items:
+            item = item_named(domain, name) if domain else None
+            if item is None:
+                continue
+            for p in request.passages:
+                if p.n in cited and any(
+                    (p.source, p.section.split(" > ")[0]) == (c.source, c.section) for c in item.cites
+                ):
+                    lines += [f"- {text} [{p.n}]\n" for text in paragraph_about(p, list(item.labels))]
+        return "".join(lines)
 
     def _not_covered(self, asked: str, collection: str, passages: list[Passage]) -> str:
         """A line saying which words of the question the collection never mentions ("franchise",
@@ -653,10 +673,12 @@ class Advisor:
             return None
         sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
 
-        def cite(cites: tuple[Cite, ...]) -> str:
+        chunks: dict[str, list] = {}  # the cited documents' chunks from the store, fetched once
+
+        def cite(cites: Sequence[Cite], about: Sequence[str] = ()) -> str:
             marks = []
             for c in cites[:2]:
-                n = self._passage_for(c, request, collection)
+                n = self._passage_for(c, request, collection, about, chunks)
                 if n and n not in marks:
                     marks.append(n)
             return "".join(f" [{n}]" for n in marks) if marks else ""
@@ -681,27 +703,66 @@ class Advisor:
         )
         return without_siblings(plan, domain) if plan is not None else None
 
-    def _passage_for(self, cite: Cite, request: EngineRequest, collection: str) -> int | None:
-        for p in request.passages:
-            if p.source == cite.source and p.section.split(" > ")[0] == cite.section:
-                return p.n
+    def _passage_for(
+        self,
+        cite: Cite,
+        request: EngineRequest,
+        collection: str,
+        about: Sequence[str] = (),
+        chunks: dict[str, list] | None = None,
+    ) -> int | None:
+        """The number of the passage that backs a line citing this section: of the section's passages,
+        the one about the entry the line names (``about``: its subsection, else a mention), fetched
+        from the store when retrieval did not bring it; else the first retrieved, else its opening."""
+        retrieved = [
+            p
+            for p in request.passages
+            if (p.source, p.section.split(" > ")[0]) == (cite.source, cite.section)
+        ]
+        best = max(retrieved, key=lambda p: passage_about(about, p.section, p.text), default=None)
+        fit = passage_about(about, best.section, best.text) if best is not None else 0
+        if best is not None and (fit == ABOUT_SUBSECTION or not about):
+            return best.n
         # The cited document's chunks from the store, a page at a time, not every chunk of the build.
-        first = None
-        for page in self.store.find(self.store.live(collection).physical, {"source": cite.source}):
-            for r in page:
-                if str(r.metadata.get("section", "")).split(" > ")[0] != cite.section:
-                    continue
-                if first is None or r.metadata.get("chunk_index", 0) < first.metadata.get("chunk_index", 0):
-                    first = r
-        if first is None:
+        if chunks is None or cite.source not in chunks:
+            found = [
+                r
+                for page in self.store.find(self.store.live(collection).physical, {"source": cite.source})
+                for r in page
+            ]
+            if chunks is None:
+                chunks = {}
+            chunks[cite.source] = found
+        records = [
+            r
+            for r in chunks[cite.source]
+            if str(r.metadata.get("section", "")).split(" > ")[0] == cite.section
+        ]
+        records.sort(
+            key=lambda r: (
+                -passage_about(about, str(r.metadata.get("section", "")), r.text),
+                r.metadata.get("chunk_index", 0),
+            )
+        )
+        if records and best is not None:
+            top = records[0]
+            if passage_about(about, str(top.metadata.get("section", "")), top.text) <= fit:
+                return best.n
+        elif best is not None:
+            return best.n
+        if not records:
             return None
+        first = records[0]
+        for p in request.passages:
+            if p.id == first.id:
+                return p.n
         rid, text, meta = first.id, first.text, first.metadata
         n = len(request.passages) + 1
         cleaned = without_instructions(
             [Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0)]
         )
         if not cleaned:
-            return None
+            return best.n if best is not None else None
         request.passages.append(cleaned[0])
         return n
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -46,6 +47,33 @@ class Cite:
         return f"knowledge/{self.doc}"
 
 
+ABOUT_SUBSECTION = 2  # how well a passage is about an entry: its subsection heading names it
+ABOUT_MENTION = 1  # ...or its text names it
+
+
+def passage_about(labels: Sequence[str], section: str, text: str) -> int:
+    """How well a passage of a cited section is about the entry with these labels (its name and
+    aliases): ABOUT_SUBSECTION when its subsection ("Seven signs ... > 2. Persistent governance
+    dysfunction") is named after it, ABOUT_MENTION when its text names it, else 0."""
+    sub = section.split(" > ", 1)[1] if " > " in section else ""
+    heading = set(content_words(sub))
+    body = text.lower()
+    for label in labels:
+        words = set(content_words(label))
+        if words and heading and words <= heading:
+            return ABOUT_SUBSECTION
+    if any(re.search(rf"\b{re.escape(label.lower())}\b", body) for label in labels if label.strip()):
+        return ABOUT_MENTION
+    return 0
+
+
+class Citer(Protocol):
+    """Cites -> " [2]" (or "" when no passage backs them). ``about`` names the entry the line is about
+    (an item's name and aliases): of a section's passages, the one about that entry is cited."""
+
+    def __call__(self, cites: Sequence[Cite], about: Sequence[str] = ()) -> str: ...
+
+
 @dataclass(frozen=True)
 class Item:
     id: str
@@ -59,7 +87,12 @@ class Item:
     told: tuple[str, ...] = ()  # ...and how they tell of it in a message, in many voices (situations.yaml)
 
     def words(self) -> set[str]:
-        return set(content_words(" ".join((self.name, *self.aliases))))
+        return set(content_words(" ".join(self.labels)))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """What the knowledge base may call it: its name and aliases."""
+        return (self.name, *self.aliases)
 
     @property
     def described(self) -> bool:

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from advisor.conditions import NONE
-from advisor.domain import GENERIC_WORDS, Cite, Domain, Item, top_sections
+from advisor.domain import GENERIC_WORDS, Cite, Citer, Domain, Item, top_sections
 from advisor.text import QUESTION_START, content_words
 from advisor.understand import tells_trouble
 
 Similarity = Callable[[list[str]], Sequence[float]]
 Likelihood = Callable[[str], Mapping[str, float]]  # per condition id, its log-probability for a text
-Citer = Callable[[tuple], str]
 
 # Calibrated on the dev split's situational items (evals/gold.yaml): right diagnoses scored 0.24-0.46,
 # wrong ones up to 0.24 with a near tie between two lists.
@@ -344,12 +343,19 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         named = f"{said} **{first.name.lower()}**"
         if lst.kind in NOT_TROUBLES and not clause:  # where the alliance stands, or what it needs
             named = NOT_TROUBLES[lst.kind].format(name=first.name.lower(), title=_lower_first(lst.title))
-        lead = f"{named}: {summary}{cite(first.cites)}"
-    points = [f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites)}" for i in same if i.advice]
+        lead = f"{named}: {summary}{cite(first.cites, first.labels)}"
+    points = [
+        f"What to do about {i.name.lower()}: {i.advice}{cite(i.cites, i.labels)}" for i in same if i.advice
+    ]
     follow = domain.by_list.get(domain.then.get(lst.id, ""))
     looks = domain.by_list.get(domain.then.get(first.id, "")) if len(same) == 1 else None
     if looks is not None:  # what to look at for this one item ("how to judge cultural fit")
         points.append(f"{looks.intro}{cite(looks.cites)}")
+    if lst.kind == "steps" and len(same) == 1:
+        # one step of a plan ("exit ramps" of planning the exit): the plan as a whole, in a line
+        points.append(
+            f"It is one step of {_lower_first(lst.title)}: {_lower_first(lst.intro)}{cite(lst.cites)}"
+        )
     if follow is not None:
         steps = "; ".join(_lower_first(i.name) for i in follow.items)
         where = (
@@ -359,7 +365,9 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
     for other in others:
         line = f"It may also be **{other.name.lower()}**: {_lower_first(other.summary)}"
         points.append(
-            f"{line} {other.advice}{cite(other.cites)}" if other.advice else f"{line}{cite(other.cites)}"
+            f"{line} {other.advice}{cite(other.cites, other.labels)}"
+            if other.advice
+            else f"{line}{cite(other.cites, other.labels)}"
         )
     cites = [c for i in (*same, *others) for c in i.cites] + [
         c for extra in (looks, follow) if extra is not None for c in extra.cites
@@ -371,7 +379,7 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         for i in domain.by_list[m.item.list_id].items
         if i.id not in shown
     ]
-    more = [f"**{i.name}**: {i.summary}{cite(i.cites)}" for i in follow.items] if follow else []
+    more = [f"**{i.name}**: {i.summary}{cite(i.cites, i.labels)}" for i in follow.items] if follow else []
     return Advice(
         lead=lead,
         points=points,

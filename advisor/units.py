@@ -19,6 +19,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(*])")
 _SHORT_SENTENCE = re.compile(r"(?<!\b\d\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z“\"(*])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]+)\*\*$")
+UNIT_LABEL = re.compile(r"^\*\*([^*]+?)[.:]?\*\*")  # a labelled paragraph's unit ("**Label:** text")
 _FOLLOWING = re.compile(r"^(the\s+)?following\b|\bthe\s+following\s+(\w+\s+){0,2}(are|is|include)\b", re.I)
 _ELSEWHERE = re.compile(
     r"\b(is|are)\s+(described|covered|discussed|explained|set\s+out)\s+in\s+(the|this|another)\b"
@@ -122,3 +123,15 @@ def answer_sentences(text: str) -> list[str]:
     """Every unit text the short form can show for a chunk of this text (what ingest embeds)."""
     passage = Passage(n=1, id="", text=text, metadata={}, score=0.0, similarity=0.0)
     return [piece.text for unit in passage_units(passage, 0) for piece in sentences_of(unit)]
+
+
+def paragraph_about(passage: Passage, labels: list[str]) -> list[str]:
+    """The sentences of the passage's paragraph labelled with one of these names ("**2. Persistent
+    governance dysfunction**" for the item of that name), after its first (which a plan's summary of
+    the item already says); empty when no paragraph is labelled so."""
+    wanted = [set(content_words(label)) for label in labels if content_words(label)]
+    for unit in passage_units(passage, 0):
+        label = UNIT_LABEL.match(unit.text)
+        if label and any(words <= set(content_words(label.group(1))) for words in wanted):
+            return [p for p in _SHORT_SENTENCE.split(unit.text)[1:] if len(p) >= 12]
+    return []

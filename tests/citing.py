@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def numbered(cites) -> str:
+def numbered(cites, about=()) -> str:
     seen: dict[tuple[str, str], int] = {}
     for c in cites:
         seen.setdefault((c.doc, c.section), len(seen) + 1)

@@ -734,3 +734,37 @@ def test_list_titles_are_embedded_at_ingest_so_a_cold_how_to_question_embeds_non
     titles = [lst.title for lst in domain.lists if lst.items]
     stored = SentenceVectors(advisor.settings.data_dir, advisor.embedder.name).lookup(titles)
     assert all(vector is not None for vector in stored)
+
+
+def test_an_item_s_own_paragraph_is_found_by_its_label_and_the_passage_by_its_subsection():
+    from advisor.domain import ABOUT_MENTION, ABOUT_SUBSECTION, passage_about
+    from advisor.units import paragraph_about
+
+    text = (
+        "**1. Strategic misalignment**\nGoals drift apart. The alliance will stall.\n"
+        "**2. Persistent governance dysfunction**\nJoint bodies are in conflict. Either pattern "
+        "indicates that governance has broken down."
+    )
+    passage = Passage(n=3, id="c3", text=text, metadata={}, score=1.0, similarity=0.5)
+    labels = ["Persistent governance dysfunction", "governance breakdown"]
+    assert paragraph_about(passage, labels) == ["Either pattern indicates that governance has broken down."]
+    assert paragraph_about(passage, ["Lack of reciprocity"]) == []
+    assert passage_about(labels, "Seven signs > 2. Persistent governance dysfunction", "") == ABOUT_SUBSECTION
+    assert passage_about(labels, "Seven signs", text) == ABOUT_MENTION
+    assert passage_about(["Lack of reciprocity"], "Seven signs", text) == 0
+
+
+def test_a_line_about_one_exit_sign_cites_the_passage_about_that_sign(advisor):
+    """The seven signs span two chunks: 'lack of reciprocity' had been cited to the first, which
+    tells of the other signs, and the support lines were drawn from it."""
+    from advisor.domain import Cite
+    from advisor.engines import EngineRequest
+
+    cite = Cite("when-to-walk-away.md", "Seven signs it may be time to exit")
+    collection = advisor.settings.collection
+    for name in ("Lack of reciprocity", "Persistent governance dysfunction"):
+        request = EngineRequest(question="q", query="q", passages=[])
+        n = advisor._passage_for(cite, request, collection, (name,), {})
+        assert n == 1 and name.lower() in request.passages[0].text.lower()
+    plain = EngineRequest(question="q", query="q", passages=[])
+    assert advisor._passage_for(cite, plain, collection) == 1

@@ -237,6 +237,17 @@ def test_advice_names_the_diagnosis_and_its_countermeasure_with_citations(domain
     assert advice.items == ["Cultural collision"]
 
 
+def test_one_step_of_a_plan_comes_with_the_plan_as_a_whole(domain):
+    """'exit logic' alone left out the exit ramps a nervous board asks about; a failure mode, which
+    is no step, gets no such line."""
+    step = advise(domain, [Match(domain.items["exit-logic"], 0.4)], numbered)
+    assert any(
+        p.startswith("It is one step of how to plan the exit") and "exit ramps" in p for p in step.points
+    )
+    mode = advise(domain, [Match(domain.items["strategy-drift"], 0.4)], numbered)
+    assert not any("one step of" in p for p in mode.points)
+
+
 def test_an_exit_sign_is_followed_by_how_to_leave_well(domain):
     signs = [
         Match(domain.items["strategic-misalignment"], 0.4),

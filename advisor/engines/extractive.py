@@ -20,7 +20,7 @@ from advisor.engines import EngineRequest
 from advisor.registry import Register
 from advisor.sessions import Turn
 from advisor.text import content_words
-from advisor.units import Unit, passage_units, sentences_of
+from advisor.units import UNIT_LABEL, Unit, passage_units, sentences_of
 
 MIN_OVERLAP = 2.0  # an extra point must share at least one fairly rare word with the question
 SECOND_PART_UNITS = 3
@@ -50,7 +50,6 @@ _CUES = {
     ),
     "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
 }
-_UNIT_LABEL = re.compile(r"^\*\*([^*]+?)[.:]?\*\*")
 _DANGLING = re.compile(
     r"^(it|its|this|that|these|those|they|them|their|such|both|each|either|neither|the latter|the former)\b",
     re.I,
@@ -115,7 +114,7 @@ class ExtractiveEngine:
             covered = asked & headings.get(unit.n, set())
             whole_term = request.form == "definition" and bool(asked) and covered == asked
             # ...and so does a paragraph labelled with the whole term ("**Collaborative inertia.** ...")
-            label = _UNIT_LABEL.match(unit.text)
+            label = UNIT_LABEL.match(unit.text)
             labelled = request.form == "definition" and bool(asked) and label is not None
             names_it = labelled and asked <= _stems(label.group(1) if label else "")
             if whole_term or names_it or (len(covered) >= 2 and len(covered) * 2 >= len(asked)):
