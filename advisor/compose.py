@@ -29,7 +29,7 @@ from advisor.domain import (
     top_sections,
 )
 from advisor.plan import Plan
-from advisor.situations import Likelihood, advise, diagnose
+from advisor.situations import Likelihood, advise, diagnose, told_to_the_model
 from advisor.text import content_words, join_words
 from advisor.understand import Question
 
@@ -136,7 +136,9 @@ def plan_answer(
     case = _asked_case(domain, question, query, sections, similarity)
     if case is not None:
         return case_plan(case, cite, question.text)
-    if question.situation and similarity is not None:
+    if (
+        question.situation or told_to_the_model(domain, question.text, likelihood)
+    ) and similarity is not None:
         matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for, likelihood)
         if matches:
             advice = advise(domain, matches, cite)

@@ -17,6 +17,7 @@ walk away?" prefers the exit signs, "is there a fix?" the items that come with a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,8 @@ NOT_TROUBLES = {
 # this pair did best on the fresh situations, s8 and s9).
 MODEL_WEIGHT = 0.14  # per unit of log-probability
 NEAREST_WEIGHT = 0.3  # per unit of cosine
+TOLD_WORDS = 14  # a message shorter than this tells too little for the model alone to call it a situation
+SURE = 0.5  # a long message the model reads as a condition this likely is a situation (told_to_the_model)
 PREFER = 0.04  # what the asker wants moves an item of the fitting list ahead of a near tie
 
 _EXIT = re.compile(
@@ -210,6 +213,24 @@ def diagnose(
         return []  # only the whole message's nearly-clear item is left: it was there beside a clause's
     backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
+
+
+def told_to_the_model(domain: Domain, question: str, likelihood: Likelihood | None) -> bool:
+    """Whether a message the wording cues did not read as a situation tells of one all the same: it
+    is long enough to tell something, asks for no lookup, and the condition model is sure of the
+    condition ("Procurement lead. The agreement is 212 pages ... How are others structuring this?").
+    A stage is no such condition: "my CEO asks why we'd partner at all" reads as the Align stage."""
+    if likelihood is None or len(question.split()) < TOLD_WORDS or not _asks_for_judgement(question):
+        return False
+    sure = _sure_of(likelihood(question))
+    item = domain.items.get(sure) if sure else None
+    return item is not None and domain.by_list[item.list_id].kind != "stages"
+
+
+def _sure_of(logp: Mapping[str, float]) -> str | None:
+    """The condition the model finds likelier than SURE for the message, if any."""
+    best = max(logp, key=logp.__getitem__, default=None)
+    return best if best and logp[best] >= math.log(SURE) else None
 
 
 def _reads_as_no_condition(logp: Mapping[str, float]) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 from advisor import intent
 from advisor.conditions import NONE, ConditionModel, examples, train_conditions
 from advisor.embeddings import HashingEmbedder
-from advisor.situations import diagnose
+from advisor.situations import diagnose, told_to_the_model
 
 
 def like(*signals: str):
@@ -95,3 +95,18 @@ def test_a_message_the_model_reads_as_no_condition_gets_no_diagnosis(domain):
 
     assert diagnose(domain, question, like(signal), home, likelihood=reading(0.3))
     assert diagnose(domain, question, like(signal), home, likelihood=reading(0.7)) == []
+
+
+def test_a_long_message_the_wording_misses_is_a_situation_when_the_model_is_sure(domain):
+    told = (
+        "Procurement lead here. The agreement is 212 pages and ops needs weeks of redlines per tweak. Ideas?"
+    )
+    sure = lambda text: {"contract-over-engineering": np.log(0.8), NONE: np.log(0.2)}  # noqa: E731
+    unsure = lambda text: {"contract-over-engineering": np.log(0.4), NONE: np.log(0.6)}  # noqa: E731
+    stage = lambda text: {"align": np.log(0.8), NONE: np.log(0.2)}  # noqa: E731
+    assert told_to_the_model(domain, told, sure)
+    assert not told_to_the_model(domain, told, unsure)
+    assert not told_to_the_model(domain, told, stage)  # where an alliance is, not what is wrong with it
+    assert not told_to_the_model(domain, "Our agreement is 212 pages. Ideas?", sure)  # too short to tell
+    lookup = told.removesuffix(" Ideas?") + " Which stage would that be?"
+    assert not told_to_the_model(domain, lookup, sure)  # it looks something up
