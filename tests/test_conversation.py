@@ -410,6 +410,22 @@ def test_the_middle_one_is_the_middle_of_an_odd_list(domain):
     assert resolve_label(stages[:4], question, domain, None) is None  # four have no middle one
 
 
+@pytest.mark.parametrize(
+    ("question", "ordinal"),
+    [
+        ("last pillar - how do you get the incentives on both sides to line up in practice?", -1),
+        ("the second phase, what goes wrong there usually?", 2),
+        ("tell me about the third mode in a bit more depth please, with what to do", 3),
+    ],
+)
+def test_an_ordinal_before_any_noun_of_a_list_points_back_in_a_long_question(question, ordinal):
+    """'last pillar - how do you ...' named no 'one' or 'point' and was answered from other passages."""
+    from advisor.understand import read_question
+
+    read = read_question(question)
+    assert read.refers_back and read.ordinal == ordinal
+
+
 def test_a_pronoun_after_a_one_item_answer_points_to_that_item(advisor):
     """ "how would we set that up?" right after an answer about one item: its advice, not passages."""
     advisor.ask("What is a paper partnership?", session_id="one-item")
