@@ -140,7 +140,10 @@ _LIST = re.compile(
     r"(criteria|factors|stages|phases|steps|signs|reasons|types|kinds|forms|pillars|modes|causes|bodies|"
     r"categories|elements|components|models|ways|benefits|risks|tasks|motives|drivers|lessons|examples)\b"
     r"|\b(list|name|enumerate|outline)\s+(the|all|every)\b|\b(the|all)\s+(two|three|four|five|six|seven)\s+\w+"
-    r"|\bwhat\s+(criteria|factors|stages|signs|reasons|types)\b|\bhow\s+many\b",
+    r"|\bwhat\s+(criteria|factors|stages|signs|reasons|types)\b"
+    # "how many stages are there?" counts a list; "how many alliances end up failing?" asks for a rate
+    r"|\bhow\s+many\b(?!\s+(of\s+(them|those)|[\w-]+)\s+(\w+\s+){0,2}(fail|succeed|surviv|last|end|break|"
+    r"collaps|die|work|disappoint|achiev|deliver)\w*)",
     re.I,
 )
 # a list asked for without naming it: steps for a plan ("what steps should we follow", "a 5-step plan",

@@ -36,6 +36,9 @@ def planned(domain, text, *sections, **kwargs):
         ("What are the main criteria for picking a partner?", "list"),
         ("What are the critical success factors of a strategic partnership?", "list"),
         ("What is the most common reason alliances fail?", "superlative"),
+        ("How many stages are there?", "list"),  # counts a list...
+        ("roughly how many alliances end up failing?", "superlative"),  # ...a rate is a figure
+        ("How many of them actually succeed?", "superlative"),
         ("Can you give an example of a joint venture?", "example"),
         ("What is a joint venture?", "definition"),
         ("what's a public-private partnership", "definition"),
