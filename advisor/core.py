@@ -403,7 +403,7 @@ class Advisor:
             # one item's summary and advice: the passages behind it say the rest, in their own words
             extractive = self.engine("extractive")
             anchored = _anchored(request, plan.anchors)
-            # what the item's own paragraph says beyond its summary ("Either pattern indicates that
+            # the item's own paragraph, in the knowledge base's words ("Either pattern indicates that
             # governance has broken down"), then the passages of its sections, then the rest
             lines = self._own_words(plan, request, collection)
             lines += "".join(extractive.answer(anchored))

@@ -127,11 +127,12 @@ def answer_sentences(text: str) -> list[str]:
 
 def paragraph_about(passage: Passage, labels: list[str]) -> list[str]:
     """The sentences of the passage's paragraph labelled with one of these names ("**2. Persistent
-    governance dysfunction**" for the item of that name), after its first (which a plan's summary of
-    the item already says); empty when no paragraph is labelled so."""
+    governance dysfunction**" for the item of that name), without the label; empty when no
+    paragraph is labelled so. (A plan's support drops those that say what it already says.)"""
     wanted = [set(content_words(label)) for label in labels if content_words(label)]
     for unit in passage_units(passage, 0):
         label = UNIT_LABEL.match(unit.text)
         if label and any(words <= set(content_words(label.group(1))) for words in wanted):
-            return [p for p in _SHORT_SENTENCE.split(unit.text)[1:] if len(p) >= 12]
+            pieces = _SHORT_SENTENCE.split(unit.text[label.end() :].lstrip(" :"))
+            return [p for p in pieces if len(p) >= 12]
     return []

@@ -750,7 +750,10 @@ def test_an_item_s_own_paragraph_is_found_by_its_label_and_the_passage_by_its_su
     )
     passage = Passage(n=3, id="c3", text=text, metadata={}, score=1.0, similarity=0.5)
     labels = ["Persistent governance dysfunction", "governance breakdown"]
-    assert paragraph_about(passage, labels) == ["Either pattern indicates that governance has broken down."]
+    assert paragraph_about(passage, labels) == [
+        "Joint bodies are in conflict.",
+        "Either pattern indicates that governance has broken down.",
+    ]
     assert paragraph_about(passage, ["Lack of reciprocity"]) == []
     assert passage_about(labels, "Seven signs > 2. Persistent governance dysfunction", "") == ABOUT_SUBSECTION
     assert passage_about(labels, "Seven signs", text) == ABOUT_MENTION
