@@ -105,6 +105,13 @@ def test_key_fact_recall_ignores_emphasis_dashes_and_case():
     assert scorers.key_fact_recall(text, [["nothing", "60-70 PERCENT"]])[0] == 1.0
 
 
+def test_a_hyphen_between_words_reads_as_a_space_on_both_sides():
+    text = "Review its cash-flow health and who owns joint IP."
+    facts = [["cash flow"], ["joint-ip"], ["cashflow"]]
+    assert scorers.key_fact_recall(text, facts) == (pytest.approx(2 / 3), [["cashflow"]])
+    assert scorers.key_fact_recall("Failure rates of 60-70 percent.", [["60-70 percent"]])[0] == 1.0
+
+
 def test_citation_validity():
     s1, s2 = source(1, "a"), source(2, "b")
     assert scorers.citation_valid(answer("One [1]. Two [2].", [s1, s2])) is True

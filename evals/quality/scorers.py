@@ -40,9 +40,13 @@ _TRANSLATE = str.maketrans(
 )
 
 
+_JOINED = re.compile(r"(?<=\w)-(?=\w)")  # "cash-flow", "joint-IP": the same words as "cash flow"
+
+
 def normalize(text: str) -> str:
-    """Lower case, Markdown emphasis removed, dash and quote variants unified, whitespace collapsed."""
-    return " ".join(text.translate(_TRANSLATE).lower().split())
+    """Lower case, Markdown emphasis removed, dash and quote variants unified, a hyphen between two
+    words read as a space ("cash-flow health" states "cash flow"), whitespace collapsed."""
+    return " ".join(_JOINED.sub(" ", text.translate(_TRANSLATE)).lower().split())
 
 
 def top_section(section: str) -> str:
