@@ -287,10 +287,17 @@ class Retriever:
         if mode != "dense" and index is not None:
             keyword, naming = index.hits(query, CANDIDATES), index.naming(query, CANDIDATES)
         asked_ids, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
-        records = self._records(physical, dense, [i for i, _ in keyword + naming] + asked_ids)
+        # what the condition model reads a told situation as: its sections, as one more ranking
+        told_ids = (
+            artefacts.told_chunk_ids(query, vector, CANDIDATES, prefer=[h.id for h in dense])
+            if artefacts is not None and index is not None and mode != "dense"
+            else []
+        )
+        records = self._records(physical, dense, [i for i, _ in keyword + naming] + asked_ids + told_ids)
         lexical_hits = [_hit(records[i], score) for i, score in keyword if i in records]
         named = [_hit(records[i], score) for i, score in naming if i in records]
         asked = [_hit(records[i], 0.0) for i in asked_ids if i in records]
+        told = [_hit(records[i], 0.0) for i in told_ids if i in records]
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -299,7 +306,7 @@ class Retriever:
                 lexical_hits[0].id, 0.0
             )
         ranked = (
-            _fuse([dense, lexical_hits, asked, named])
+            _fuse([dense, lexical_hits, asked, named, told])
             if mode != "dense"
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )

@@ -110,3 +110,31 @@ def test_a_long_message_the_wording_misses_is_a_situation_when_the_model_is_sure
     assert not told_to_the_model(domain, "Our agreement is 212 pages. Ideas?", sure)  # too short to tell
     lookup = told.removesuffix(" Ideas?") + " Which stage would that be?"
     assert not told_to_the_model(domain, lookup, sure)  # it looks something up
+
+
+def test_retrieval_adds_the_sections_of_the_condition_a_long_message_reads_as(advisor, settings):
+    """The build keeps each condition's cited chunks; a long message the model reads as one brings
+    them in as one more ranking, a short question does not."""
+    from advisor.intent import TOLD_WORDS
+
+    pointer = advisor.store.pointer(settings.collection)
+    artefacts = intent.load(settings.data_dir, pointer.info)
+    chunks = artefacts.meta["condition_chunks"]
+    assert set(chunks) == set(artefacts.conditions.ids) - {NONE} and all(chunks.values())
+    wanted = chunks["unclear-scope"]
+
+    class Sure:  # the build's model, sure of one condition whatever it reads
+        ids = artefacts.conditions.ids
+
+        def log_probabilities(self, vector):
+            return {cid: (np.log(0.9) if cid == "unclear-scope" else np.log(0.1 / 40)) for cid in self.ids}
+
+    sure = intent.Intent(artefacts.questions, artefacts.scope, artefacts.meta, Sure())
+    vector = np.zeros(artefacts.conditions.weights.shape[0], dtype=np.float32)
+    long = "both teams built the same connector and a big account fell through the cracks, what now?"
+    assert len(long.split()) >= TOLD_WORDS
+    assert sure.told_chunk_ids(long, vector, 50) == wanted
+    assert sure.told_chunk_ids("who does what?", vector, 50) == []
+    unsure = intent.Intent(artefacts.questions, artefacts.scope, artefacts.meta, artefacts.conditions)
+    cited = {c for ids in chunks.values() for c in ids}
+    assert set(unsure.told_chunk_ids(long, vector + 0.01, 50)) <= cited
