@@ -66,6 +66,7 @@ class Answer:
     items: list[str] = field(default_factory=list)  # labels the answer displayed, in order ("the second one")
     notice: str = ""  # one line for the user, e.g. "the openai engine is unreachable; answered extractively"
     retrieval_query: str = ""
+    composed_query: bool = False  # the query joins the question to what it follows up or points at
     retrieved_ids: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 

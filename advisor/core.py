@@ -299,10 +299,11 @@ class Advisor:
             focus = self._referred(question, history, collection)
             if focus:
                 query = self._focused_query(focus, asked, collection)
-                retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
+                retrieval = self.retriever.retrieve(query, collection, self.settings.top_k, message=False)
             else:
                 query, retrieval = self._standalone(asked, history, eng, collection)
             retrieval = _take(answer, query, retrieval)
+        answer.composed_query = bool(answer.retrieval_query) and answer.retrieval_query != asked
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
             # a follow-up read with the answered turn before it ("which of those matters most?") is in
@@ -356,7 +357,7 @@ class Advisor:
         if anchor is None or not (cues.candidate or force) or self._names_an_item(question, collection):
             return question, alone
         query = merged_query(root_query(anchor.query, anchor.question), question)
-        merged = self.retriever.retrieve(query, collection, k)
+        merged = self.retriever.retrieve(query, collection, k, message=False)
         for key, value in alone.timings.items():
             merged.timings[key] = merged.timings.get(key, 0.0) + value
         if not force and not merges(cues, alone.best_similarity, merged.best_similarity):
@@ -370,7 +371,7 @@ class Advisor:
         if eng.uses_llm:
             condensed = eng.condense(question, [t for t in history if not t.refused])
             if condensed:
-                return condensed, self.retriever.retrieve(condensed, collection, k)
+                return condensed, self.retriever.retrieve(condensed, collection, k, message=False)
         return query, merged
 
     def _compose(

@@ -138,3 +138,21 @@ def test_retrieval_adds_the_sections_of_the_condition_a_long_message_reads_as(ad
     unsure = intent.Intent(artefacts.questions, artefacts.scope, artefacts.meta, artefacts.conditions)
     cited = {c for ids in chunks.values() for c in ids}
     assert set(unsure.told_chunk_ids(long, vector + 0.01, 50)) <= cited
+
+
+def test_a_follow_up_joined_to_the_turn_before_it_is_not_read_as_a_told_situation(advisor, monkeypatch):
+    read: list[str] = []
+
+    def told_chunk_ids(self, query, vector, limit, prefer=None):
+        read.append(query)
+        return []
+
+    monkeypatch.setattr(intent.Intent, "told_chunk_ids", told_chunk_ids)
+    situation = (
+        "Our distributor stopped answering our calls after the launch, and the shelves are still empty."
+    )
+    advisor.ask(situation, session_id="told")
+    assert read[:1] == [situation]
+    read.clear()
+    answer = advisor.ask("why does that happen?", session_id="told")
+    assert answer.composed_query and answer.retrieval_query not in read
