@@ -130,6 +130,10 @@ def plan_answer(
         kinds = [t for t in domain.types if OWNERSHIP_SCHEME in t.schemes]
         if asked not in (None, "best_for") and len(kinds) >= 2:
             return comparison_plan(kinds, cite, question.text)
+    followed = domain.case_in(query) if query != question.text and not domain.case_in(question.text) else None
+    if followed is not None and (_CASE_OUTCOME.search(question.text) or _CASE_LESSON.search(question.text)):
+        # "what made it durable?", "how has it played out since?" after a case: that part of the case
+        return case_plan(followed, cite, question.text)
     if parts > 1:
         # one list or one item answers one part: the passages of each part's section answer both
         return None
@@ -238,7 +242,8 @@ def item_plan(item: Item, query: str, cite: Citer, situation: bool = False) -> P
 
 
 _CASE_OUTCOME = re.compile(
-    r"\b(outcomes?|results?|came\s+of|turn(ed)?\s+out|achiev\w*|impact|bring\s+in|brought\s+in|gain\w*|"
+    r"\b(outcomes?|results?|came\s+of|turn(ed)?\s+out|play(ed|s|ing)?\s+out|achiev\w*|impact|bring\s+in|"
+    r"brought\s+in|gain\w*|"
     r"deliver\w*|how\s+much|what\s+did\s+\w+\s+get)\b",
     re.I,
 )

@@ -449,3 +449,15 @@ def test_what_to_do_about_that_right_after_an_item_is_its_countermeasure(advisor
     advisor.ask("tell me more about the money one", session_id="act")
     answer = advisor.ask("and how do we prevent that?", session_id="act")
     assert answer.text.startswith("For **ambiguous value division**: Negotiate")
+
+
+def test_a_follow_up_on_a_case_answers_the_part_of_the_case_it_asks_about(advisor):
+    """'what made it durable?' after the Microsoft and OpenAI case had been split into the earlier
+    question and itself, and answered from passages: the case's lesson leads, and 'how has it
+    played out?' leads with its outcome."""
+    advisor.ask("anything good on microsoft and openai as an alliance?", session_id="case-fu")
+    lesson = advisor.ask("what made it durable?", session_id="case-fu")
+    assert lesson.composed_query
+    assert lesson.text.startswith("**Microsoft and OpenAI** (2019-2030), what made it work:"), lesson.text
+    outcome = advisor.ask("and how has it played out since?", session_id="case-fu")
+    assert outcome.text.startswith("**Microsoft and OpenAI** (2019-2030), outcome:"), outcome.text
