@@ -117,6 +117,9 @@ def plan_answer(
         # it, after what to do about it when it has advice (a list answer showed only the summary)
         if _DEEPER.search(question.text) and not focus.advice:
             return None
+        example = domain.case_of(focus) if question.form == "example" else None
+        if example is not None:  # "the middle one of those three, got a real example?"
+            return case_plan(example, cite, question.text)
         return item_plan(focus, query, cite)
     if question.form == "comparison":
         kinds = _compared_types(domain, question.text)

@@ -140,6 +140,7 @@ class Case:
     lesson: str = ""
     years: str = ""
     cites: tuple[Cite, ...] = ()
+    illustrates: tuple[str, ...] = ()  # ids of the list items the case is an example of
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,10 @@ class Domain:
         items = [t for item in self.items.values() if item.described for t in item.texts()]
         titles = [lst.title for lst in self.lists if lst.items]
         return items + [t for checklist in self.checklists for t in checklist.texts()] + titles
+
+    def case_of(self, item: Item) -> Case | None:
+        """The case study that is an example of this list item, if one is."""
+        return next((c for c in self.cases if item.id in c.illustrates), None)
 
     def case_in(self, text: str) -> Case | None:
         """The case whose (first two) companies the text names, accents aside ("Nestle" is Nestlé)."""
@@ -346,6 +351,7 @@ def _case(entry: dict) -> Case:
         lesson=str(entry.get("lesson", "")),
         years=str(entry.get("years", "")),
         cites=_cites(entry),
+        illustrates=tuple(str(i) for i in entry.get("illustrates") or []),
     )
 
 

@@ -774,3 +774,15 @@ def test_a_line_about_one_exit_sign_cites_the_passage_about_that_sign(advisor):
         assert n == 1 and name.lower() in request.passages[0].text.lower()
     plain = EngineRequest(question="q", query="q", passages=[])
     assert advisor._passage_for(cite, plain, collection) == 1
+
+
+def test_an_example_asked_of_an_item_pointed_back_to_is_the_case_that_illustrates_it(domain):
+    """'the middle one of those three, got a real example?' on the equity alliance gave its one-line
+    summary again; the case study that illustrates it answers."""
+    question = read_question("the middle one of those three, got a real example?")
+    equity = domain.items["own-equity-alliance"]
+    plan = plan_answer(question, question.text, [], domain, numbered, equity)
+    assert plan is not None and plan.kind == "case"
+    assert plan.lead.startswith("**Panasonic and Tesla**") and "$30 million" in plan.lead
+    plain = plan_answer(read_question("and how does that one work?"), "q", [], domain, numbered, equity)
+    assert plain is not None and plain.kind == "item"
