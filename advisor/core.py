@@ -69,6 +69,7 @@ _NEXT = re.compile(
     re.I,
 )
 ORDERED_KINDS = ("stages", "steps")
+SHORT_FOLLOW_UP = 14  # words: after an answer, a message this short is read as a follow-up of it
 SECTIONS_FOR_CLAUSE = 5  # passages retrieved for one clause of a described situation (see diagnose)
 ASKED_VECTORS = 32  # questions and clauses whose vectors are kept (one answer reads a few, twice)
 DETAILS = ("short", "long")
@@ -303,7 +304,6 @@ class Advisor:
             else:
                 query, retrieval = self._standalone(asked, history, eng, collection)
             retrieval = _take(answer, query, retrieval)
-        answer.composed_query = bool(answer.retrieval_query) and answer.retrieval_query != asked
         scope: Scope = "out"
         if question is not None and retrieval is not None and retrieval.passages:
             # a follow-up read with the answered turn before it ("which of those matters most?") is in
@@ -320,6 +320,20 @@ class Advisor:
                 # with words of its own continues it.
                 retrieval = _take(answer, *self._standalone(asked, history, eng, collection, force=True))
                 scope = "in"
+            elif (
+                scope == "out"
+                and not followup
+                and _anchor(history) is not None
+                and request_act(asked) is None
+                and len(asked.split()) < SHORT_FOLLOW_UP
+                and not read_cues(asked).switch  # "OK, different topic. Who is the best football player?"
+            ):
+                # Alone, a short follow-up may read as out of scope ("he'll ask if this is normal. is
+                # there a number?"): read with the answered turn before it, scope decides again.
+                query, merged = self._standalone(asked, history, eng, collection, force=True)
+                if self._scope(query, merged, rescue=True) == "in":
+                    retrieval, scope = _take(answer, query, merged), "in"
+        answer.composed_query = bool(answer.retrieval_query) and answer.retrieval_query != asked
         if scope == "chat":
             answer.kind = "chat"
             answer.text = chat_reply(chat_kind(asked))
@@ -332,6 +346,10 @@ class Advisor:
             yield REFUSAL
             return
         assert question is not None and retrieval is not None  # scope is "in" only with both
+        if question.situation and answer.composed_query and len(asked.split()) < SHORT_FOLLOW_UP:
+            # "how long do we keep that office going?" after a diagnosis asks about it: a new
+            # situation is told in a message of its own, not in a few words read with the last turn
+            question = dataclasses.replace(question, situation=False)
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
     def _scope(self, query: str, retrieval: Retrieval, rescue: bool = False) -> Scope:

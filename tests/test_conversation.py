@@ -461,3 +461,59 @@ def test_a_follow_up_on_a_case_answers_the_part_of_the_case_it_asks_about(adviso
     assert lesson.text.startswith("**Microsoft and OpenAI** (2019-2030), what made it work:"), lesson.text
     outcome = advisor.ask("and how has it played out since?", session_id="case-fu")
     assert outcome.text.startswith("**Microsoft and OpenAI** (2019-2030), outcome:"), outcome.text
+
+
+def _scope_alone_out(advisor, monkeypatch, first: str):
+    """The scope decision reads every query without the first turn as out of scope."""
+    real = advisor._scope
+
+    def scope(query, retrieval, rescue=False):
+        return real(query, retrieval, rescue) if first in query else "out"
+
+    monkeypatch.setattr(advisor, "_scope", scope)
+
+
+def test_a_short_follow_up_out_of_scope_alone_is_read_with_the_turn_before_it(advisor, monkeypatch):
+    """'he'll ask if this is normal. is there a number?' after a situation was refused: alone it
+    reads as out of scope; read with the answered turn before it, it is in."""
+    first = "Our three alliances in Vietnam all failed within two years. What went wrong?"
+    advisor.ask(first, session_id="short-fu")
+    _scope_alone_out(advisor, monkeypatch, first)
+    answer = advisor.ask("he'll ask if this is normal. is there a number?", session_id="short-fu")
+    assert not answer.refused and answer.composed_query and first in answer.retrieval_query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "OK, different topic. Who is the best football player of all time?",  # a switch
+        "can you write that clause for us?",  # a request the knowledge base cannot do
+    ],
+)
+def test_a_switch_or_a_request_after_an_answer_is_not_rescued_as_a_follow_up(advisor, monkeypatch, question):
+    first = "Our three alliances in Vietnam all failed within two years. What went wrong?"
+    advisor.ask(first, session_id="no-rescue")
+    _scope_alone_out(advisor, monkeypatch, first)
+    assert advisor.ask(question, session_id="no-rescue").refused
+
+
+def test_a_few_words_read_with_the_last_turn_are_no_new_situation_to_diagnose(advisor, monkeypatch):
+    """'how long do we keep that office going before we judge it?' after a diagnosis was diagnosed
+    anew (governance dysfunction) instead of answered about the office."""
+    from advisor import compose
+
+    seen = []
+    real = compose.diagnose
+
+    def diagnose(domain, question, *args, **kwargs):
+        seen.append(question)
+        return real(domain, question, *args, **kwargs)
+
+    monkeypatch.setattr(compose, "diagnose", diagnose)
+    monkeypatch.setattr("advisor.core.merges", lambda *args: True)  # read with the last turn
+    first = "We announced the alliance in March with a big press release and nothing has happened since."
+    advisor.ask(first + " What now?", session_id="no-rediagnose")
+    assert seen
+    seen.clear()
+    answer = advisor.ask("how long do we keep it going?", session_id="no-rediagnose")
+    assert answer.composed_query and seen == [], (answer.retrieval_query, seen)
