@@ -45,6 +45,7 @@ from advisor.followup import (
     merged_query,
     merges,
     names_in,
+    points_into,
     read_cues,
     root_query,
 )
@@ -372,6 +373,8 @@ class Advisor:
         alone = self.retriever.retrieve(question, collection, k)
         anchor = _anchor(history)
         cues = read_cues(question)
+        if anchor is not None and not cues.refers_back and points_into(question, anchor.answer):
+            cues = dataclasses.replace(cues, refers_back=True)
         if anchor is None or not (cues.candidate or force) or self._names_an_item(question, collection):
             return question, alone
         query = merged_query(root_query(anchor.query, anchor.question), question)

@@ -244,6 +244,24 @@ def read_cues(question: str) -> Cues:
     )
 
 
+# "that office", "that second layer", "those addenda": a determiner before a word
+_DETERMINED = re.compile(
+    rf"\b(?:that|this|those|these)\s+(?!{_NOT_A_NOUN})((?:[\w'’-]+\s+)?[\w'’-]{{3,}})", re.I
+)
+
+
+def points_into(question: str, answer: str) -> bool:
+    """Whether the question names, after "that/this/those/these", a thing the last answer spoke of
+    ("how long do we keep that office going?" after an answer on a joint integration office): a
+    reference back, wherever it stands in the question."""
+    said = set(content_words(answer))
+    for match in _DETERMINED.finditer(question):
+        words = [w for w in content_words(match.group(1)) if not _GENERIC.fullmatch(w)]
+        if (words and words[-1] in said) or (len(words) > 1 and words[0] in said):
+            return True
+    return False
+
+
 def merges(cues: Cues, alone_similarity: float, merged_similarity: float) -> bool:
     """Whether the question is read together with the previous query, given both retrievals' best
     dense similarity."""

@@ -517,3 +517,20 @@ def test_a_few_words_read_with_the_last_turn_are_no_new_situation_to_diagnose(ad
     seen.clear()
     answer = advisor.ask("how long do we keep it going?", session_id="no-rediagnose")
     assert answer.composed_query and seen == [], (answer.retrieval_query, seen)
+
+
+@pytest.mark.parametrize(
+    ("question", "points"),
+    [
+        ("how long do we keep that office going before we judge it?", True),  # the office it named
+        ("who should chair those reviews?", True),
+        ("we know that partners fail, right?", False),  # a word every answer here uses
+        ("is that true?", False),  # no thing named
+        ("what about that budget line?", False),  # a thing the answer never spoke of
+    ],
+)
+def test_a_thing_named_after_that_which_the_last_answer_spoke_of_points_back(question, points):
+    from advisor.followup import points_into
+
+    said = "Fund a joint integration office for two quarters with partners, and hold quarterly reviews."
+    assert points_into(question, said) is points
