@@ -301,7 +301,7 @@ class Advisor:
             focus = self._referred(question, history, collection)
             if focus:
                 query = self._focused_query(focus, asked, collection)
-                retrieval = self.retriever.retrieve(query, collection, self.settings.top_k, message=False)
+                retrieval = self.retriever.retrieve(query, collection, self.settings.top_k)
             else:
                 query, retrieval = self._standalone(asked, history, eng, collection)
             retrieval = _take(answer, query, retrieval)
@@ -378,7 +378,7 @@ class Advisor:
         if anchor is None or not (cues.candidate or force) or self._names_an_item(question, collection):
             return question, alone
         query = merged_query(root_query(anchor.query, anchor.question), question)
-        merged = self.retriever.retrieve(query, collection, k, message=False)
+        merged = self.retriever.retrieve(query, collection, k)
         for key, value in alone.timings.items():
             merged.timings[key] = merged.timings.get(key, 0.0) + value
         if not force and not merges(cues, alone.best_similarity, merged.best_similarity):
@@ -392,7 +392,7 @@ class Advisor:
         if eng.uses_llm:
             condensed = eng.condense(question, [t for t in history if not t.refused])
             if condensed:
-                return condensed, self.retriever.retrieve(condensed, collection, k, message=False)
+                return condensed, self.retriever.retrieve(condensed, collection, k)
         return query, merged
 
     def _compose(

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from advisor.conditions import NONE, ConditionModel, examples, train_conditions
+from advisor.conditions import ConditionModel, examples, train_conditions
 from advisor.domain import load_domain
 from advisor.questions import (
     SCOPE_FILE,
@@ -53,15 +52,10 @@ from advisor.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
-VERSION = "10"  # bump when the artefact format or the training changes (never reuse one: 5-9 used)
+VERSION = "11"  # bump when the artefact format or the training changes (never reuse one: 5-10 used)
 DIR = "intent"
 INFO_KEY = "intent"
 MAX_SCOPE_SECTIONS = 2000
-
-
-TOLD = 0.3  # a condition the model finds at least this likely for a query adds its sections' chunks
-TOLD_CONDITIONS = 2  # ...for at most this many conditions
-TOLD_WORDS = 12  # ...when it has this many words: a short question asks, it tells nothing
 
 
 @dataclass
@@ -70,28 +64,6 @@ class Intent:
     scope: ScopeModel | None
     meta: dict
     conditions: ConditionModel | None = None
-
-    def told_chunk_ids(
-        self, query: str, vector: np.ndarray, limit: int, prefer: list[str] | None = None
-    ) -> list[str]:
-        """Chunks of the sections cited by the conditions the model reads the query as (a message
-        telling of a partner that stopped answering reads as a paper partnership), likeliest
-        condition first; within one, chunks in ``prefer`` (the dense ranking) first."""
-        chunks = self.meta.get("condition_chunks") or {}
-        if self.conditions is None or not chunks or len(query.split()) < TOLD_WORDS:
-            return []
-        logp = self.conditions.log_probabilities(vector)
-        likely = sorted(
-            (cid for cid in logp if cid != NONE and logp[cid] >= math.log(TOLD)), key=lambda c: -logp[c]
-        )
-        rank = {cid: i for i, cid in enumerate(prefer or [])}
-        out: list[str] = []
-        for cid in likely[:TOLD_CONDITIONS]:
-            ids = chunks.get(cid, [])
-            out.extend(
-                c for c in sorted(ids, key=lambda c: (rank.get(c, len(rank)), ids.index(c))) if c not in out
-            )
-        return out[:limit]
 
 
 def intent_dir(data_dir: Path) -> Path:
@@ -179,21 +151,6 @@ def _rank(key: SectionKey) -> int:
     return int.from_bytes(hashlib.blake2b("\0".join(key).encode(), digest_size=8).digest(), "little")
 
 
-def _condition_chunks(domain, conditions: ConditionModel | None, tally: Tally) -> dict[str, list[str]]:
-    """Each condition's cited sections' chunks in reading order (what Intent.told_chunk_ids adds)."""
-    if domain is None or conditions is None:
-        return {}
-    return {
-        cid: [
-            chunk
-            for c in domain.items[cid].cites
-            for _, chunk in sorted(tally.chunks.get((c.doc, c.section), []))
-        ]
-        for cid in conditions.ids
-        if cid in domain.items
-    }
-
-
 def build(
     tally: Tally,
     chunk_vectors: np.ndarray | Iterable[np.ndarray],
@@ -267,9 +224,6 @@ def build(
         "written_sections": len(tally.chunks),
         "training": {"in": len(in_texts), "out": len(out_texts), "chat": len(chat_texts)},
         "conditions": len(conditions.ids) if conditions is not None else 0,
-        # each condition's cited sections' chunks, in reading order: what retrieval adds for a
-        # message the condition model reads as that condition (Intent.told_chunk_ids)
-        "condition_chunks": _condition_chunks(domain, conditions, tally),
     }
     arrays = {
         "q_vectors": vectors[[row[t] for t in q_texts]]

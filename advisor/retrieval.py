@@ -247,14 +247,9 @@ class Retriever:
         index = self.lexical(pointer.physical)
         return index.unknown(words) if index is not None else []
 
-    def retrieve(
-        self, query: str, collection_name: str, k: int, mode: str | None = None, message: bool = True
-    ) -> Retrieval:
-        """Passages for the query; for a multi-part question, each part's best passage leads.
-
-        ``message``: the query is one message as asked, which the condition model may read as a told
-        situation; a follow-up joined to the turn before it is not one."""
-        whole = self._retrieve_one(query, collection_name, k, mode, message)
+    def retrieve(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
+        """Passages for the query; for a multi-part question, each part's best passage leads."""
+        whole = self._retrieve_one(query, collection_name, k, mode)
         parts = split_question(query)
         if len(parts) == 1 or not whole.passages:
             return whole
@@ -274,9 +269,7 @@ class Retriever:
         whole.heads = list(range(len(leaders)))
         return whole
 
-    def _retrieve_one(
-        self, query: str, collection_name: str, k: int, mode: str | None = None, message: bool = True
-    ) -> Retrieval:
+    def _retrieve_one(self, query: str, collection_name: str, k: int, mode: str | None = None) -> Retrieval:
         mode = mode or self.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -294,17 +287,10 @@ class Retriever:
         if mode != "dense" and index is not None:
             keyword, naming = index.hits(query, CANDIDATES), index.naming(query, CANDIDATES)
         asked_ids, question_similarity = self._by_question(artefacts, index, vector, dense, mode)
-        # what the condition model reads a told situation as: its sections, as one more ranking
-        told_ids = (
-            artefacts.told_chunk_ids(query, vector, CANDIDATES, prefer=[h.id for h in dense])
-            if message and artefacts is not None and index is not None and mode != "dense"
-            else []
-        )
-        records = self._records(physical, dense, [i for i, _ in keyword + naming] + asked_ids + told_ids)
+        records = self._records(physical, dense, [i for i, _ in keyword + naming] + asked_ids)
         lexical_hits = [_hit(records[i], score) for i, score in keyword if i in records]
         named = [_hit(records[i], score) for i, score in naming if i in records]
         asked = [_hit(records[i], 0.0) for i in asked_ids if i in records]
-        told_hits = [_hit(records[i], 0.0) for i in told_ids if i in records]
         timings["search_ms"] = (time.perf_counter() - t1) * 1000
         similarity = {h.id: h.score for h in dense}
         best = max(similarity.values(), default=0.0)
@@ -313,7 +299,7 @@ class Retriever:
                 lexical_hits[0].id, 0.0
             )
         ranked = (
-            _fuse([dense, lexical_hits, asked, named, told_hits])
+            _fuse([dense, lexical_hits, asked, named])
             if mode != "dense"
             else [(h, 1 / (RRF_K + r)) for r, h in enumerate(dense, 1)]
         )

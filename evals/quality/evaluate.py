@@ -146,9 +146,7 @@ def evaluate_engine(
             score_answer(result, answer, item, embed, with_sources)
             result.diagnosis_named = diagnosis_named(answer, item, names)
             if with_sources:
-                score_retrieval(
-                    result, advisor, answer.retrieval_query, item, collection, counts, answer.composed_query
-                )
+                score_retrieval(result, advisor, answer.retrieval_query, item, collection, counts)
         except Exception as exc:  # one broken item must not stop the run; it is reported as a failure
             log.warning("item %s failed: %s", item.id, exc)
             result.error = f"{exc.__class__.__name__}: {exc}"
@@ -199,19 +197,13 @@ def score_answer(result: ItemResult, answer, item: GoldItem, embed, with_sources
 
 
 def score_retrieval(
-    result: ItemResult,
-    advisor,
-    query: str,
-    item: GoldItem,
-    collection: str,
-    counts: Counter,
-    composed: bool = False,
+    result: ItemResult, advisor, query: str, item: GoldItem, collection: str, counts: Counter
 ) -> None:
     if item.refuse or item.chat:
         return
     ranking: list[scorers.Ranked] = []
     if query:
-        retrieval = advisor.retriever.retrieve(query, collection, DEPTH, message=not composed)
+        retrieval = advisor.retriever.retrieve(query, collection, DEPTH)
         ranking = [(p.source, {scorers.top_section(p.section)}) for p in retrieval.passages]
         result.retrieved = [label(p.source, p.section) for p in retrieval.passages[: advisor.settings.top_k]]
     expected = [(e.source, e.section) for e in item.expected]
