@@ -57,7 +57,7 @@ from advisor.scope import Scope, decide, rescued
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
-from advisor.store import VectorStore
+from advisor.store import Record, VectorStore
 from advisor.text import content_words, join_words, spell_out
 from advisor.understand import Question, asks_for_more, chat_kind, read_question
 from advisor.units import answer_sentences, paragraph_about
@@ -695,7 +695,7 @@ class Advisor:
             return None
         sections = [(p.source, p.section.split(" > ")[0]) for p in request.passages]
 
-        chunks: dict[str, list] = {}  # the cited documents' chunks from the store, fetched once
+        chunks: dict[str, list[Record]] = {}  # the cited documents' chunks from the store, fetched once
 
         def cite(cites: Sequence[Cite], about: Sequence[str] = ()) -> str:
             marks = []
@@ -731,60 +731,65 @@ class Advisor:
         request: EngineRequest,
         collection: str,
         about: Sequence[str] = (),
-        chunks: dict[str, list] | None = None,
+        chunks: dict[str, list[Record]] | None = None,
     ) -> int | None:
         """The number of the passage that backs a line citing this section: of the section's passages,
         the one about the entry the line names (``about``: its subsection, else a mention), fetched
-        from the store when retrieval did not bring it; else the first retrieved, else its opening."""
+        from the store when retrieval did not bring it; else the first retrieved, else its opening.
+        ``chunks`` keeps each cited document's chunks for the rest of the answer."""
+
+        def fit(section: str, text: str) -> int:
+            return passage_about(about, section, text)
+
         retrieved = [
             p
             for p in request.passages
             if (p.source, p.section.split(" > ")[0]) == (cite.source, cite.section)
         ]
-        best = max(retrieved, key=lambda p: passage_about(about, p.section, p.text), default=None)
-        fit = passage_about(about, best.section, best.text) if best is not None else 0
-        if best is not None and (fit == ABOUT_SUBSECTION or not about):
+        best = max(retrieved, key=lambda p: fit(p.section, p.text), default=None)
+        if best is not None and (not about or fit(best.section, best.text) == ABOUT_SUBSECTION):
             return best.n
-        # The cited document's chunks from the store, a page at a time, not every chunk of the build.
-        if chunks is None or cite.source not in chunks:
-            found = [
-                r
-                for page in self.store.find(self.store.live(collection).physical, {"source": cite.source})
-                for r in page
+        chunks = {} if chunks is None else chunks
+        if cite.source not in chunks:  # the document's chunks, a page at a time, not the whole build
+            physical = self.store.live(collection).physical
+            chunks[cite.source] = [
+                r for page in self.store.find(physical, {"source": cite.source}) for r in page
             ]
-            if chunks is None:
-                chunks = {}
-            chunks[cite.source] = found
-        records = [
-            r
-            for r in chunks[cite.source]
-            if str(r.metadata.get("section", "")).split(" > ")[0] == cite.section
-        ]
-        records.sort(
+        records = sorted(
+            (
+                r
+                for r in chunks[cite.source]
+                if str(r.metadata.get("section", "")).split(" > ")[0] == cite.section
+            ),
             key=lambda r: (
-                -passage_about(about, str(r.metadata.get("section", "")), r.text),
+                -fit(str(r.metadata.get("section", "")), r.text),
                 r.metadata.get("chunk_index", 0),
-            )
+            ),
         )
-        if records and best is not None:
-            top = records[0]
-            if passage_about(about, str(top.metadata.get("section", "")), top.text) <= fit:
-                return best.n
-        elif best is not None:
-            return best.n
-        if not records:
-            return None
-        first = records[0]
+        if records and (
+            best is None
+            or fit(str(records[0].metadata.get("section", "")), records[0].text)
+            > fit(best.section, best.text)
+        ):
+            return self._cited(records[0], request) or (best.n if best is not None else None)
+        return best.n if best is not None else None
+
+    def _cited(self, record: Record, request: EngineRequest) -> int | None:
+        """The number of a stored chunk among the request's passages, added when it is not there yet
+        (None when it holds nothing but instructions)."""
         for p in request.passages:
-            if p.id == first.id:
+            if p.id == record.id:
                 return p.n
-        rid, text, meta = first.id, first.text, first.metadata
         n = len(request.passages) + 1
         cleaned = without_instructions(
-            [Passage(n=n, id=rid, text=text, metadata=meta, score=0.0, similarity=0.0)]
+            [
+                Passage(
+                    n=n, id=record.id, text=record.text, metadata=record.metadata, score=0.0, similarity=0.0
+                )
+            ]
         )
         if not cleaned:
-            return best.n if best is not None else None
+            return None
         request.passages.append(cleaned[0])
         return n
 
