@@ -384,7 +384,10 @@ def advise(domain: Domain, matches: list[Match], cite: Citer) -> Advice:
         )
         points.append(f"{where}: {steps}.{cite(follow.cites)}")
     for other in others:
-        line = f"It may also be **{other.name.lower()}**: {_lower_first(other.summary)}"
+        kind = domain.by_list[other.list_id].kind
+        # another trouble "may also be" it; a factor or a stage is what the message also comes down to
+        said = "It may also be" if kind in TOGETHER else "It also comes down to"
+        line = f"{said} **{other.name.lower()}**: {_lower_first(other.summary)}"
         points.append(
             f"{line} {other.advice}{cite(other.cites, other.labels)}"
             if other.advice

@@ -310,3 +310,12 @@ def test_a_message_telling_of_trouble_is_not_read_as_a_lifecycle_stage(domain):
     stuck = "We signed the MoU in January and there has been zero joint work since. What should we do?"
     assert [m.item.id for m in diagnose(domain, calm, reading, home)][:1] == ["activate"]
     assert [m.item.id for m in diagnose(domain, stuck, reading, home)][:1] == ["paper-partnership"]
+
+
+def test_a_factor_beside_a_trouble_is_what_the_message_also_comes_down_to(domain):
+    """'It may also be **cultural similarity**' read as if a selection factor were a trouble."""
+    inertia, culture = domain.items["collaborative-inertia"], domain.items["cultural-similarity"]
+    drift = domain.items["governance-drift"]
+    points = advise(domain, [Match(inertia, 0.4), Match(culture, 0.38), Match(drift, 0.38)], numbered).points
+    assert any(p.startswith("It also comes down to **cultural similarity**") for p in points)
+    assert any(p.startswith("It may also be **governance drift**") for p in points)
