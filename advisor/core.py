@@ -47,6 +47,7 @@ from advisor.followup import (
     names_in,
     points_into,
     read_cues,
+    refers_back,
     root_query,
 )
 from advisor.grounding import ground
@@ -58,7 +59,7 @@ from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
 from advisor.smalltalk import chat_reply
 from advisor.store import Record, VectorStore
-from advisor.text import content_words, join_words, spell_out
+from advisor.text import content_words, join_words, spell_out, stem
 from advisor.understand import Question, asks_for_more, chat_kind, read_question
 from advisor.units import answer_sentences, paragraph_about
 
@@ -298,6 +299,7 @@ class Advisor:
         retrieval = None
         focus = None
         if asked and question is not None:
+            question = _counted_in_a_list(question, history)
             focus = self._referred(question, history, collection)
             if focus:
                 query = self._focused_query(focus, asked, collection)
@@ -866,6 +868,18 @@ def _anchor(history: list[Turn]) -> Turn | None:
         if read_question(turn.question).form != "chat":
             return None if turn.refused else turn
     return None
+
+
+def _counted_in_a_list(question: Question, history: list[Turn]) -> Question:
+    """The question, without its ordinal when that counts something no recent answer spoke of
+    ("who would sit on that second layer?" after an answer on failure modes is no "second one")."""
+    noun = question.ordinal_noun
+    if question.ordinal is None or not noun:
+        return question
+    said = " ".join(f"{t.question} {t.answer}" for t in history[-3:] if not t.refused)
+    if stem(noun.lower()) in content_words(said):
+        return question
+    return dataclasses.replace(question, ordinal=None, refers_back=refers_back(question.text))
 
 
 def _points_back_only(question: str) -> bool:

@@ -204,6 +204,9 @@ _NUMBERED = re.compile(
     r"problems?|mistakes?|risks?|ways?|tips?|killers?|rules?)\b)",
     re.I,
 )
+# The nouns every list goes by ("the second one", "the third point"); any other noun after an ordinal
+# points into a list only if the answer it points to used it ("the second phase" after five phases).
+_POINTER_AFTER_ORDINAL = re.compile(r"(one|ones|point|item|bullet|thing|option|idea|tip|bit|part)s?", re.I)
 _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final|middle)\b", re.I
 )
@@ -245,6 +248,7 @@ class Question:
     chat: str = ""  # greeting | thanks | bye | meta, when form == "chat"
     refers_back: bool = False  # points at something said before ("the second one", "that company")
     ordinal: int | None = None  # 1-based; -1 for "the last one", 0 for "the middle one"
+    ordinal_noun: str = ""  # "layer" in "that second layer": a noun no list is known to go by
     descriptor: str = ""  # "contract" in "the contract one"
     count: int | None = None  # "the four factors" -> 4
     situation: bool = False  # describes the asker's own situation
@@ -261,7 +265,7 @@ def read_question(text: str) -> Question:
     if chat:
         return Question(plain, "chat", chat=chat)
     refers = refers_back(plain)
-    ordinal = _ordinal(plain) if refers or len(plain.split()) <= 8 else None
+    ordinal, ordinal_noun = _ordinal(plain) if refers or len(plain.split()) <= 8 else (None, "")
     descriptor = describes(plain) if refers else ""
     count = _count(plain)
     statement = _STATEMENT.search(plain)
@@ -283,6 +287,7 @@ def read_question(text: str) -> Question:
         form,
         refers_back=refers or ordinal is not None,
         ordinal=ordinal,
+        ordinal_noun=ordinal_noun,
         descriptor=descriptor,
         count=count,
         situation=situation,
@@ -383,24 +388,26 @@ def _form(text: str, situation: bool) -> str:
     return "general"
 
 
-def _ordinal(text: str) -> int | None:
+def _ordinal(text: str) -> tuple[int | None, str]:
+    """The position a question points to ("the second one" is 2), and the noun after the ordinal
+    when it is not one a list is known to go by ("layer" in "that second layer")."""
     numbered = _NUMBERED.search(text)  # "number five on that list", "#2", "point 3"
     if numbered:
         value = numbered.group(1).lower()
-        return int(value) if value.isdigit() else _NUMBER_WORDS[value]
+        return (int(value) if value.isdigit() else _NUMBER_WORDS[value]), ""
     match = _ORDINAL.search(text)
     if not match:
-        return None
+        return None, ""
     # "first" in "what should we do first?" is not a pointer; require a noun-ish pointer nearby,
     # and not an idiom ("in the first place", "the first time", "last year")
     after = text[match.end() : match.end() + 25].lower()
     if re.match(r"\s*(place|time|times|glance|sight|hand|year|month|week|quarter|night)\b", after):
-        return None
-    if not re.match(
-        r"\s*(one|ones|point|item|factor|stage|sign|mode|step|pillar|reason|option|type|\w+)\b", after
-    ):
-        return None
-    return _ORDINALS[match.group(1).lower()]
+        return None, ""
+    noun = re.match(r"\s*(\w+)\b", after)
+    if not noun:
+        return None, ""
+    known = _POINTER_AFTER_ORDINAL.fullmatch(noun.group(1))
+    return _ORDINALS[match.group(1).lower()], "" if known else noun.group(1)
 
 
 def _count(text: str) -> int | None:

@@ -534,3 +534,19 @@ def test_a_thing_named_after_that_which_the_last_answer_spoke_of_points_back(que
 
     said = "Fund a joint integration office for two quarters with partners, and hold quarterly reviews."
     assert points_into(question, said) is points
+
+
+def test_an_ordinal_counts_in_a_list_only_by_a_noun_the_answers_used():
+    """'who would sit on that second layer?' after a diagnosis of three failure modes was answered
+    about the second mode; 'the second mode' still points to it."""
+    from advisor.core import _counted_in_a_list
+    from advisor.understand import read_question
+
+    shown = turn("our committee meets monthly and everything waits", 1.0, items=["A", "B", "C"])
+    shown.answer = "What you describe matches two of the five common failure modes: A and B."
+    layer = _counted_in_a_list(read_question("Who would sit on that second layer?"), [shown])
+    assert layer.ordinal is None and not layer.refers_back
+    mode = _counted_in_a_list(read_question("and the second mode?"), [shown])
+    assert mode.ordinal == 2 and mode.refers_back
+    one = _counted_in_a_list(read_question("ok, the second one?"), [shown])
+    assert one.ordinal == 2
