@@ -48,6 +48,11 @@ POINTER_NOUNS = (
     "countermeasure|criterion|company|firm|partner|deal|alliance|venture|thing|list|clause|provision|mechanism|"
     "body|committee|tip|idea|suggestion|advice|metric|kpi"
 )
+# Nouns the items of a list go by after an ordinal: "the second one", "the last pillar".
+LIST_NOUNS = (
+    "one|ones|point|item|factor|stage|sign|step|type|option|reason|pillar|phase|mode|cause|criterion|"
+    "element|area|task|body|motive|benefit|trait|bullet|part|check|tip|lesson|example|case|kpi|metric"
+)
 # A determiner that is no noun: "that a partner ...", "this is ...", "that we ...".
 _NOT_A_NOUN = (
     r"(?:a|an|the|is|was|are|were|it|its|they|them|their|we|our|you|your|i|he|she|to|of|in|on|at|for|with|"
@@ -61,9 +66,7 @@ REFERENCE = re.compile(
     rf"|\b(those|these)\s+(?!{_NOT_A_NOUN})(?:[\w'’-]+\s+){{0,2}}?({POINTER_NOUNS}|companies|criteria)s?\b"
     r"|\b(go\s+deeper|(tell|say)\s+(me\s+)?more|more\s+(on|about|detail)|elaborate|expand\s+on)\b"
     r"|^\W*(and|so|ok|okay|but)?[\s,]*(what|how)\s+about\b"
-    r"|\b(first|second|third|fourth|fifth|sixth|seventh|last|final|middle|other)\s+(one|ones|point|item|"
-    r"factor|stage|sign|step|type|option|reason|pillar|phase|mode|cause|criterion|element|area|task|body|"
-    r"motive|benefit|trait|bullet|part|check|tip|lesson|example|case|kpi|metric)s?\b"
+    rf"|\b(first|second|third|fourth|fifth|sixth|seventh|last|final|middle|other)\s+({LIST_NOUNS})s?\b"
     r"|\bwhich\s+(one|of\s+(those|these|them))\b"
     # "the clause you mentioned", "what you said about trust", "as you listed above"
     r"|\byou\s+(just\s+)?(mentioned|said|listed|named|described|suggested|recommended|brought\s+up|talked\s+about)\b"

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor.followup import LIST_NOUNS, POINTER_NOUNS, refers_back
 from advisor.followup import descriptor as describes
-from advisor.followup import refers_back
-from advisor.text import QUESTION_START
+from advisor.text import QUESTION_START, STOP_WORDS
 
 FORMS = (
     "chat",
@@ -204,9 +204,12 @@ _NUMBERED = re.compile(
     r"problems?|mistakes?|risks?|ways?|tips?|killers?|rules?)\b)",
     re.I,
 )
-# The nouns every list goes by ("the second one", "the third point"); any other noun after an ordinal
-# points into a list only if the answer it points to used it ("the second phase" after five phases).
-_POINTER_AFTER_ORDINAL = re.compile(r"(one|ones|point|item|bullet|thing|option|idea|tip|bit|part)s?", re.I)
+# The nouns the items of a list go by, and the words that are no noun ("the first of those"); any
+# other word after an ordinal points into a list only if the answer it points to used it ("that second
+# layer" after an answer on failure modes is no "second one").
+_POINTER_AFTER_ORDINAL = re.compile(
+    rf"(?:{LIST_NOUNS}|{POINTER_NOUNS})s?|\d+|[a-z]{{1,3}}|three|four|five|seven|couple|few", re.I
+)
 _ORDINAL = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|last|final|middle)\b", re.I
 )
@@ -406,7 +409,7 @@ def _ordinal(text: str) -> tuple[int | None, str]:
     noun = re.match(r"\s*(\w+)\b", after)
     if not noun:
         return None, ""
-    known = _POINTER_AFTER_ORDINAL.fullmatch(noun.group(1))
+    known = _POINTER_AFTER_ORDINAL.fullmatch(noun.group(1)) or noun.group(1) in STOP_WORDS
     return _ORDINALS[match.group(1).lower()], "" if known else noun.group(1)
 
 

@@ -548,5 +548,5 @@ def test_an_ordinal_counts_in_a_list_only_by_a_noun_the_answers_used():
     assert layer.ordinal is None and not layer.refers_back
     mode = _counted_in_a_list(read_question("and the second mode?"), [shown])
     assert mode.ordinal == 2 and mode.refers_back
-    one = _counted_in_a_list(read_question("ok, the second one?"), [shown])
-    assert one.ordinal == 2
+    for pointer, ordinal in [("ok, the second one?", 2), ("the first of those?", 1), ("the last two?", -1)]:
+        assert _counted_in_a_list(read_question(pointer), [shown]).ordinal == ordinal, pointer
