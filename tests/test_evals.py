@@ -40,9 +40,9 @@ def test_gold_set_is_valid_against_the_knowledge_base(settings):
 def test_gold_set_shape_matches_the_policy(settings):
     items = load_gold()
     in_scope = [i for i in items if not i.refuse]
-    # s9- and s11-: dev-only tuning batches (situations, conversations), outside the split rule and
-    # the refusal share the measured set keeps
-    split_by_rule = [i for i in items if not i.id.startswith(("s9-", "s11-"))]
+    # s9-, s11- and s12-: dev-only tuning batches (situations, conversations), outside the split rule
+    # and the refusal share the measured set keeps
+    split_by_rule = [i for i in items if not i.id.startswith(("s9-", "s11-", "s12-"))]
     assert len(items) >= 90
     assert sum(i.refuse for i in split_by_rule) / len(split_by_rule) >= 0.20
     assert {i.kind for i in in_scope} == {

@@ -118,22 +118,24 @@ def _follows_the_split_rule(batch: list[dict]) -> None:
 def test_new_batch_follows_the_split_rule():
     """The batches after the original 135 items are each split by the rule on their own: the second
     from sit-def-vendor up to the third batch, the third the items with an s5- id, the fourth those
-    with an s8- id, the sixth those with an s10- id. The fifth (s9-) and the seventh (s11-) are tuning
-    material, dev only."""
+    with an s8- id, the sixth those with an s10- id. The fifth (s9-), the seventh (s11-) and the eighth
+    (s12-) are tuning material, dev only."""
     items = gold_items()
     start = {
         prefix: next(n for n, i in enumerate(items) if i["id"].startswith(prefix))
-        for prefix in ("s5-", "s8-", "s9-", "s10-", "s11-")
+        for prefix in ("s5-", "s8-", "s9-", "s10-", "s11-", "s12-")
     }
     second, third = items[135 : start["s5-"]], items[start["s5-"] : start["s8-"]]
     fourth, fifth, sixth, seventh = (
         items[start["s8-"] : start["s9-"]],
         items[start["s9-"] : start["s10-"]],
         items[start["s10-"] : start["s11-"]],
-        items[start["s11-"] :],
+        items[start["s11-"] : start["s12-"]],
     )
+    eighth = items[start["s12-"] :]
     assert fifth and all(i["id"].startswith("s9-") and i["split"] == "dev" for i in fifth)
     assert seventh and all(i["id"].startswith("s11-") and i["split"] == "dev" for i in seventh)
+    assert eighth and all(i["id"].startswith("s12-") and i["split"] == "dev" for i in eighth)
     assert sixth and all(i["id"].startswith("s10-") for i in sixth)
     assert second and second[0]["id"] == "sit-def-vendor"
     assert not any(i["id"].startswith(("s5-", "s8-")) for i in second)
