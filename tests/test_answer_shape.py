@@ -444,6 +444,33 @@ def test_a_definition_opens_from_the_section_whose_heading_names_the_term():
     assert "".join(ExtractiveEngine().answer(request)).startswith(examples[0])
 
 
+@pytest.mark.parametrize(
+    ("question", "enumeration_leads"),
+    [
+        ("What should our due diligence specifically cover?", True),
+        ("ok. what goes in it?", True),
+        ("Why does due diligence matter?", False),
+    ],
+)
+def test_a_question_about_contents_opens_with_the_sentence_that_enumerates_them(question, enumeration_leads):
+    """'What should our due diligence cover?' opened with 'Rigorous due diligence should look at ...',
+    the sentence sharing its words, and left out the four things to evaluate."""
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    words = "Rigorous due diligence should look at long-term sustainability."
+    listing = "Managers should evaluate four things: financial statements; turnover; focus; capacity."
+    cosine = {words: 0.6, listing: 0.5}
+    request = EngineRequest(
+        question=question,
+        query=question,
+        passages=[_chunk(1, "Stability", [words, listing])],
+        similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    assert text.startswith(listing if enumeration_leads else words), text
+
+
 def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
     from advisor.engines import EngineRequest, SubQuestion
     from advisor.engines.extractive import ExtractiveEngine
