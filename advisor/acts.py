@@ -182,8 +182,14 @@ _NOW = re.compile(
     re.I,
 )
 _NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+[A-Za-z]*\b")
-# (a partner firm of the asker's is theirs too: "contract signed last week with a payments partner")
-_OWN = re.compile(r"\b(we|we['’]re|we['’]ve|our|ours|us|my|i|i['’]m|i['’]ve|partners?)\b", re.I)
+# (a partner firm of the asker's is theirs too: "contract signed last week with a payments partner";
+# so are "both teams" and "week 1" of a deal told without a pronoun: "contract with Orbis signed last
+# week ... now it's week 1 and both teams are looking at each other")
+_OWN = re.compile(
+    r"\b(we|we['’]re|we['’]ve|our|ours|us|my|i|i['’]m|i['’]ve|partners?|both\s+(teams|sides|parties)|"
+    r"(day|week|month)\s+(\d+|one|two|three))\b",
+    re.I,
+)
 
 
 def request_act(text: str) -> Act | None:

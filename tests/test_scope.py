@@ -115,6 +115,7 @@ def test_request_act_recognises_acts(request_text, act):
         # the asker's own partner, told of: no live news, no fundraising advice asked for
         "Things with our partner are great right now. What would an exit clause even cover?",
         "contract signed last week with a payments partner in Poland. what should the first 90 days be?",
+        "contract with Orbis Health signed last week. now it's week 1 and both teams look lost. what now?",
         "Option B: lovely people, well known in the market, but their last funding round just fell through.",
     ],
 )
