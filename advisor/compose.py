@@ -146,7 +146,11 @@ def plan_answer(
     if (
         question.situation or told_to_the_model(domain, question.text, likelihood)
     ) and similarity is not None:
-        matches = diagnose(domain, question.text, similarity, sections, similar_to, sections_for, likelihood)
+        # a follow-up asking for one kind of diagnosis reads the situation told before it with itself
+        told_text = query if question.among else question.text
+        matches = diagnose(
+            domain, told_text, similarity, sections, similar_to, sections_for, likelihood, question.among
+        )
         if matches:
             advice = advise(domain, matches, cite)
             return Plan(

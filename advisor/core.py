@@ -57,6 +57,7 @@ from advisor.retrieval import Retrieval, Retriever, split_question
 from advisor.scope import Scope, decide, rescued
 from advisor.sentences import SentenceVectors
 from advisor.sessions import SessionStore, Turn, new_session_id
+from advisor.situations import LEAVING, asks_to_leave
 from advisor.smalltalk import chat_reply
 from advisor.store import Record, VectorStore
 from advisor.text import content_words, join_words, spell_out, stem
@@ -353,6 +354,18 @@ class Advisor:
             # "how long do we keep that office going?" after a diagnosis asks about it: a new
             # situation is told in a message of its own, not in a few words read with the last turn
             question = dataclasses.replace(question, situation=False)
+        anchor = _anchor(history)
+        if (
+            answer.composed_query
+            and focus is None
+            and anchor is not None
+            and len(asked.split()) < SHORT_FOLLOW_UP
+            and asks_to_leave(asked)
+            and read_question(anchor.question).situation
+        ):
+            # "and if it doesn't improve, at what point do we walk?" after a told situation: which of
+            # the signs it may be time to exit that situation shows
+            question = dataclasses.replace(question, situation=True, among=LEAVING)
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
     def _scope(self, query: str, retrieval: Retrieval, rescue: bool = False) -> Scope:

@@ -70,9 +70,10 @@ NEAREST_WEIGHT = 0.3  # per unit of cosine
 TOLD_WORDS = 14  # a message shorter than this tells too little for the model alone to call it a situation
 SURE = 0.5  # a long message the model reads as a condition this likely is a situation (told_to_the_model)
 PREFER = 0.04  # what the asker wants moves an item of the fitting list ahead of a near tie
+LEAVING = frozenset({"signs"})  # what "at what point do we walk?" asks of a told situation
 
 _EXIT = re.compile(
-    r"\b(exit|walk\s+away|leave|leaving|pull\s+(out|the\s+plug)|get\s+out|end\s+(it|this|the\s+"
+    r"\b(exit|walk(\s+away)?(?!\s+(me|us|you|through)\b)|leave|leaving|pull\s+(out|the\s+plug)|get\s+out|end\s+(it|this|the\s+"
     r"(alliance|partnership|deal))|terminat\w*|quit|cut\s+(ties|our\s+losses)|break\s+up)\b",
     re.I,
 )
@@ -118,15 +119,19 @@ def diagnose(
     similar_to: Callable[[str], Similarity] | None = None,
     sections_for: Callable[[str], Sequence[tuple[str, str]]] | None = None,
     likelihood: Likelihood | None = None,
+    among: frozenset[str] = frozenset(),
 ) -> list[Match]:
-    """The items the described situation is most like, best first (empty when none is close).
+    """The items the described situation is most like, best first (empty when none is close);
+    ``among`` keeps to the lists of those kinds.
 
     An item scores how likely the condition model finds it for the question (``likelihood``,
     :mod:`advisor.conditions`; without one, its best cosine to the question over its signals and
     its summary), plus a little for each rarely shared word it has in common with the question,
     plus a little when retrieval found its section among the question's top ``sections`` ((source,
     section) pairs)."""
-    items = [item for lst in domain.lists for item in lst.items if item.described]
+    items = [
+        item for lst in domain.lists if not among or lst.kind in among for item in lst.items if item.described
+    ]
     if not items or not _asks_for_judgement(question):
         return []
     found = top_sections(sections, SECTIONS)
@@ -213,6 +218,11 @@ def diagnose(
         return []  # only the whole message's nearly-clear item is left: it was there beside a clause's
     backed.sort(key=lambda m: (bool(m.clause), -m.rank))  # the whole message's reading first
     return backed[:MAX_ITEMS]
+
+
+def asks_to_leave(text: str) -> bool:
+    """Whether a message asks about leaving the alliance ("at what point do we walk?")."""
+    return bool(_EXIT.search(text))
 
 
 def told_to_the_model(domain: Domain, question: str, likelihood: Likelihood | None) -> bool:

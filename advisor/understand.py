@@ -255,6 +255,9 @@ class Question:
     descriptor: str = ""  # "contract" in "the contract one"
     count: int | None = None  # "the four factors" -> 4
     situation: bool = False  # describes the asker's own situation
+    # the kinds of list a diagnosis may name, when the question asks for one kind ("at what point do
+    # we walk?" after a told situation: the exit signs); any kind when empty
+    among: frozenset[str] = frozenset()
 
     @property
     def wants_list(self) -> bool:

@@ -550,3 +550,32 @@ def test_an_ordinal_counts_in_a_list_only_by_a_noun_the_answers_used():
     assert mode.ordinal == 2 and mode.refers_back
     for pointer, ordinal in [("ok, the second one?", 2), ("the first of those?", 1), ("the last two?", -1)]:
         assert _counted_in_a_list(read_question(pointer), [shown]).ordinal == ordinal, pointer
+
+
+def test_asking_when_to_walk_after_a_told_situation_diagnoses_it_among_the_exit_signs(advisor, monkeypatch):
+    """'and if it doesn't improve, at what point do we walk?' was answered from the passages of the
+    situation's failure mode; it asks which sign it may be time to exit the situation shows."""
+    import advisor.compose as compose
+    from advisor.situations import LEAVING
+
+    told = (
+        "Our installer partner signed for 800 installs last year and is at 210, they keep missing slots "
+        "and every month there's a different excuse. Is this a partner problem or an us problem?"
+    )
+    calls = []
+    real = compose.diagnose
+
+    def diagnose(domain, text, *args, **kwargs):
+        calls.append((text, args[-1] if len(args) >= 6 else kwargs.get("among", frozenset())))
+        return real(domain, text, *args, **kwargs)
+
+    monkeypatch.setattr(compose, "diagnose", diagnose)
+    advisor.ask(told, session_id="walk")
+    calls.clear()
+    answer = advisor.ask("and if it doesn't improve, at what point do we walk?", session_id="walk")
+    assert answer.composed_query
+    assert calls and calls[0][1] == LEAVING and told in calls[0][0]
+    calls.clear()
+    advisor.ask("What are the seven signs it may be time to exit?", session_id="plain")
+    advisor.ask("and at what point do we walk?", session_id="plain")
+    assert all(among != LEAVING for _, among in calls)  # nothing was told to diagnose

@@ -214,6 +214,22 @@ def test_wanting_to_leave_puts_the_exit_sign_first_but_never_breaks_a_tie(domain
     assert diagnose(domain, "Things are bad. Is it time to walk away?", tie) == []
 
 
+def test_a_diagnosis_among_one_kind_names_only_items_of_that_kind(domain):
+    """'at what point do we walk?' after a told situation asks which exit sign it shows: a failure
+    mode closer to the message is no answer to that."""
+    from advisor.situations import LEAVING, asks_to_leave
+
+    mode = domain.items["paper-partnership"].signals[0]
+    sign = domain.items["repeated-performance-failures"].signals[0]
+    close = lambda texts: [0.9 if t == mode else 0.7 if t == sign else 0.3 for t in texts]  # noqa: E731
+    told = "They keep missing every delivery slot. And if it doesn't improve, at what point do we walk?"
+    assert diagnose(domain, told, close)[0].item.id == "paper-partnership"
+    among = diagnose(domain, told, close, among=LEAVING)
+    assert among and {domain.by_list[m.item.list_id].kind for m in among} == {"signs"}
+    assert asks_to_leave("at what point do we walk?") and asks_to_leave("enough reason to walk away?")
+    assert not asks_to_leave("can you walk me through the five stages?")
+
+
 # -- the advice ------------------------------------------------------------------------------------
 
 
