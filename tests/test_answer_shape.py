@@ -471,6 +471,32 @@ def test_a_question_about_contents_opens_with_the_sentence_that_enumerates_them(
     assert text.startswith(listing if enumeration_leads else words), text
 
 
+@pytest.mark.parametrize(
+    ("question", "figure_leads"),
+    [
+        ("he'll ask if this is normal. is there a number?", True),
+        ("do we have any evidence that this works?", True),
+        ("everyone gets paid on their own company's numbers. any advice?", False),
+    ],
+)
+def test_a_question_asking_for_a_number_opens_with_the_sentence_that_has_one(question, figure_leads):
+    """'is there a number?' after a situation opened with a root cause and left out the 60-70 percent."""
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    cause = "Most failing alliances suffer from an overcommitted partner."
+    figure = "One review has tracked failure rates of 60-70 percent."
+    cosine = {cause: 0.6, figure: 0.5}
+    request = EngineRequest(
+        question=question,
+        query=question,
+        passages=[_chunk(1, "Failure", [cause, figure])],
+        similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    assert text.startswith(figure if figure_leads else cause), text
+
+
 def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
     from advisor.engines import EngineRequest, SubQuestion
     from advisor.engines.extractive import ExtractiveEngine

@@ -50,16 +50,31 @@ _CUES = {
     ),
     "situation": re.compile(r"\b(should|need|must|consider|review|raise|agree|escalat\w+|re-?\w+)\b", re.I),
 }
-# A question about what something should contain ("what should our due diligence cover?", "what goes
-# in it?") is answered by the sentence that enumerates it ("... evaluate four things: financial
-# statements ...; organisational turnover; ..."), not by the one that repeats its words.
-_CONTENTS = re.compile(
-    r"\b(cover|covers|include|includes|contain|consist\w*|go(es)?\s+in(to)?|made\s+of|pin\s+down|"
-    r"spell\s+out|settle|look\s+at)\b",
-    re.I,
+# What a question asks for in so many words, and the sentences that give it, beyond their meaning:
+# what something should contain ("what should our due diligence cover?", "what goes in it?") is said by
+# the sentence that enumerates it ("... evaluate four things: financial statements ...; organisational
+# turnover; ..."), not by the one that repeats its words; a number or evidence ("is there a number?",
+# "do we have any evidence?") by the sentence with a figure or a study in it.
+_ASKED = (
+    (
+        re.compile(
+            r"\b(cover|covers|include|includes|contain|consist\w*|go(es)?\s+in(to)?|made\s+of|"
+            r"pin\s+down|spell\s+out|settle|look\s+at)\b",
+            re.I,
+        ),
+        re.compile(r":\s+[^:]+[;,][^:]+\b(and|or)\b|:\s+[^:]*;", re.I),
+    ),
+    (
+        re.compile(
+            r"\b(stats|statistics?|evidence|research|stud(y|ies)|proof|percentages?|(success|failure)\s+rates?|"
+            r"how\s+(often|common|likely)|(is\s+there|any|got|have|know|what['’]?s\s+the)\s+(an?\s+|the\s+|"
+            r"any\s+|some\s+)?(number|figure|data)s?)\b",
+            re.I,
+        ),
+        re.compile(r"\d|\bpercent\b|\baccording\s+to\b|\b(research|survey|study|studies)\b", re.I),
+    ),
 )
-_ENUMERATES = re.compile(r":\s+[^:]+[;,][^:]+\b(and|or)\b|:\s+[^:]*;", re.I)
-CONTENTS_BONUS = 2.5
+ASKED_BONUS = 2.5
 _DANGLING = re.compile(
     r"^(it|its|this|that|these|those|they|them|their|such|both|each|either|neither|the latter|the former)\b",
     re.I,
@@ -112,11 +127,11 @@ class ExtractiveEngine:
         if cosines is not None:
             for unit, cosine in zip(prose, cosines, strict=True):
                 unit.score = float(cosine) * 10 + unit.overlap * 0.3 + 1.0 / (1 + unit.rank)
-        contents = bool(_CONTENTS.search(request.question))
+        gives = [says for asks, says in _ASKED if asks.search(request.question)]
         for unit in prose:
             unit.score += _fit(unit, request.form)
-            if contents and _ENUMERATES.search(unit.text):
-                unit.score += CONTENTS_BONUS
+            if any(says.search(unit.text) for says in gives):
+                unit.score += ASKED_BONUS
         # The section whose heading names what is asked says it: "What is a non-equity alliance?" is
         # defined under "Non-equity strategic alliances", not in the examples section that mentions
         # it among others; in a scraped article, "Cultural Similarity: The Glue ..." answers what
