@@ -31,7 +31,7 @@ from advisor.domain import (
 from advisor.plan import Plan
 from advisor.situations import Likelihood, advise, diagnose, told_to_the_model
 from advisor.text import content_words, join_words
-from advisor.understand import Question
+from advisor.understand import Question, asks_for_example
 
 Similarity = Callable[[list[str]], Sequence[float]]  # texts -> cosine to the question
 # Lists whose items a described situation can be matched to (each item is a condition to recognise).
@@ -68,7 +68,8 @@ _CHECKLIST_WORDS = frozenset(
 _WANTS_ACTION = re.compile(
     r"\b(what\s+(do|can|should)\s+(we|i)\s+do|how\s+(do|can|should|to)\s+(we\s+|i\s+)?(fix|counter|handle|"
     r"deal|address|prevent|avoid|respond|tackle|stop|solve|manage|recover)|countermeasures?|fix|remed\w+|"
-    r"what\s+now|what\s+to\s+do|prevent\w*|avoid\w*|respond|tackle|address)\b",
+    r"what\s+now|what\s+to\s+do|prevent\w*|avoid\w*|respond|tackle|address|breaks?|unstick|unblock|"
+    r"get\s+(us\s+)?unstuck)\b",
     re.I,
 )
 
@@ -395,7 +396,11 @@ def _asked_case(
         return named
     top = sections[0]
     told = [c for c in domain.cases if c.cites and (c.cites[0].source, c.cites[0].section) == top]
-    if not told or (not question.situation and question.form != "example"):
+    # a situation of the asker's own is a case only when it asks for one ("did that ever work for
+    # anyone?"): "nine months in, little progress" is no Microsoft and OpenAI because they compete
+    if not told or not (
+        question.form == "example" or (question.situation and asks_for_example(question.text))
+    ):
         return None
     if domain.lists_citing(*top) or any((c.source, c.section) == top for t in domain.types for c in t.cites):
         return None  # a section on a type or a list, which a case only illustrates

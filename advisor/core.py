@@ -624,6 +624,15 @@ class Advisor:
             focused = _focused_on(last) if wants_action(question.text) else None
             if focused is None and OBJECT_PRONOUN.search(question.text) and len(last.items) == 1:
                 focused = last.items[0]
+            if (
+                focused is None
+                and last.items
+                and wants_action(question.text)
+                and read_question(last.question).situation
+            ):
+                # "so what actually breaks that kind of stalemate?" after a diagnosis: what to do about
+                # the condition it named first
+                focused = last.items[0]
             if focused is not None:
                 return focused
         # The most recent answer that showed a list, within the last few turns ("the second one" may

@@ -165,9 +165,18 @@ _SUPERLATIVE = re.compile(
 )
 _EXAMPLE = re.compile(
     r"\bexamples?\b|\bfor\s+instance\b|\bcase\s+stud(y|ies)\b|\breal[- ]world\b|\bwhich\s+companies\b"
-    r"|\bwho\s+(has|have|did)\b|\bany\s+(famous|well-known|known)\b|\bshow\s+me\s+(a|an|one)\b",
+    r"|\bwho\s+(has|have|did)\b|\bany\s+(famous|well-known|known)\b|\bshow\s+me\s+(a|an|one)\b"
+    r"|\bprecedents?\b|\bever\s+work(ed)?\s+for\s+(anyone|anybody|others|other\s+(firms|companies))\b"
+    r"|\b(has|did)\s+any(one|body)\s+(else\s+)?(done|tried|pulled\s+off)\b",
     re.I,
 )
+
+
+def asks_for_example(text: str) -> bool:
+    """Whether a message asks for an example or a precedent ("did that ever work for anyone?")."""
+    return bool(_EXAMPLE.search(text))
+
+
 _DEFINITION = re.compile(
     r"^\s*(so\s+|and\s+|ok\s+)?(what(\s+is|\s+are|'s|’s)\s+(an?\s+|the\s+)?[\w\s/&-]{2,60}\??\s*$)|\bdefin(e|ition)\b"
     r"|\bmeaning\s+of\b|\bwhat\s+does\s+[\w\s-]{2,40}\s+mean\b|\bexplain\s+(what|the\s+term)\b",

@@ -839,3 +839,24 @@ def test_an_example_asked_of_an_item_pointed_back_to_is_the_case_that_illustrate
     assert plan.lead.startswith("**Panasonic and Tesla**") and "$30 million" in plan.lead
     plain = plan_answer(read_question("and how does that one work?"), "q", [], domain, numbered, equity)
     assert plain is not None and plain.kind == "item"
+
+
+@pytest.mark.parametrize(
+    ("situation", "case_asked"),
+    [
+        ("We're building an ATM network with our biggest rival. Nine months, no progress. Thoughts?", False),
+        ("We run bookstores; a coffee chain wants to put cafes inside. Did that ever work for anyone?", True),
+        ("We're a coffee roaster and a big FMCG player wants our brand. Is there a precedent?", True),
+    ],
+)
+def test_a_situation_is_a_case_study_only_when_it_asks_for_one(domain, situation, case_asked):
+    """A competitor-stalemate situation whose best section told the Microsoft and OpenAI case was
+    answered with that case."""
+    from advisor.compose import _asked_case
+    from advisor.understand import read_question
+
+    question = read_question(situation)
+    assert question.situation
+    section = ("knowledge/case-studies.md", "Microsoft and OpenAI (2019-2030)")
+    case = _asked_case(domain, question, situation, [section], lambda texts: [0.8 for _ in texts])
+    assert (case is not None) is case_asked

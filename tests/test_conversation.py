@@ -579,3 +579,19 @@ def test_asking_when_to_walk_after_a_told_situation_diagnoses_it_among_the_exit_
     advisor.ask("What are the seven signs it may be time to exit?", session_id="plain")
     advisor.ask("and at what point do we walk?", session_id="plain")
     assert all(among != LEAVING for _, among in calls)  # nothing was told to diagnose
+
+
+def test_asking_what_to_do_after_a_diagnosis_of_several_items_is_about_the_first(advisor):
+    """'so what actually breaks that kind of stalemate?' after a diagnosis naming collaborative inertia
+    first was answered from passages about a case study."""
+    from advisor.sessions import Turn
+    from advisor.understand import read_question
+
+    told = "We're building a network with our biggest competitor. Nine months in, nothing moves. Thoughts?"
+    shown = ["Collaborative inertia", "Unsettled knowledge use"]
+    history = [Turn(told, "What you describe matches two ...", False, told, ["a"], 1.0, shown)]
+    asked = read_question("so what actually breaks that kind of stalemate?")
+    assert advisor._referred(asked, history, advisor.settings.collection) == "Collaborative inertia"
+    lookup = "What are the root causes of alliance failure?"
+    listed = [Turn(lookup, "The root causes ...", False, lookup, ["a"], 1.0, shown)]
+    assert advisor._referred(asked, listed, advisor.settings.collection) is None  # a list, not a diagnosis
