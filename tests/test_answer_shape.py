@@ -476,6 +476,7 @@ def test_a_question_about_contents_opens_with_the_sentence_that_enumerates_them(
     [
         ("he'll ask if this is normal. is there a number?", True),
         ("do we have any evidence that this works?", True),
+        ("any stat that backs that up?", True),
         ("everyone gets paid on their own company's numbers. any advice?", False),
     ],
 )

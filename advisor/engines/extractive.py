@@ -66,7 +66,7 @@ _ASKED = (
     ),
     (
         re.compile(
-            r"\b(stats|statistics?|evidence|research|stud(y|ies)|proof|percentages?|(success|failure)\s+rates?|"
+            r"\b(stats?|statistics?|evidence|research|stud(y|ies)|proof|percentages?|(success|failure)\s+rates?|"
             r"how\s+(often|common|likely)|(is\s+there|any|got|have|know|what['’]?s\s+the)\s+(an?\s+|the\s+|"
             r"any\s+|some\s+)?(number|figure|data)s?)\b",
             re.I,
