@@ -138,7 +138,7 @@ def plan_answer(
     if followed is not None and (_CASE_OUTCOME.search(question.text) or _CASE_LESSON.search(question.text)):
         # "what made it durable?", "how has it played out since?" after a case: that part of the case
         return case_plan(followed, cite, question.text)
-    if parts > 1:
+    if parts > 1 and not question.among:
         # one list or one item answers one part: the passages of each part's section answer both
         return None
     case = _asked_case(domain, question, query, sections, similarity)
@@ -163,6 +163,9 @@ def plan_answer(
                 avoid=advice.siblings,
                 more=advice.more,
             )
+        asked = next((lst for lst in domain.lists if lst.kind in question.among), None)
+        if asked is not None:  # no one sign stands out: the signs to watch for, each in a line
+            return list_plan(asked, query, cite)
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
         return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)

@@ -361,10 +361,10 @@ class Advisor:
             and anchor is not None
             and len(asked.split()) < SHORT_FOLLOW_UP
             and asks_to_leave(asked)
-            and read_question(anchor.question).situation
+            and read_question(root_query(anchor.query, anchor.question)).situation
         ):
-            # "and if it doesn't improve, at what point do we walk?" after a told situation: which of
-            # the signs it may be time to exit that situation shows
+            # "and if it doesn't improve, at what point do we walk?" after a told situation (or after a
+            # follow-up on one): which of the signs it may be time to exit that situation shows
             question = dataclasses.replace(question, situation=True, among=LEAVING)
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 

@@ -220,9 +220,19 @@ def diagnose(
     return backed[:MAX_ITEMS]
 
 
+# "and if it doesn't get better by Q3?" after a told trouble asks what then: whether it is time to go
+_NO_BETTER = re.compile(
+    r"\bif\s+(it|this|that|things|they)\s+(still\s+)?(doesn['’]?t|does\s+not|don['’]?t|do\s+not|won['’]?t|"
+    r"will\s+not|never)\s+(improve|get\s+better|change|turn\s+around|pick\s+up)"
+    r"|\bif\s+nothing\s+(changes|improves|gets\s+better)\b",
+    re.I,
+)
+
+
 def asks_to_leave(text: str) -> bool:
-    """Whether a message asks about leaving the alliance ("at what point do we walk?")."""
-    return bool(_EXIT.search(text))
+    """Whether a message asks about leaving the alliance ("at what point do we walk?", "and if it
+    doesn't get better by Q3?")."""
+    return bool(_EXIT.search(text) or _NO_BETTER.search(text))
 
 
 def told_to_the_model(domain: Domain, question: str, likelihood: Likelihood | None) -> bool:

@@ -227,7 +227,23 @@ def test_a_diagnosis_among_one_kind_names_only_items_of_that_kind(domain):
     among = diagnose(domain, told, close, among=LEAVING)
     assert among and {domain.by_list[m.item.list_id].kind for m in among} == {"signs"}
     assert asks_to_leave("at what point do we walk?") and asks_to_leave("enough reason to walk away?")
+    assert asks_to_leave("and if it doesn't get better by Q3?") and asks_to_leave("what if nothing changes?")
     assert not asks_to_leave("can you walk me through the five stages?")
+    assert not asks_to_leave("what if it gets better?")
+
+
+def test_asking_when_to_leave_with_no_sign_standing_out_gets_the_signs_to_watch(domain):
+    """'and if it doesn't get better by Q3?' after a told trouble that shows no one exit sign."""
+    from advisor.compose import plan_answer
+    from advisor.situations import LEAVING
+    from advisor.understand import Question
+
+    told = "Their IT team says yes and nothing ships. And if it doesn't get better by Q3?"
+    question = Question("and if it doesn't get better by Q3?", "general", situation=True, among=LEAVING)
+    flat = lambda texts: [0.3 for _ in texts]  # noqa: E731
+    plan = plan_answer(question, told, [], domain, numbered, None, flat, parts=2)
+    signs = next(lst for lst in domain.lists if lst.kind == "signs")
+    assert plan is not None and plan.items == [i.name for i in signs.items]
 
 
 # -- the advice ------------------------------------------------------------------------------------
