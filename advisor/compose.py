@@ -163,9 +163,9 @@ def plan_answer(
                 avoid=advice.siblings,
                 more=advice.more,
             )
-        asked = next((lst for lst in domain.lists if lst.kind in question.among), None)
-        if asked is not None:  # no one sign stands out: the signs to watch for, each in a line
-            return list_plan(asked, query, cite)
+        wanted = next((lst for lst in domain.lists if lst.kind in question.among), None)
+        if wanted is not None:  # no one sign stands out: the signs to watch for, each in a line
+            return list_plan(wanted, query, cite)
     named = domain.list_named(question.text)
     if named is not None and question.form in ("why", "general", "howto"):
         return _with_rival(list_plan(named, query, cite), named, question.text, domain, sections, cite)
