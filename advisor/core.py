@@ -627,11 +627,11 @@ class Advisor:
             if (
                 focused is None
                 and last.items
-                and wants_action(question.text)
+                and (wants_action(question.text) or OBJECT_PRONOUN.search(question.text))
                 and read_question(last.question).situation
             ):
-                # "so what actually breaks that kind of stalemate?" after a diagnosis: what to do about
-                # the condition it named first
+                # "so what actually breaks that kind of stalemate?", "how would we check that?" after a
+                # diagnosis: about the condition it named first
                 focused = last.items[0]
             if focused is not None:
                 return focused

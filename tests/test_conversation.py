@@ -592,6 +592,8 @@ def test_asking_what_to_do_after_a_diagnosis_of_several_items_is_about_the_first
     history = [Turn(told, "What you describe matches two ...", False, told, ["a"], 1.0, shown)]
     asked = read_question("so what actually breaks that kind of stalemate?")
     assert advisor._referred(asked, history, advisor.settings.collection) == "Collaborative inertia"
+    check = read_question("how would we even check that before the next contract?")
+    assert advisor._referred(check, history, advisor.settings.collection) == "Collaborative inertia"
     lookup = "What are the root causes of alliance failure?"
     listed = [Turn(lookup, "The root causes ...", False, lookup, ["a"], 1.0, shown)]
     assert advisor._referred(asked, listed, advisor.settings.collection) is None  # a list, not a diagnosis
