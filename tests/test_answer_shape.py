@@ -498,6 +498,28 @@ def test_a_question_asking_for_a_number_opens_with_the_sentence_that_has_one(que
     assert text.startswith(figure if figure_leads else cause), text
 
 
+@pytest.mark.parametrize(
+    ("question", "role_leads"),
+    [("who on our side should step in?", True), ("and who chairs it?", True), ("why does it stall?", False)],
+)
+def test_a_question_asking_who_opens_with_the_sentence_that_names_a_role(question, role_leads):
+    """'who on our side should step in?' opened with a sentence on how governance works."""
+    from advisor.engines import EngineRequest
+    from advisor.engines.extractive import ExtractiveEngine
+
+    process = "Escalation paths decide how a disagreement moves up."
+    role = "C-level champions intervene when friction gets in the way."
+    cosine = {process: 0.6, role: 0.5}
+    request = EngineRequest(
+        question=question,
+        query=question,
+        passages=[_chunk(1, "Governance", [process, role])],
+        similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
+    )
+    text = "".join(ExtractiveEngine().answer(request))
+    assert text.startswith(role if role_leads else process), text
+
+
 def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
     from advisor.engines import EngineRequest, SubQuestion
     from advisor.engines.extractive import ExtractiveEngine

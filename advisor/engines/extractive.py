@@ -54,7 +54,8 @@ _CUES = {
 # what something should contain ("what should our due diligence cover?", "what goes in it?") is said by
 # the sentence that enumerates it ("... evaluate four things: financial statements ...; organisational
 # turnover; ..."), not by the one that repeats its words; a number or evidence ("is there a number?",
-# "do we have any evidence?") by the sentence with a figure or a study in it.
+# "do we have any evidence?") by the sentence with a figure or a study in it; a person ("who should
+# step in?") by the sentence that names a role.
 _ASKED = (
     (
         re.compile(
@@ -72,6 +73,17 @@ _ASKED = (
             re.I,
         ),
         re.compile(r"\d|\bpercent\b|\baccording\s+to\b|\b(research|survey|study|studies)\b", re.I),
+    ),
+    (
+        re.compile(
+            r"^\W*(and\s+|so\s+|ok\.?\s+|but\s+)?who\b|\bwho\s+(should|would|will|can|must|needs?\s+to)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(ceos?|c-level|c-suite|executives?|senior\s+(leaders?|managers?)|leaders?|managers?|sponsors?|"
+            r"champions?|board|chair\w*)\b",
+            re.I,
+        ),
     ),
 )
 ASKED_BONUS = 2.5
