@@ -444,80 +444,55 @@ def test_a_definition_opens_from_the_section_whose_heading_names_the_term():
     assert "".join(ExtractiveEngine().answer(request)).startswith(examples[0])
 
 
+# What a question asks for in so many words, and the sentence that gives it, against one that shares
+# more of its meaning: "What should our due diligence cover?" opened with "Rigorous due diligence
+# should look at ...", "is there a number?" with a root cause, "who on our side should step in?" with
+# how escalation works.
+_DUE_DILIGENCE = (
+    "Rigorous due diligence should look at long-term sustainability.",
+    "Managers should evaluate four things: financial statements; turnover; focus; capacity.",
+)
+_FAILURE = (
+    "Most failing alliances suffer from an overcommitted partner.",
+    "One review has tracked failure rates of 60-70 percent.",
+)
+_ESCALATION = (
+    "Escalation paths decide how a disagreement moves up.",
+    "C-level champions intervene when friction gets in the way.",
+)
+
+
 @pytest.mark.parametrize(
-    ("question", "enumeration_leads"),
+    ("question", "sentences", "gives_leads"),
     [
-        ("What should our due diligence specifically cover?", True),
-        ("ok. what goes in it?", True),
-        ("Why does due diligence matter?", False),
+        ("What should our due diligence specifically cover?", _DUE_DILIGENCE, True),
+        ("ok. what goes in it?", _DUE_DILIGENCE, True),
+        ("Why does due diligence matter?", _DUE_DILIGENCE, False),
+        ("he'll ask if this is normal. is there a number?", _FAILURE, True),
+        ("do we have any evidence that this works?", _FAILURE, True),
+        ("any stat that backs that up?", _FAILURE, True),
+        ("everyone gets paid on their own company's numbers. any advice?", _FAILURE, False),
+        ("who on our side should step in?", _ESCALATION, True),
+        ("and who chairs it?", _ESCALATION, True),
+        ("why does it stall?", _ESCALATION, False),
     ],
 )
-def test_a_question_about_contents_opens_with_the_sentence_that_enumerates_them(question, enumeration_leads):
-    """'What should our due diligence cover?' opened with 'Rigorous due diligence should look at ...',
-    the sentence sharing its words, and left out the four things to evaluate."""
+def test_a_question_asking_for_contents_a_number_or_a_person_opens_with_the_sentence_that_gives_it(
+    question, sentences, gives_leads
+):
     from advisor.engines import EngineRequest
     from advisor.engines.extractive import ExtractiveEngine
 
-    words = "Rigorous due diligence should look at long-term sustainability."
-    listing = "Managers should evaluate four things: financial statements; turnover; focus; capacity."
-    cosine = {words: 0.6, listing: 0.5}
+    closer, gives = sentences
+    cosine = {closer: 0.6, gives: 0.5}
     request = EngineRequest(
         question=question,
         query=question,
-        passages=[_chunk(1, "Stability", [words, listing])],
+        passages=[_chunk(1, "Section", [closer, gives])],
         similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
     )
     text = "".join(ExtractiveEngine().answer(request))
-    assert text.startswith(listing if enumeration_leads else words), text
-
-
-@pytest.mark.parametrize(
-    ("question", "figure_leads"),
-    [
-        ("he'll ask if this is normal. is there a number?", True),
-        ("do we have any evidence that this works?", True),
-        ("any stat that backs that up?", True),
-        ("everyone gets paid on their own company's numbers. any advice?", False),
-    ],
-)
-def test_a_question_asking_for_a_number_opens_with_the_sentence_that_has_one(question, figure_leads):
-    """'is there a number?' after a situation opened with a root cause and left out the 60-70 percent."""
-    from advisor.engines import EngineRequest
-    from advisor.engines.extractive import ExtractiveEngine
-
-    cause = "Most failing alliances suffer from an overcommitted partner."
-    figure = "One review has tracked failure rates of 60-70 percent."
-    cosine = {cause: 0.6, figure: 0.5}
-    request = EngineRequest(
-        question=question,
-        query=question,
-        passages=[_chunk(1, "Failure", [cause, figure])],
-        similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
-    )
-    text = "".join(ExtractiveEngine().answer(request))
-    assert text.startswith(figure if figure_leads else cause), text
-
-
-@pytest.mark.parametrize(
-    ("question", "role_leads"),
-    [("who on our side should step in?", True), ("and who chairs it?", True), ("why does it stall?", False)],
-)
-def test_a_question_asking_who_opens_with_the_sentence_that_names_a_role(question, role_leads):
-    """'who on our side should step in?' opened with a sentence on how governance works."""
-    from advisor.engines import EngineRequest
-    from advisor.engines.extractive import ExtractiveEngine
-
-    process = "Escalation paths decide how a disagreement moves up."
-    role = "C-level champions intervene when friction gets in the way."
-    cosine = {process: 0.6, role: 0.5}
-    request = EngineRequest(
-        question=question,
-        query=question,
-        passages=[_chunk(1, "Governance", [process, role])],
-        similarity=lambda texts: [cosine.get(t, 0.1) for t in texts],
-    )
-    text = "".join(ExtractiveEngine().answer(request))
-    assert text.startswith(role if role_leads else process), text
+    assert text.startswith(gives if gives_leads else closer), text
 
 
 def test_a_question_in_two_parts_opens_with_each_parts_answer_in_the_order_asked():
