@@ -354,17 +354,17 @@ class Advisor:
             # "how long do we keep that office going?" after a diagnosis asks about it: a new
             # situation is told in a message of its own, not in a few words read with the last turn
             question = dataclasses.replace(question, situation=False)
-        anchor = _anchor(history)
-        if (
-            answer.composed_query
-            and focus is None
-            and anchor is not None
-            and len(asked.split()) < SHORT_FOLLOW_UP
-            and asks_to_leave(asked)
-            and read_question(root_query(anchor.query, anchor.question)).situation
-        ):
-            # "and if it doesn't improve, at what point do we walk?" after a told situation (or after a
-            # follow-up on one): which of the signs it may be time to exit that situation shows
+        told = _told_before(history)
+        short = len(asked.split()) < SHORT_FOLLOW_UP
+        if told is not None and focus is None and short and asks_to_leave(asked):
+            # "and if it doesn't improve, at what point do we walk?" after a told situation (or a few
+            # turns after it): which of the signs it may be time to exit that situation shows, read
+            # with the situation itself
+            if not answer.retrieval_query.startswith(told):
+                query = merged_query(told, asked)
+                merged = self.retriever.retrieve(query, collection, self.settings.top_k)
+                retrieval = _take(answer, query, merged)
+                answer.composed_query = True
             question = dataclasses.replace(question, situation=True, among=LEAVING)
         yield from self._compose(answer, question, eng, retrieval, history, collection, detail, focus)
 
@@ -902,6 +902,16 @@ def _counted_in_a_list(question: Question, history: list[Turn]) -> Question:
     if stem(noun.lower()) in content_words(said):
         return question
     return dataclasses.replace(question, ordinal=None, refers_back=refers_back(question.text))
+
+
+def _told_before(history: list[Turn]) -> str | None:
+    """The situation the user told in the last few answered turns (the standalone query a follow-up
+    was read with), if any."""
+    for turn in reversed(history[-3:]):
+        root = root_query(turn.query, turn.question)
+        if not turn.refused and read_question(root).situation:
+            return root
+    return None
 
 
 def _points_back_only(question: str) -> bool:

@@ -456,6 +456,10 @@ _FAILURE = (
     "Most failing alliances suffer from an overcommitted partner.",
     "One review has tracked failure rates of 60-70 percent.",
 )
+_EVIDENCE = (  # a number is not a finding
+    "Its extension into the $500 billion Stargate venture shows how dependent they became.",
+    "Research found that top employers are 5.5 times more likely to reward collaboration.",
+)
 _ESCALATION = (
     "Escalation paths decide how a disagreement moves up.",
     "C-level champions intervene when friction gets in the way.",
@@ -472,6 +476,7 @@ _ESCALATION = (
         ("do we have any evidence that this works?", _FAILURE, True),
         ("any stat that backs that up?", _FAILURE, True),
         ("everyone gets paid on their own company's numbers. any advice?", _FAILURE, False),
+        ("is there any data that paying reps for joint deals actually works?", _EVIDENCE, True),
         ("who on our side should step in?", _ESCALATION, True),
         ("and who chairs it?", _ESCALATION, True),
         ("why does it stall?", _ESCALATION, False),

@@ -597,3 +597,17 @@ def test_asking_what_to_do_after_a_diagnosis_of_several_items_is_about_the_first
     lookup = "What are the root causes of alliance failure?"
     listed = [Turn(lookup, "The root causes ...", False, lookup, ["a"], 1.0, shown)]
     assert advisor._referred(asked, listed, advisor.settings.collection) is None  # a list, not a diagnosis
+
+
+def test_the_situation_told_a_few_turns_back_is_what_a_question_about_leaving_reads():
+    """'and if nothing changes by summer?' after a follow-up that was read alone ('is there any data
+    that paying reps for joint deals works?') read neither the situation nor the exit signs."""
+    from advisor.core import _told_before
+    from advisor.sessions import Turn
+
+    told = "we co-sell with a cloud vendor and their reps never register deals with us. what do we do?"
+    data = "is there any data that paying reps for joint deals works?"
+    history = [Turn(told, "What you describe ...", False, told, [], 1.0)]
+    history.append(Turn(data, "Research ...", False, data, [], 2.0))
+    assert _told_before(history) == told
+    assert _told_before(history[1:]) is None

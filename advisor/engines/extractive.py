@@ -72,7 +72,12 @@ _ASKED = (
             r"any\s+|some\s+)?(number|figure|data)s?)\b",
             re.I,
         ),
-        re.compile(r"\d|\bpercent\b|\baccording\s+to\b|\b(research|survey|study|studies)\b", re.I),
+        # a finding, not any number ("the $500 billion Stargate venture" is no evidence)
+        re.compile(
+            r"\d\s*(%|percent\b)|\btimes\s+(more|less)\b|\b(according\s+to|research|survey|study|studies|"
+            r"has\s+tracked|found\s+that)\b",
+            re.I,
+        ),
     ),
     (
         re.compile(
