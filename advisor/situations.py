@@ -229,9 +229,18 @@ _NO_BETTER = re.compile(
 )
 
 
+# Things named after an exit, which a question can ask about without asking whether to leave ("what
+# should the no-fault exit clause cover?")
+_EXIT_THING = re.compile(
+    r"\bexit\s+(clauses?|terms?|ramps?|logic|mechanisms?|strateg\w+|plans?|provisions?|options?|rights?)\b",
+    re.I,
+)
+
+
 def asks_to_leave(text: str) -> bool:
     """Whether a message asks about leaving the alliance ("at what point do we walk?", "and if it
-    doesn't get better by Q3?")."""
+    doesn't get better by Q3?"), not about an exit clause or the like."""
+    text = _EXIT_THING.sub(" ", text)
     return bool(_EXIT.search(text) or _NO_BETTER.search(text))
 
 

@@ -230,6 +230,7 @@ def test_a_diagnosis_among_one_kind_names_only_items_of_that_kind(domain):
     assert asks_to_leave("and if it doesn't get better by Q3?") and asks_to_leave("what if nothing changes?")
     assert not asks_to_leave("can you walk me through the five stages?")
     assert not asks_to_leave("what if it gets better?")
+    assert not asks_to_leave("what should the no-fault exit clause actually cover?")
 
 
 def test_asking_when_to_leave_with_no_sign_standing_out_gets_the_signs_to_watch(domain):
