@@ -354,9 +354,8 @@ class Advisor:
             # "how long do we keep that office going?" after a diagnosis asks about it: a new
             # situation is told in a message of its own, not in a few words read with the last turn
             question = dataclasses.replace(question, situation=False)
-        told = _told_before(history)
         short = len(asked.split()) < SHORT_FOLLOW_UP
-        if told is not None and focus is None and short and asks_to_leave(asked):
+        if focus is None and short and asks_to_leave(asked) and (told := _told_before(history)) is not None:
             # "and if it doesn't improve, at what point do we walk?" after a told situation (or a few
             # turns after it): which of the signs it may be time to exit that situation shows, read
             # with the situation itself
