@@ -166,7 +166,7 @@ _SUPERLATIVE = re.compile(
 _EXAMPLE = re.compile(
     r"\bexamples?\b|\bfor\s+instance\b|\bcase\s+stud(y|ies)\b|\breal[- ]world\b|\bwhich\s+companies\b"
     r"|\bwho\s+(has|have|did)\b|\bany\s+(famous|well-known|known)\b|\bshow\s+me\s+(a|an|one)\b"
-    r"|\bprecedents?\b|\bever\s+work(ed)?\s+for\s+(anyone|anybody|others|other\s+(firms|companies))\b"
+    r"|\bprecedents?\b|\bwork(ed|s)?\s+for\s+(anyone|anybody|others|other\s+(firms|companies))\b"
     r"|\b(has|did)\s+any(one|body)\s+(else\s+)?(done|tried|pulled\s+off)\b",
     re.I,
 )
