@@ -290,7 +290,8 @@ class Advisor:
         collection: str,
         detail: str,
     ) -> Iterator[str]:
-        if asked and _anchor(history) is None and _points_back_only(asked):
+        anchor = _anchor(history)
+        if asked and anchor is None and _points_back_only(asked):
             # "Why does that matter?" with nothing before it: ask, rather than guess what "that" is
             answer.refused = True
             answer.kind = "clarify"
@@ -299,6 +300,7 @@ class Advisor:
             return
         retrieval = None
         focus = None
+        short = len(asked.split()) < SHORT_FOLLOW_UP  # read as a follow-up of the turn before it
         if asked and question is not None:
             question = _counted_in_a_list(question, history)
             focus = self._referred(question, history, collection)
@@ -318,7 +320,7 @@ class Advisor:
             # something the knowledge base cannot do ("can you write that clause for us?")
             pointed = focus is not None and request_act(asked) is None
             scope = "in" if pointed else self._scope(answer.retrieval_query, retrieval, rescue)
-            if scope == "chat" and not followup and _anchor(history) is not None and asks_on(asked):
+            if scope == "chat" and not followup and anchor is not None and asks_on(asked):
                 # The classifier reads a fragment as small talk ("why, usually?"), but small talk's
                 # own wording matched no pattern (advisor/understand.py): after an answer, a question
                 # with words of its own continues it.
@@ -327,9 +329,9 @@ class Advisor:
             elif (
                 scope == "out"
                 and not followup
-                and _anchor(history) is not None
+                and anchor is not None
                 and request_act(asked) is None
-                and len(asked.split()) < SHORT_FOLLOW_UP
+                and short
                 and not read_cues(asked).switch  # "OK, different topic. Who is the best football player?"
             ):
                 # Alone, a short follow-up may read as out of scope ("he'll ask if this is normal. is
@@ -350,11 +352,10 @@ class Advisor:
             yield REFUSAL
             return
         assert question is not None and retrieval is not None  # scope is "in" only with both
-        if question.situation and answer.composed_query and len(asked.split()) < SHORT_FOLLOW_UP:
+        if question.situation and answer.composed_query and short:
             # "how long do we keep that office going?" after a diagnosis asks about it: a new
             # situation is told in a message of its own, not in a few words read with the last turn
             question = dataclasses.replace(question, situation=False)
-        short = len(asked.split()) < SHORT_FOLLOW_UP
         if focus is None and short and asks_to_leave(asked) and (told := _told_before(history)) is not None:
             # "and if it doesn't improve, at what point do we walk?" after a told situation (or a few
             # turns after it): which of the signs it may be time to exit that situation shows, read
